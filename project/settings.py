@@ -1,0 +1,237 @@
+"""Django settings for Jimaku.
+
+Everything comes from environment variables with safe local defaults (see ``.env.example``).
+``DJANGO_DEBUG=0`` is production mode: it requires ``DJANGO_SECRET_KEY`` and
+``DJANGO_ALLOWED_HOSTS`` and turns on the secure-cookie / HSTS settings that
+``manage.py check --deploy`` looks for.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _load_dotenv(path: Path) -> None:
+    """Read ``KEY=value`` lines from a local ``.env`` (never overriding the real environment)."""
+    if not path.is_file():
+        return
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        value = value.strip().strip("'\"")
+        if value:  # an empty line in .env means "use the default"
+            os.environ.setdefault(key.strip(), value)
+
+
+_load_dotenv(BASE_DIR / ".env")
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+DATA_DIR = Path(os.environ.get("JIMAKU_DATA_DIR") or BASE_DIR / "data")
+
+
+def _secret_key() -> str:
+    key = os.environ.get("DJANGO_SECRET_KEY", "")
+    if key:
+        return key
+    if not DEBUG:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0.")
+    # Local development: generate once into a git-ignored file, never a fixed default.
+    path = DATA_DIR / ".secret_key"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "translator",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+]
+
+ROOT_URLCONF = "project.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "translator.context_processors.roles",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "project.wsgi.application"
+ASGI_APPLICATION = "project.asgi.application"
+
+# --- Database -------------------------------------------------------------------------------
+# SQLite by default (a file under the git-ignored data directory) in WAL mode with a busy
+# timeout and IMMEDIATE transactions, so concurrent editors do not hit "database is locked".
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'jimaku.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=5000;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("JIMAKU_TEST_DB_NAME") or None}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 60)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth -----------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "translator:episode_list"
+LOGOUT_REDIRECT_URL = "login"
+# Failed logins allowed per username+address inside the window before the form refuses.
+LOGIN_MAX_FAILURES = env_int("JIMAKU_LOGIN_MAX_FAILURES", 5)
+LOGIN_FAILURE_WINDOW_S = env_int("JIMAKU_LOGIN_FAILURE_WINDOW_S", 900)
+
+# --- I18n -----------------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ja", "日本語")]
+LOCALE_PATHS = [BASE_DIR / "translator" / "locale"]
+TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media -----------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
+# Uploads: transcripts and subtitle files are refused above this size (bytes).
+JIMAKU_MAX_IMPORT_BYTES = env_int("JIMAKU_MAX_IMPORT_BYTES", 20 * 1024 * 1024)
+JIMAKU_MAX_MEDIA_BYTES = env_int("JIMAKU_MAX_MEDIA_BYTES", 500 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Background tasks -----------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("JIMAKU_TASK_BACKEND") or "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# --- Translation engines --------------------------------------------------------------------
+DEEPL_AUTH_KEY = os.environ.get("DEEPL_AUTH_KEY", "")
+DEEPL_SERVER_URL = os.environ.get("DEEPL_SERVER_URL", "") or None
+ARGOS_PACKAGES_DIR = os.environ.get("ARGOS_PACKAGES_DIR") or str(DATA_DIR / "argos-packages")
+ARGOS_BEAM_SIZE = env_int("ARGOS_BEAM_SIZE", 2)
+TRANSLATION_ENGINES = {
+    "deepl": {
+        "CLASS": "translator.engines.deepl.DeepLEngine",
+        "OPTIONS": {"auth_key": DEEPL_AUTH_KEY, "server_url": DEEPL_SERVER_URL},
+    },
+    "argos": {
+        "CLASS": "translator.engines.argos.ArgosEngine",
+        "OPTIONS": {"packages_dir": ARGOS_PACKAGES_DIR, "beam_size": ARGOS_BEAM_SIZE},
+    },
+}
+
+# --- Security -------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=0.")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("JIMAKU_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # argostranslate logs user text at INFO: never let it through.
+        "argostranslate": {"level": "WARNING", "propagate": True},
+        "argostranslate.utils": {"level": "WARNING", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,67 @@
+"""Shared test fixtures. Tests never reach the internet and never touch ./data."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+# Before Django settings or argostranslate are imported: private data/XDG folders per run.
+_RUN_DIR = Path(tempfile.mkdtemp(prefix="jimaku-tests-"))
+os.environ.setdefault("JIMAKU_DATA_DIR", str(_RUN_DIR / "data"))
+os.environ["ARGOS_PACKAGES_DIR"] = str(_RUN_DIR / "argos-packages")
+for _name in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
+    os.environ[_name] = str(_RUN_DIR / _name.lower())
+os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ.pop("DEEPL_AUTH_KEY", None)
+os.environ.pop("DEEPL_SERVER_URL", None)
+
+import pytest  # noqa: E402
+
+SAMPLE_PATH = Path(__file__).resolve().parent.parent / "translator" / "samples" / "sample_episode.txt"
+
+
+@pytest.fixture
+def sample_bytes() -> bytes:
+    return SAMPLE_PATH.read_bytes()
+
+
+def make_user(username: str, *, group: str | None = None, staff: bool = False):
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(username=username, password="pw-" + username + "-123!")
+    if staff:
+        user.is_staff = True
+        user.is_superuser = True
+        user.save()
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def translator_user(db):
+    return make_user("tina", group="translator")
+
+
+@pytest.fixture
+def reviewer_user(db):
+    return make_user("rei", group="reviewer")
+
+
+@pytest.fixture
+def staff_user(db):
+    return make_user("sam", staff=True)
+
+
+@pytest.fixture
+def plain_user(db):
+    """Logged in but in no group: may not see or change anything."""
+    return make_user("pat")
+
+
+@pytest.fixture
+def sample_episode(db, sample_bytes):
+    from translator.services.importing import import_episode
+
+    return import_episode(data=sample_bytes, filename="sample_episode.txt")

@@ -1,0 +1,636 @@
+"""Transfer the timing of rough timed captions onto a clean transcript (issue 9).
+
+Pure Python, no Django. The caller hands in the transcript's cues (text in transcript order) and
+the caption file's events as :class:`TimedLine`; it gets back a time span per cue, how each span
+was found, and a coverage report.
+
+How it works
+------------
+1. **Normalise** both sides for matching (:func:`_normalize`): NFKC per character (full/half
+   width, compatibility kanji, half-width kana with their voiced marks recomposed), katakana
+   folded to hiragana, lower case, and everything that is not a letter or digit dropped
+   (punctuation, spaces, symbols, the long-vowel mark ``ー``). Each normalised character keeps the
+   offset of the character it came from, so results map back to (cue, offset) and
+   (caption line, offset).
+2. **Clean the captions** (:func:`_caption_stream`): sort by start; turn ``\\N`` into a space;
+   strip VTT ``<c>``-style and ASS ``{...}`` tags; read inline ``<00:00:01.000>`` timestamps as time
+   knots inside the line. YouTube auto-captions roll: every event repeats the tail of the previous
+   one. When a file looks rolling (at least 30% of its events start with 4+ characters that end
+   the text so far) the repeated prefix of each event is dropped, so each character appears once
+   and keeps the time of the event where it *first* appeared - that is when it was spoken; later
+   events only keep it on screen. Each caption character gets a time span by spreading its line
+   (or knot segment) over its characters; spans are then made monotone.
+3. **Align** the two normalised strings (:func:`_match`), patience-diff style: anchors are k-grams
+   that occur exactly once in both ranges; keep the longest chain increasing in both (LIS,
+   O(m log m)); recurse into the gaps between anchors with the same rule (uniqueness re-checked
+   inside the smaller range, k from 6 down to 2). Gaps whose two sides multiply to at most
+   ``_SMALL_GAP`` are filled with :class:`difflib.SequenceMatcher`, keeping blocks of two or more
+   characters (single characters only inside tiny gaps, where they are almost surely the same
+   sound). Gaps too large for that and without any anchor stay unmatched. Every level is linear in
+   its range and ranges shrink fast, so the whole is near-linear (a one-hour episode, 20k
+   characters a side, aligns in a fraction of a second).
+4. **Times**: a matched transcript character takes its caption character's span. Unmatched
+   characters between two matches are spread evenly over the caption characters between those
+   matches (so pauses between caption lines stay where they are), or, when there are none,
+   interpolated in time between the two neighbours. Before the first / after the last match the
+   caption file's start / end act as neighbours. A cue runs from its first character's start to
+   its last character's end; it is ``"aligned"`` when at least half of its characters matched,
+   otherwise ``"interpolated"`` (the service flags those as estimated).
+5. :func:`apply_timing_rules` runs over the timed cues in transcript order (no overlaps, 2-frame
+   gap, 5/6 s to 7 s). Cues are never dropped or reordered; ``timed=False`` cues (show notes) are
+   skipped and get no time.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+import unicodedata
+from collections.abc import Hashable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from translator.core.errors import InputError
+from translator.core.timing_rules import TimingRules, apply_timing_rules
+from translator.core.types import TimedLine
+
+Method = Literal["aligned", "interpolated"]
+
+# A cue is "aligned" when at least this share of its normalised characters matched.
+MIN_ALIGNED_SHARE = 0.5
+# Anchor lengths tried in each range, longest first.
+_ANCHOR_LENGTHS = (6, 4, 3, 2)
+# Gaps with len(a) * len(b) up to this are filled with difflib directly.
+_SMALL_GAP = 4096
+# Gaps without anchors are still tried with difflib up to this size; beyond, left unmatched.
+_LARGE_GAP = 40_000
+# Rolling-caption detection: overlap length that counts, and share of events that must have it.
+_ROLLING_MIN_OVERLAP = 4
+_ROLLING_MIN_SHARE = 0.3
+# Only the last this-many normalised characters are searched for a rolling overlap.
+_ROLLING_TAIL_CHARS = 200
+_EXCERPT_CHARS = 60
+# Silence assumed before a character, in character units, when spreading a caption line's span
+# over its characters: after a sentence end in the transcript, at a cue boundary or clause mark,
+# and where the recogniser put a space or punctuation.
+_SENTENCE_PAUSE = 4.0
+_CLAUSE_PAUSE = 1.0
+_CAPTION_PAUSE = 0.5
+# Longest time one character (or pause unit) may take when spreading a span over characters.
+_MAX_UNIT_MS = 400.0
+_SENTENCE_END = frozenset("。．？！?!")
+
+
+@dataclass(frozen=True)
+class AlignCue:
+    """One transcript cue's Japanese text, in transcript order. ``key`` identifies it to the
+    caller (a cue id). ``timed=False`` marks text absent from the audio (show notes)."""
+
+    key: Hashable
+    text: str
+    timed: bool = True
+
+
+@dataclass
+class AlignmentReport:
+    """What the alignment achieved, for the editor and for the episode's record."""
+
+    coverage: float  # share of transcript characters (normalised) matched, 0..1
+    cues_aligned: int
+    cues_interpolated: int
+    largest_unmatched_chars: int  # longest run of unmatched transcript characters
+    largest_unmatched_excerpt: str  # its text as written in the transcript (shortened)
+    caption_chars: int  # normalised caption characters after de-duplication
+    transcript_chars: int  # normalised characters of the timed cues
+    rolling_captions: bool = False  # repeated prefixes were removed
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready dict (for storing on the episode)."""
+        return asdict(self)
+
+    def summary(self) -> str:
+        """One line for the editor."""
+        text = (
+            f"{self.coverage:.0%} of the transcript matched the captions; "
+            f"{self.cues_aligned} cues aligned, {self.cues_interpolated} interpolated"
+        )
+        if self.largest_unmatched_chars:
+            text += f"; largest unmatched stretch {self.largest_unmatched_chars} characters"
+        return text + "."
+
+
+@dataclass
+class AlignmentResult:
+    times: dict[Hashable, tuple[int, int]]  # key -> (start_ms, end_ms), timed cues only
+    method: dict[Hashable, Method]  # key -> "aligned" | "interpolated"
+    report: AlignmentReport
+
+
+# --------------------------------------------------------------------------- normalisation
+
+_FOLD_CACHE: dict[str, str] = {}
+_DROPPED_LETTERS = frozenset("ー")  # long-vowel mark: ASR writes it or not
+
+
+def _fold_char(ch: str) -> str:
+    """Normalise one character: a string of zero or more letters/digits, or a lone combining
+    mark (to be composed with the previous character)."""
+    cached = _FOLD_CACHE.get(ch)
+    if cached is not None:
+        return cached
+    out = []
+    for c in unicodedata.normalize("NFKC", ch):
+        cat = unicodedata.category(c)
+        if cat[0] == "M":
+            out.append(c)
+            continue
+        if cat[0] not in "LN" or c in _DROPPED_LETTERS:
+            continue
+        c = c.lower()
+        code = ord(c)
+        if 0x30A1 <= code <= 0x30F6:  # katakana ァ..ヶ -> hiragana ぁ..ゖ
+            c = chr(code - 0x60)
+        out.append(c)
+    folded = "".join(out)
+    _FOLD_CACHE[ch] = folded
+    return folded
+
+
+def _normalize(text: str) -> tuple[str, list[int]]:
+    """Return ``(normalised, offsets)``: ``offsets[k]`` is the index in ``text`` of the
+    character normalised character ``k`` came from."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for idx, ch in enumerate(text):
+        if ch.isascii():
+            if ch.isalnum():
+                chars.append(ch.lower())
+                offsets.append(idx)
+            continue
+        for c in _fold_char(ch):
+            if unicodedata.category(c)[0] == "M":
+                # A voiced mark from half-width kana (ｶﾞ): compose it with what came before.
+                if chars:
+                    composed = unicodedata.normalize("NFC", chars[-1] + c)
+                    if len(composed) == 1:
+                        chars[-1] = composed
+                continue
+            chars.append(c)
+            offsets.append(idx)
+    return "".join(chars), offsets
+
+
+# --------------------------------------------------------------------------- captions
+
+_INLINE_TIME = r"<(?:(\d{1,2}):)?(\d{1,2}):(\d{2})[.,](\d{1,3})>"
+_TOKEN_RE = re.compile(_INLINE_TIME + r"|(\\[Nnh])|(<[^>]*>|\{[^}]*\})")
+
+
+@dataclass
+class _CaptionStream:
+    text: str  # normalised, de-duplicated
+    source: list[tuple[int, int]]  # per character: (caption line index, offset in cleaned text)
+    # Per character: a pause weight before it (the recogniser put a space or punctuation there).
+    pause: list[float]
+    # Runs of characters sharing one time span: (first char, end char, start_ms, end_ms).
+    segments: list[tuple[int, int, int, int]]
+    rolling: bool
+
+
+def _clean_caption(raw: str, start_ms: int, end_ms: int) -> tuple[str, list[tuple[int, int]]]:
+    """Strip tags; return the plain text and its time knots ``(offset, ms)`` from inline
+    timestamps, clamped into the line and made monotone."""
+    parts: list[str] = []
+    knots: list[tuple[int, int]] = []
+    length = 0
+    pos = 0
+    for m in _TOKEN_RE.finditer(raw):
+        piece = raw[pos : m.start()]
+        parts.append(piece)
+        length += len(piece)
+        pos = m.end()
+        if m.group(4) is not None:  # inline timestamp
+            h, mi, s, frac = m.group(1, 2, 3, 4)
+            ms = ((int(h or 0) * 60 + int(mi)) * 60 + int(s)) * 1000 + int(frac.ljust(3, "0"))
+            ms = min(max(ms, start_ms), end_ms)
+            if knots and ms < knots[-1][1]:
+                ms = knots[-1][1]
+            knots.append((length, ms))
+        elif m.group(5) is not None:  # \N line break, \h hard space
+            parts.append(" ")
+            length += 1
+    parts.append(raw[pos:])
+    return "".join(parts), knots
+
+
+def _rolling_overlap(tail: str, cur: str, minimum: int) -> int:
+    """Longest ``n >= minimum`` with ``tail.endswith(cur[:n])``, else 0."""
+    for n in range(min(len(tail), len(cur)), minimum - 1, -1):
+        if tail.endswith(cur[:n]):
+            return n
+    return 0
+
+
+def _caption_stream(captions: Sequence[TimedLine]) -> _CaptionStream:
+    """Normalised, de-duplicated caption text in time segments (see the module docstring)."""
+    order = sorted(range(len(captions)), key=lambda k: captions[k].start_ms)
+    lines = []  # (line index, start, end, normalised, offsets, knots)
+    for k in order:
+        cap = captions[k]
+        start = max(0, int(cap.start_ms))
+        end = max(start, int(cap.end_ms))
+        cleaned, knots = _clean_caption(cap.text or "", start, end)
+        norm, offsets = _normalize(cleaned)
+        if norm:
+            lines.append((k, start, end, norm, offsets, knots))
+
+    # Rolling detection: how many events start with a stretch that ends the text so far?
+    tail = ""
+    hits = 0
+    for _k, _s, _e, norm, _o, _kn in lines:
+        if _rolling_overlap(tail, norm, _ROLLING_MIN_OVERLAP):
+            hits += 1
+        tail = (tail + norm)[-_ROLLING_TAIL_CHARS:]
+    rolling = len(lines) > 1 and hits >= _ROLLING_MIN_SHARE * (len(lines) - 1)
+
+    tail = ""
+    kept = []  # (line index, start, end, new normalised chars, their offsets, knots)
+    for k, start, end, norm, offsets, knots in lines:
+        skip = 0
+        if rolling:
+            skip = _rolling_overlap(tail, norm, min(2, len(norm)))
+        new = norm[skip:]
+        tail = (tail + new)[-_ROLLING_TAIL_CHARS:]
+        if new:
+            kept.append((k, start, end, new, offsets[skip:], knots))
+
+    text: list[str] = []
+    source: list[tuple[int, int]] = []
+    pause: list[float] = []
+    segments: list[tuple[int, int, int, int]] = []
+    for n, (k, start, end, new, offsets, knots) in enumerate(kept):
+        if n + 1 < len(kept):
+            # A line overlapping the next one ends where it starts (keeps times monotone).
+            end = max(start, min(end, kept[n + 1][1]))
+        # Knots cut the line into segments: [(from offset, start_ms, end_ms)].
+        bounds = [(0, start)] + [(o, min(ms, end)) for o, ms in knots]
+        seg_starts = [off for off, _ms in bounds]
+        seg_of = [bisect.bisect_right(seg_starts, o) - 1 for o in offsets]
+        prev_off = None
+        for r, (ch, off, seg) in enumerate(zip(new, offsets, seg_of, strict=True)):
+            j = len(text)
+            text.append(ch)
+            source.append((k, off))
+            pause.append(_CAPTION_PAUSE if prev_off is not None and off > prev_off + 1 else 0.0)
+            prev_off = off
+            if r == 0 or seg != seg_of[r - 1]:
+                seg_start = bounds[seg][1]
+                seg_end = bounds[seg + 1][1] if seg + 1 < len(bounds) else end
+                segments.append((j, j + 1, seg_start, max(seg_start, seg_end)))
+            else:
+                lo, _hi, s_ms, e_ms = segments[-1]
+                segments[-1] = (lo, j + 1, s_ms, e_ms)
+    return _CaptionStream("".join(text), source, pause, segments, rolling)
+
+
+def _caption_times(cap: _CaptionStream, pause: Sequence[float]) -> tuple[list[float], list[float]]:
+    """Start and end time of each caption character: each segment's span spread over its
+    characters, one unit each plus ``pause[j]`` units of silence before character ``j``."""
+    n = len(cap.text)
+    starts = [0.0] * n
+    ends = [0.0] * n
+    for lo, hi, s_ms, e_ms in cap.segments:
+        pos = [0.0] * (hi - lo)
+        acc = 0.0
+        for r in range(1, hi - lo):
+            acc += 1.0 + pause[lo + r]
+            pos[r] = acc
+        # Speech at a plausible rate from the segment's start; a span far too long for its
+        # characters (a word followed by silence until the next timestamp) is not stretched.
+        scale = min((e_ms - s_ms) / (acc + 1.0), _MAX_UNIT_MS)
+        for r in range(hi - lo):
+            starts[lo + r] = s_ms + pos[r] * scale
+            ends[lo + r] = s_ms + (pos[r] + 1.0) * scale
+    # Monotone: each character starts no earlier than the previous one ended.
+    prev_end = 0.0
+    for j in range(n):
+        if starts[j] < prev_end:
+            starts[j] = prev_end
+        if ends[j] < starts[j]:
+            ends[j] = starts[j]
+        prev_end = ends[j]
+    return starts, ends
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def _lis(seq: Sequence[int]) -> list[int]:
+    """Indices of a longest strictly increasing subsequence of ``seq`` (O(n log n))."""
+    tails: list[int] = []  # value of the smallest tail of an increasing run of each length
+    tail_idx: list[int] = []
+    prev = [-1] * len(seq)
+    for i, v in enumerate(seq):
+        p = bisect.bisect_left(tails, v)
+        if p == len(tails):
+            tails.append(v)
+            tail_idx.append(i)
+        else:
+            tails[p] = v
+            tail_idx[p] = i
+        prev[i] = tail_idx[p - 1] if p else -1
+    out = []
+    i = tail_idx[-1] if tail_idx else -1
+    while i >= 0:
+        out.append(i)
+        i = prev[i]
+    out.reverse()
+    return out
+
+
+def _unique_grams(s: str, lo: int, hi: int, k: int) -> dict[str, int]:
+    """k-gram -> position for k-grams of ``s[lo:hi]``; position -1 when it occurs twice."""
+    seen: dict[str, int] = {}
+    for p in range(lo, hi - k + 1):
+        g = s[p : p + k]
+        seen[g] = -1 if g in seen else p
+    return seen
+
+
+def _anchor_chain(
+    a: str, b: str, a_lo: int, a_hi: int, b_lo: int, b_hi: int
+) -> list[tuple[int, int]]:
+    """Character pairs from the longest increasing chain of unique shared k-grams."""
+    for k in _ANCHOR_LENGTHS:
+        if a_hi - a_lo < k or b_hi - b_lo < k:
+            continue
+        ua = _unique_grams(a, a_lo, a_hi, k)
+        ub = _unique_grams(b, b_lo, b_hi, k)
+        if len(ub) < len(ua):
+            anchors = [(ua[g], pb) for g, pb in ub.items() if pb >= 0 and ua.get(g, -1) >= 0]
+        else:
+            anchors = [(pa, ub[g]) for g, pa in ua.items() if pa >= 0 and ub.get(g, -1) >= 0]
+        if not anchors:
+            continue
+        anchors.sort()
+        chain = _lis([pb for _pa, pb in anchors])
+        pairs: list[tuple[int, int]] = []
+        last_a = last_b = -1
+        for idx in chain:
+            pa, pb = anchors[idx]
+            for t in range(k):
+                if pa + t > last_a and pb + t > last_b:
+                    last_a, last_b = pa + t, pb + t
+                    pairs.append((last_a, last_b))
+        return pairs
+    return []
+
+
+def _difflib_pairs(
+    a: str, b: str, a_lo: int, a_hi: int, b_lo: int, b_hi: int
+) -> list[tuple[int, int]]:
+    sa, sb = a[a_lo:a_hi], b[b_lo:b_hi]
+    tiny = max(len(sa), len(sb)) <= 4
+    pairs = []
+    matcher = difflib.SequenceMatcher(None, sa, sb, autojunk=False)
+    for i, j, size in matcher.get_matching_blocks():
+        if size >= 2 or (size == 1 and tiny):
+            pairs.extend((a_lo + i + t, b_lo + j + t) for t in range(size))
+    return pairs
+
+
+def _match(a: str, b: str) -> list[tuple[int, int]]:
+    """Matched character pairs ``(i, j)``, increasing in both (see the module docstring)."""
+    pairs: list[tuple[int, int]] = []
+    stack = [(0, len(a), 0, len(b))]
+    while stack:
+        a_lo, a_hi, b_lo, b_hi = stack.pop()
+        na, nb = a_hi - a_lo, b_hi - b_lo
+        if na <= 0 or nb <= 0:
+            continue
+        if na == nb and a[a_lo:a_hi] == b[b_lo:b_hi]:
+            pairs.extend(zip(range(a_lo, a_hi), range(b_lo, b_hi), strict=True))
+            continue
+        if na * nb <= _SMALL_GAP:
+            pairs.extend(_difflib_pairs(a, b, a_lo, a_hi, b_lo, b_hi))
+            continue
+        chain = _anchor_chain(a, b, a_lo, a_hi, b_lo, b_hi)
+        if not chain:
+            if na * nb <= _LARGE_GAP:
+                pairs.extend(_difflib_pairs(a, b, a_lo, a_hi, b_lo, b_hi))
+            continue
+        pairs.extend(chain)
+        prev_a, prev_b = a_lo - 1, b_lo - 1
+        for i, j in chain:
+            if i > prev_a + 1 and j > prev_b + 1:
+                stack.append((prev_a + 1, i, prev_b + 1, j))
+            prev_a, prev_b = i, j
+        stack.append((prev_a + 1, a_hi, prev_b + 1, b_hi))
+    pairs.sort()
+    return pairs
+
+
+# --------------------------------------------------------------------------- times
+
+
+def _transcript_pauses(cues: Sequence[AlignCue], where: list[tuple[int, int]]) -> list[float]:
+    """Pause weight before each normalised transcript character, from the text around it."""
+    out = [0.0] * len(where)
+    for i in range(1, len(where)):
+        (c0, o0), (c1, o1) = where[i - 1], where[i]
+        if c0 == c1:
+            between = cues[c1].text[o0 + 1 : o1]
+        else:
+            between = cues[c0].text[o0 + 1 :] + " " + cues[c1].text[:o1]
+        if not between:
+            continue
+        if any(ch in _SENTENCE_END for ch in between):
+            out[i] = _SENTENCE_PAUSE
+        else:
+            out[i] = _CLAUSE_PAUSE
+    return out
+
+
+def _pauses_on_captions(
+    a_pause: list[float], pairs: list[tuple[int, int]], n_b: int
+) -> list[tuple[int, float]]:
+    """Carry transcript pauses over to caption positions: a pause before transcript character
+    ``i`` goes before its match, or right after the previous match, or proportionally between
+    the two matches around it."""
+    out = []
+    bounds = [(-1, -1), *pairs, (len(a_pause), n_b)]
+    for (i0, j0), (i1, j1) in zip(bounds, bounds[1:], strict=False):
+        if 0 <= i1 < len(a_pause) and a_pause[i1]:
+            out.append((j1, a_pause[i1]))
+        gap_a, gap_b = i1 - i0 - 1, j1 - j0 - 1
+        for i in range(i0 + 1, i1):
+            if a_pause[i] and gap_b > 0:
+                j = j0 + 1 + (i - i0 - 1) * gap_b // gap_a
+                if j < n_b:
+                    out.append((j, a_pause[i]))
+    return out
+
+
+def _char_times(
+    n_a: int, pairs: list[tuple[int, int]], cs: list[float], ce: list[float]
+) -> tuple[list[float], list[float]]:
+    """Start and end time of each transcript character (see step 4 of the module docstring)."""
+    n_b = len(cs)
+
+    def t_start(x: float) -> float:  # time at caption position x, x seen as a start
+        j = int(x)
+        if j >= n_b:
+            return ce[-1]
+        return cs[j] + (x - j) * (ce[j] - cs[j])
+
+    def t_end(x: float) -> float:  # time at caption position x, x seen as an end
+        j = int(x)
+        if j == x:
+            j -= 1
+        if j < 0:
+            return cs[0]
+        if j >= n_b:
+            return ce[-1]
+        return cs[j] + (x - j) * (ce[j] - cs[j])
+
+    ts = [0.0] * n_a
+    te = [0.0] * n_a
+    bounds = [(-1, -1), *pairs, (n_a, n_b)]
+    for (i0, j0), (i1, j1) in zip(bounds, bounds[1:], strict=False):
+        if 0 <= i1 < n_a:
+            ts[i1], te[i1] = cs[j1], ce[j1]
+        gap_a = i1 - i0 - 1
+        if gap_a <= 0:
+            continue
+        gap_b = j1 - j0 - 1
+        if gap_b > 0:
+            step = gap_b / gap_a
+            for r in range(gap_a):
+                ts[i0 + 1 + r] = t_start(j0 + 1 + r * step)
+                te[i0 + 1 + r] = t_end(j0 + 1 + (r + 1) * step)
+        else:
+            left = ce[j0] if j0 >= 0 else cs[0]
+            right = cs[j1] if j1 < n_b else ce[-1]
+            step = (right - left) / gap_a
+            for r in range(gap_a):
+                ts[i0 + 1 + r] = left + r * step
+                te[i0 + 1 + r] = left + (r + 1) * step
+    return ts, te
+
+
+def _excerpt(cues: Sequence[AlignCue], where: list[tuple[int, int]], first: int, last: int) -> str:
+    """Transcript text from normalised character ``first`` to ``last`` (inclusive)."""
+    (c0, o0), (c1, o1) = where[first], where[last]
+    if c0 == c1:
+        text = cues[c0].text[o0 : o1 + 1]
+    else:
+        pieces = [cues[c0].text[o0:]] + [cues[c].text for c in range(c0 + 1, c1)]
+        pieces.append(cues[c1].text[: o1 + 1])
+        text = " ".join(p.strip() for p in pieces)
+    text = " ".join(text.split())
+    if len(text) > _EXCERPT_CHARS:
+        text = text[: _EXCERPT_CHARS - 1] + "…"
+    return text
+
+
+def align_cues(
+    cues: Sequence[AlignCue],
+    captions: Sequence[TimedLine],
+    *,
+    rules: TimingRules | None = None,
+) -> AlignmentResult:
+    """Give each timed cue a time span taken from ``captions`` by character alignment.
+
+    Raises :class:`InputError` when the captions hold no timed text. Never drops or reorders
+    cues; ``timed=False`` cues are skipped. Keys must be unique."""
+    keys = [c.key for c in cues]
+    if len(set(keys)) != len(keys):
+        raise ValueError("align_cues: cue keys must be unique")
+    cap = _caption_stream(captions)
+    if not cap.text:
+        raise InputError("the caption file has no timed text")
+
+    # Transcript side: timed cues only, each character mapped back to (cue index, offset).
+    pieces: list[str] = []
+    where: list[tuple[int, int]] = []
+    cue_ranges: dict[int, tuple[int, int]] = {}
+    pos = 0
+    for ci, cue in enumerate(cues):
+        if not cue.timed:
+            continue
+        norm, offsets = _normalize(cue.text)
+        pieces.append(norm)
+        where.extend((ci, o) for o in offsets)
+        cue_ranges[ci] = (pos, pos + len(norm))
+        pos += len(norm)
+    a = "".join(pieces)
+    n_a = len(a)
+
+    pairs = _match(a, cap.text)
+    matched = [False] * n_a
+    for i, _j in pairs:
+        matched[i] = True
+    # Caption character times, with silences where the transcript or the captions suggest one.
+    pause = list(cap.pause)
+    for j, weight in _pauses_on_captions(_transcript_pauses(cues, where), pairs, len(pause)):
+        if weight > pause[j]:
+            pause[j] = weight
+    cs, ce = _caption_times(cap, pause)
+    ts, te = _char_times(n_a, pairs, cs, ce)
+
+    # Cue spans and methods, then the timing rules over the timed cues in order.
+    raw_spans: list[tuple[int, int]] = []
+    methods: list[Method] = []
+    for lo, hi in cue_ranges.values():
+        if hi > lo:
+            start, end = ts[lo], te[hi - 1]
+            hits = sum(matched[lo:hi])
+            ok = hits >= MIN_ALIGNED_SHARE * (hi - lo)
+        else:  # nothing to match (punctuation only): a point where it sits
+            start = end = ts[lo] if lo < n_a else (te[-1] if n_a else cs[0])
+            ok = False
+        raw_spans.append((int(round(start)), int(round(end))))
+        methods.append("aligned" if ok else "interpolated")
+    spans = apply_timing_rules(raw_spans, rules)
+
+    times: dict[Hashable, tuple[int, int]] = {}
+    method: dict[Hashable, Method] = {}
+    for ci, span, how in zip(cue_ranges, spans, methods, strict=True):
+        times[cues[ci].key] = span
+        method[cues[ci].key] = how
+
+    # Report.
+    n_matched = sum(matched)
+    best_len = best_first = run = 0
+    for i, hit in enumerate(matched):
+        run = 0 if hit else run + 1
+        if run > best_len:
+            best_len, best_first = run, i - run + 1
+    excerpt = _excerpt(cues, where, best_first, best_first + best_len - 1) if best_len else ""
+    coverage = n_matched / n_a if n_a else 0.0
+    warnings = []
+    if cue_ranges and n_matched == 0:
+        warnings.append(
+            "no transcript text matched the captions: every cue is interpolated across the "
+            "caption span; check that the captions belong to this episode"
+        )
+    elif n_a and coverage < 0.5:
+        warnings.append(
+            f"only {coverage:.0%} of the transcript matched the captions: "
+            "many cues are interpolated"
+        )
+    n_aligned = sum(1 for m in methods if m == "aligned")
+    report = AlignmentReport(
+        coverage=round(coverage, 4),
+        cues_aligned=n_aligned,
+        cues_interpolated=len(methods) - n_aligned,
+        largest_unmatched_chars=best_len,
+        largest_unmatched_excerpt=excerpt,
+        caption_chars=len(cap.text),
+        transcript_chars=n_a,
+        rolling_captions=cap.rolling,
+        warnings=warnings,
+    )
+    return AlignmentResult(times=times, method=method, report=report)

@@ -1,0 +1,176 @@
+"""Split one Japanese sentence into subtitle cues for display.
+
+Width: full-width (and ambiguous-width) characters count 1, half-width 0.5. A cue has at most
+``max_lines`` lines of at most ``max_units_per_line`` units. Lines break only at phrase
+boundaries found with fugashi (bunsetsu ends: after particles, auxiliaries, punctuation), never
+inside a word, a run of Latin text (``git push heroku master``), a number with its counter
+(``2015年``) or a protected (glossary) term, and never so that a line starts with a particle,
+auxiliary, suffix or closing punctuation. Preferred breaks: after 、 then after conjunctive
+particles (て, が, けど, ので, から, ば), then after other particles; between two nouns only when
+nothing else fits. A single unbreakable piece longer than a line stays whole (the only case a
+line may exceed the limit).
+
+Lines are chosen by dynamic programming (fewest lines, then cheapest breaks, then balance); lines
+are then paired into cues, preferring cue boundaries at the strongest breaks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from translator.core.morph import tokenize
+from translator.core.types import CueDraft
+
+_NO_LINE_START_POS = frozenset({"助詞", "助動詞", "接尾辞"})
+_CONJUNCTIVE = frozenset({"て", "で", "が", "けど", "けれど", "けれども", "ので", "から", "ば", "し", "たら"})
+_OPENERS = "「『（(“【〔《〈［"
+_NO_START_CHARS = "、。，．,.!！?？」』）)”】〕》〉］ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ々…‥・:：;；"
+_LATIN_CHAR = re.compile(r"[A-Za-z0-9_\-./:@#+&'%$=~]")
+_DIGIT = re.compile(r"[0-9０-９〇一二三四五六七八九十百千万億]")
+_FORBIDDEN = 10_000.0
+
+
+def char_units(ch: str) -> float:
+    return 1.0 if unicodedata.east_asian_width(ch) in "FWA" else 0.5
+
+
+def display_units(text: str) -> float:
+    """Display width: full-width characters 1, half-width 0.5."""
+    return sum(char_units(c) for c in text)
+
+
+def _break_costs(sentence: str, protected: Sequence[str]) -> dict[int, float]:
+    """Allowed break offsets (0 < i < len) with a cost; missing offsets are forbidden."""
+    tokens = tokenize(sentence)
+    costs: dict[int, float] = {}
+    n = len(sentence)
+    for k in range(1, len(tokens)):
+        prev, tok = tokens[k - 1], tokens[k]
+        i = tok.start
+        if not 0 < i < n:
+            continue
+        if tok.pos1 in _NO_LINE_START_POS or sentence[i] in _NO_START_CHARS:
+            continue
+        if prev.pos1 == "接頭辞" or sentence[prev.end - 1] in _OPENERS:
+            continue
+        if tok.pos1 in ("動詞", "形容詞") and tok.pos2 == "非自立可能" and prev.pos1 != "補助記号":
+            if prev.surface in ("て", "で") or prev.pos1 in ("動詞", "形容詞"):
+                continue  # している, してみる, 書いてある
+        if tok.pos3 == "助数詞可能" and _DIGIT.match(sentence[i - 1]):
+            continue
+        if _DIGIT.match(sentence[i - 1]) and _DIGIT.match(sentence[i]):
+            continue
+        left = sentence[:i].rstrip()
+        right = sentence[i:].lstrip()
+        if left and right and _LATIN_CHAR.match(left[-1]) and _LATIN_CHAR.match(right[0]):
+            continue  # inside a Latin run
+        if prev.surface in ("、", "，", ","):
+            cost = 0.0
+        elif prev.pos1 == "補助記号":
+            cost = 0.5
+        elif prev.pos1 == "助詞" and (prev.pos2 == "接続助詞" or prev.surface in _CONJUNCTIVE):
+            cost = 1.0
+        elif prev.pos1 == "助詞":
+            cost = 2.0
+        elif prev.pos1 == "助動詞":
+            cost = 2.5
+        elif prev.pos1 == "名詞" and tok.pos1 == "名詞":
+            cost = 8.0
+        else:
+            cost = 4.0
+        costs[i] = cost
+    for term in protected:
+        if not term:
+            continue
+        start = sentence.find(term)
+        while start >= 0:
+            for i in range(start + 1, start + len(term)):
+                costs.pop(i, None)
+            start = sentence.find(term, start + 1)
+    return costs
+
+
+def _line_text(sentence: str, a: int, b: int) -> str:
+    return sentence[a:b].strip()
+
+
+def split_cues(
+    sentence: str,
+    *,
+    max_units_per_line: float = 13,
+    max_lines: int = 2,
+    protected: Sequence[str] = (),
+) -> list[CueDraft]:
+    """Cues covering ``sentence`` exactly, each with its display ``lines``; untimed."""
+    if not sentence:
+        return []
+    if display_units(sentence.strip()) <= max_units_per_line:
+        return [CueDraft(0, len(sentence), [sentence.strip()] if sentence.strip() else [])]
+    costs = _break_costs(sentence, protected)
+    points = [0, *sorted(costs), len(sentence)]
+    breaks = _best_lines(sentence, points, costs, max_units_per_line)
+    lines = list(zip(breaks, breaks[1:], strict=False))
+    groups = _group_lines(lines, costs, max_lines)
+    cues: list[CueDraft] = []
+    for group in groups:
+        a, b = group[0][0], group[-1][1]
+        texts = [t for t in (_line_text(sentence, x, y) for x, y in group) if t]
+        cues.append(CueDraft(a, b, texts))
+    return cues
+
+
+def _best_lines(
+    sentence: str, points: list[int], costs: dict[int, float], max_units: float
+) -> list[int]:
+    """Break offsets (including 0 and len) minimising lines, break costs and raggedness."""
+    n = len(points)
+    prefix = [0.0]
+    for ch in sentence:
+        prefix.append(prefix[-1] + char_units(ch))
+    best: list[tuple[float, int]] = [(0.0, -1)] + [(float("inf"), -1)] * (n - 1)
+    for j in range(1, n):
+        end = points[j]
+        for i in range(j - 1, -1, -1):
+            start = points[i]
+            width = display_units(_line_text(sentence, start, end))
+            if width > max_units and i != j - 1:
+                break  # wider lines only get wider as i decreases
+            over = max(0.0, width - max_units)
+            break_cost = costs.get(end, 0.0) if j != n - 1 else 0.0
+            slack = (max_units - width) / max_units if width <= max_units else 0.0
+            cost = best[i][0] + 100.0 + break_cost * 3 + slack * slack * 4 + over * _FORBIDDEN
+            if cost < best[j][0]:
+                best[j] = (cost, i)
+    out = [points[-1]]
+    j = n - 1
+    while j > 0:
+        j = best[j][1]
+        out.append(points[j])
+    return out[::-1]
+
+
+def _group_lines(
+    lines: list[tuple[int, int]], costs: dict[int, float], max_lines: int
+) -> list[list[tuple[int, int]]]:
+    """Pair consecutive lines into cues of at most ``max_lines``; cue ends at cheap breaks."""
+    n = len(lines)
+    best: list[tuple[float, int]] = [(0.0, -1)] + [(float("inf"), -1)] * n
+    for j in range(1, n + 1):
+        for size in range(1, max_lines + 1):
+            i = j - size
+            if i < 0:
+                break
+            end = lines[j - 1][1]
+            cue_break = costs.get(end, 0.0) if j < n else 0.0
+            cost = best[i][0] + 10.0 + cue_break * 2
+            if cost < best[j][0]:
+                best[j] = (cost, i)
+    groups: list[list[tuple[int, int]]] = []
+    j = n
+    while j > 0:
+        i = best[j][1]
+        groups.append(lines[i:j])
+        j = i
+    return groups[::-1]

@@ -1,0 +1,465 @@
+"""Subtitle line breaking: English (style-guide rules) and Japanese (display width).
+
+English lines break after punctuation or before a conjunction/preposition, and never between an
+article/determiner and its noun, a first and last name (capitalised pairs, protected names),
+or an auxiliary and its verb or negation. When the text cannot fit, lines are still returned
+(more lines than asked, or an over-long word on its own line): the QA layer reports it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+# Break penalties, in "characters of imbalance" units.
+PEN_PUNCT = 0.0
+PEN_BEFORE_CONJ = 3.0
+PEN_NORMAL = 10.0
+PEN_AFTER_PREP = 30.0
+PEN_AFTER_AUX = 60.0
+PEN_NEVER = 100.0  # article+noun, name pairs, aux+negation: only when nothing else fits
+PEN_PROTECTED = 1000.0  # inside a protected name / glossary term
+OVERFLOW_PER_CHAR = 1000.0
+
+_PUNCT_END = tuple(".,;:!?…—–)]\"'”’")
+_STRIP = ".,;:!?…—–()[]\"'“”‘’"
+
+DETERMINERS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "these",
+        "those",
+        "my",
+        "your",
+        "his",
+        "her",
+        "its",
+        "our",
+        "their",
+        "some",
+        "any",
+        "no",
+        "every",
+        "each",
+        "another",
+        "such",
+        "what",
+        "which",
+        "whose",
+        "both",
+        "either",
+        "neither",
+        "several",
+    ]
+)
+AUXILIARIES = frozenset(
+    [
+        "am",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "i'm",
+        "you're",
+        "we're",
+        "they're",
+        "he's",
+        "she's",
+        "it's",
+        "i've",
+        "you've",
+        "we've",
+        "they've",
+        "i'll",
+        "you'll",
+        "we'll",
+        "they'll",
+        "i'd",
+        "you'd",
+        "we'd",
+        "they'd",
+        "don't",
+        "doesn't",
+        "didn't",
+        "won't",
+        "wouldn't",
+        "can't",
+        "couldn't",
+        "shouldn't",
+        "isn't",
+        "aren't",
+        "wasn't",
+        "weren't",
+        "haven't",
+        "hasn't",
+        "hadn't",
+        "mustn't",
+    ]
+)
+NEGATIONS = frozenset(["not", "never", "n't"])
+TITLES = frozenset(["mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "mr", "mrs", "ms", "dr"])
+CONJUNCTIONS = frozenset(
+    [
+        "and",
+        "but",
+        "or",
+        "so",
+        "because",
+        "although",
+        "though",
+        "while",
+        "whereas",
+        "if",
+        "unless",
+        "since",
+        "until",
+        "when",
+        "where",
+        "whether",
+        "that",
+        "which",
+        "who",
+        "whom",
+        "nor",
+        "yet",
+        "than",
+        "then",
+        "as",
+    ]
+)
+PREPOSITIONS = frozenset(
+    [
+        "about",
+        "above",
+        "across",
+        "after",
+        "against",
+        "along",
+        "among",
+        "around",
+        "at",
+        "before",
+        "behind",
+        "below",
+        "beneath",
+        "beside",
+        "between",
+        "beyond",
+        "by",
+        "despite",
+        "down",
+        "during",
+        "except",
+        "for",
+        "from",
+        "in",
+        "inside",
+        "into",
+        "like",
+        "near",
+        "of",
+        "off",
+        "on",
+        "onto",
+        "out",
+        "outside",
+        "over",
+        "past",
+        "through",
+        "throughout",
+        "to",
+        "toward",
+        "towards",
+        "under",
+        "underneath",
+        "upon",
+        "with",
+        "within",
+        "without",
+        "via",
+    ]
+)
+
+
+@lru_cache(maxsize=8192)
+def _word_info(word: str) -> tuple[str, bool, bool, bool]:
+    """(bare lowercase, ends with punctuation, capitalised, is a number)."""
+    bare = word.strip(_STRIP).lower()
+    ends_punct = word.endswith(_PUNCT_END)
+    cap = word[:1].isupper()
+    is_num = bare[:1].isdigit()
+    return bare, ends_punct, cap, is_num
+
+
+def break_penalty(left: str, right: str) -> float:
+    """How bad a line (or cue) break between two adjacent words is."""
+    lbare, lpunct, lcap, lnum = _word_info(left)
+    if lpunct and lbare not in TITLES:
+        return PEN_PUNCT
+    rbare, _rpunct, rcap, rnum = _word_info(right)
+    if rbare in NEGATIONS:
+        return PEN_NEVER
+    if lbare in DETERMINERS or lbare in TITLES:
+        return PEN_NEVER
+    if lcap and rcap and lbare != "i":
+        return PEN_NEVER
+    if lbare in AUXILIARIES:
+        # "is / Daigo", "was / the best" are fine; "have / eaten", "will / go" are not.
+        if rcap or rnum or rbare in DETERMINERS:
+            return PEN_NORMAL
+        return PEN_AFTER_AUX
+    if lnum:
+        return PEN_AFTER_AUX
+    if lbare in PREPOSITIONS:
+        return PEN_AFTER_PREP
+    if rbare in CONJUNCTIONS or rbare in PREPOSITIONS:
+        return PEN_BEFORE_CONJ
+    return PEN_NORMAL
+
+
+def protected_boundaries(text: str, words: Sequence[str], protected: Sequence[str]) -> set[int]:
+    """Indexes ``i`` such that the break between ``words[i]`` and ``words[i+1]`` falls inside
+    an occurrence of a protected phrase (case-insensitive). ``text`` is ``" ".join(words)``."""
+    if not protected:
+        return set()
+    lowered = text.lower()
+    spans: list[tuple[int, int]] = []
+    for phrase in protected:
+        if " " not in phrase.strip():
+            continue
+        p = " ".join(phrase.lower().split())
+        start = lowered.find(p)
+        while start != -1:
+            spans.append((start, start + len(p)))
+            start = lowered.find(p, start + 1)
+    if not spans:
+        return set()
+    out: set[int] = set()
+    pos = 0
+    for i, w in enumerate(words[:-1]):
+        pos += len(w)  # the space after words[i] is at ``pos``
+        for s, e in spans:
+            if s < pos < e:
+                out.add(i)
+                break
+        pos += 1
+    return out
+
+
+def boundary_penalties(
+    words: Sequence[str], text: str, protected: Sequence[str] = ()
+) -> list[float]:
+    """Penalty of a break after each word (``len(words) - 1`` values)."""
+    pens = [break_penalty(words[i], words[i + 1]) for i in range(len(words) - 1)]
+    for i in protected_boundaries(text, words, protected):
+        pens[i] = PEN_PROTECTED
+    return pens
+
+
+def _greedy_line_count(lens: Sequence[int], pens: Sequence[float], max_chars: int) -> int:
+    """Lines needed when words are packed greedily without breaking at a forbidden boundary
+    (protected phrase, name, article+noun); a glued run longer than a line falls apart."""
+    units: list[int] = []
+    run = lens[0]
+    runs: list[list[int]] = [[lens[0]]]
+    for i in range(1, len(lens)):
+        if pens[i - 1] >= PEN_NEVER:
+            runs[-1].append(lens[i])
+        else:
+            runs.append([lens[i]])
+    for r in runs:
+        run = sum(r) + len(r) - 1
+        if run <= max_chars:
+            units.append(run)
+        else:
+            units.extend(r)
+    lines = 1
+    cur = units[0]
+    for u in units[1:]:
+        if cur + 1 + u <= max_chars:
+            cur += 1 + u
+        else:
+            lines += 1
+            cur = u
+    return lines
+
+
+def break_english(
+    text: str,
+    *,
+    max_chars_per_line: int = 42,
+    max_lines: int = 2,
+    protected: Sequence[str] = (),
+) -> list[str]:
+    """Break English subtitle text into balanced lines of at most ``max_chars_per_line``.
+
+    Uses ``max(needed, 1)`` lines where ``needed`` is the fewest lines that fit; that can be
+    more than ``max_lines`` (reported by QA, never silently truncated). A single word longer
+    than the limit gets a line of its own."""
+    words = text.split()
+    if not words:
+        return []
+    joined = " ".join(words)
+    if len(joined) <= max_chars_per_line or len(words) == 1:
+        return [joined]
+    lens = [len(w) for w in words]
+    pens = boundary_penalties(words, joined, protected)
+    n_lines = max(2, _greedy_line_count(lens, pens, max_chars_per_line))
+    n_lines = min(n_lines, len(words))
+    # prefix[i] = length of words[0:i] joined with spaces, plus one (the trailing space)
+    prefix = [0]
+    for ln in lens:
+        prefix.append(prefix[-1] + ln + 1)
+
+    def line_len(i: int, j: int) -> int:  # words[i:j]
+        return prefix[j] - prefix[i] - 1
+
+    avg = len(joined) / n_lines
+
+    def line_cost(i: int, j: int) -> float:
+        ln = line_len(i, j)
+        over = ln - max_chars_per_line
+        cost = abs(ln - avg)
+        if over > 0 and j - i > 1:
+            cost += OVERFLOW_PER_CHAR * over
+        return cost
+
+    n = len(words)
+    if n_lines == 2:
+        best_i, best = 1, float("inf")
+        for i in range(1, n):
+            c = line_cost(0, i) + line_cost(i, n) + pens[i - 1]
+            # slight preference for a shorter top line (pyramid) on ties
+            if line_len(0, i) > line_len(i, n):
+                c += 0.5
+            if c < best:
+                best, best_i = c, i
+        return [" ".join(words[:best_i]), " ".join(words[best_i:])]
+
+    inf = float("inf")
+    # dp[l][j]: best cost for words[0:j] in l lines
+    dp = [[inf] * (n + 1) for _ in range(n_lines + 1)]
+    back = [[0] * (n + 1) for _ in range(n_lines + 1)]
+    dp[0][0] = 0.0
+    for lines in range(1, n_lines + 1):
+        for j in range(lines, n - (n_lines - lines) + 1):
+            best, arg = inf, 0
+            for i in range(lines - 1, j):
+                prev = dp[lines - 1][i]
+                if prev == inf:
+                    continue
+                c = prev + line_cost(i, j) + (pens[i - 1] if i > 0 else 0.0)
+                if c < best:
+                    best, arg = c, i
+            dp[lines][j] = best
+            back[lines][j] = arg
+    cuts = []
+    j = n
+    for lines in range(n_lines, 0, -1):
+        i = back[lines][j]
+        cuts.append((i, j))
+        j = i
+    return [" ".join(words[i:j]) for i, j in reversed(cuts)]
+
+
+# --- Japanese -------------------------------------------------------------------------------
+
+_JA_BREAK_AFTER = frozenset("、。！？!?」』）)…・ 　")
+_JA_NO_START = frozenset("、。！？!?」』）)ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ・…々")
+
+
+@lru_cache(maxsize=4096)
+def char_width(ch: str) -> float:
+    """Display width of one character: full-width 1, half-width 0.5."""
+    if ord(ch) < 0x1100:
+        return 0.5
+    return 1.0 if unicodedata.east_asian_width(ch) in ("F", "W", "A") else 0.5
+
+
+def japanese_width(text: str) -> float:
+    """Display width of Japanese text (full-width 1, half-width 0.5)."""
+    return sum(char_width(ch) for ch in text)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def break_japanese(text: str, *, max_width: float = 13.0, max_lines: int = 2) -> list[str]:
+    """Break Japanese text into lines of about equal width, each at most ``max_width`` where
+    possible; prefers breaks after punctuation, then at script changes, never before small
+    kana or closing punctuation, never inside a Latin word or number."""
+    text = text.strip()
+    if not text:
+        return []
+    widths = [char_width(ch) for ch in text]
+    total = sum(widths)
+    if total <= max_width:
+        return [text]
+    n_lines = max(2, int(-(-total // max_width)))
+    target = total / n_lines
+    lines: list[str] = []
+    start = 0
+    acc = 0.0
+    cum = [0.0]
+    for w in widths:
+        cum.append(cum[-1] + w)
+    for k in range(1, n_lines):
+        goal = target * k
+        best, best_pos = float("inf"), -1
+        for pos in range(start + 1, len(text)):
+            if cum[pos] - cum[start] > max_width + 0.01:
+                break
+            prev, nxt = text[pos - 1], text[pos]
+            if nxt in _JA_NO_START or (_is_word_char(prev) and _is_word_char(nxt)):
+                pen = 50.0
+            elif prev in _JA_BREAK_AFTER:
+                pen = 0.0
+            elif _script(prev) != _script(nxt):
+                pen = 1.5
+            else:
+                pen = 3.0
+            cost = abs(cum[pos] - goal) + pen
+            if cost < best:
+                best, best_pos = cost, pos
+        if best_pos == -1:
+            best_pos = min(len(text) - 1, start + 1)
+        lines.append(text[start:best_pos].strip())
+        start = best_pos
+        acc = cum[start]
+    del acc
+    lines.append(text[start:].strip())
+    return [ln for ln in lines if ln]
+
+
+def _script(ch: str) -> str:
+    o = ord(ch)
+    if 0x3040 <= o <= 0x309F:
+        return "h"
+    if 0x30A0 <= o <= 0x30FF:
+        return "k"
+    if 0x4E00 <= o <= 0x9FFF:
+        return "c"
+    return "o"

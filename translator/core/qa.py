@@ -1,0 +1,264 @@
+"""QA flags for one segment, computed in core (issue 5): cheap enough for every row of a
+5,000-row page (regexes compiled once, no morphological analysis).
+
+Line and timing flags use the same distribution of the English over the Japanese cues as the
+subtitle export (:func:`translator.core.subtitles.distribute_english`), so a flag here means the
+exported cue would break that rule too (except that, without neighbour information, no silence
+after the sentence is assumed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+
+from translator.core.export_types import SubtitleOptions
+from translator.core.linebreak import break_english
+from translator.core.subtitles import distribute_english
+from translator.core.timing_rules import MAX_DURATION_MS, MIN_DURATION_MS
+
+
+class QAFlag(StrEnum):
+    LINE_TOO_LONG = "line_too_long"
+    TOO_MANY_LINES = "too_many_lines"
+    READING_SPEED = "reading_speed"
+    CUE_TOO_SHORT = "cue_too_short"
+    CUE_TOO_LONG = "cue_too_long"
+    GLOSSARY_NOT_FOLLOWED = "glossary_not_followed"
+    NUMBER_MISSING = "number_missing"
+    JAPANESE_LEFT = "japanese_left"
+    EMPTY_TRANSLATION = "empty_translation"
+
+    @property
+    def label(self) -> str:
+        return QA_LABELS[self]
+
+
+QA_LABELS: dict[QAFlag, str] = {
+    QAFlag.LINE_TOO_LONG: "English line too long",
+    QAFlag.TOO_MANY_LINES: "Too many lines in a cue",
+    QAFlag.READING_SPEED: "Reading speed too high",
+    QAFlag.CUE_TOO_SHORT: "Cue shorter than 5/6 s",
+    QAFlag.CUE_TOO_LONG: "Cue longer than 7 s",
+    QAFlag.GLOSSARY_NOT_FOLLOWED: "Glossary term not followed",
+    QAFlag.NUMBER_MISSING: "Number missing from the English",
+    QAFlag.JAPANESE_LEFT: "Japanese left in the English",
+    QAFlag.EMPTY_TRANSLATION: "Empty translation",
+}
+
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９，．", "0123456789,.")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_SRC_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万|億|千|百)?(月)?")
+_EN_NUMBER = re.compile(
+    r"(\d+(?:\.\d+)?)(?:\s*(thousand|million|billion|hundred)|k\b|m\b)?", re.IGNORECASE
+)
+_EN_WORD = re.compile(r"[a-z]+")
+_JA_MULTIPLIERS = {"百": 100, "千": 1000, "万": 10_000, "億": 100_000_000}
+_EN_MULTIPLIERS = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 10**9}
+_NUMBER_WORDS = {
+    "zero": 0,
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "once": 1,
+    "single": 1,
+    "first": 1,
+    "two": 2,
+    "twice": 2,
+    "both": 2,
+    "second": 2,
+    "couple": 2,
+    "three": 3,
+    "third": 3,
+    "four": 4,
+    "fourth": 4,
+    "five": 5,
+    "fifth": 5,
+    "six": 6,
+    "sixth": 6,
+    "seven": 7,
+    "seventh": 7,
+    "eight": 8,
+    "eighth": 8,
+    "nine": 9,
+    "ninth": 9,
+    "ten": 10,
+    "tenth": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "half": 0.5,
+}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        1,
+    )
+}
+
+
+def _source_numbers(source_text: str) -> list[tuple[float, bool]]:
+    """Numbers written in digits in the source: (value, is a month)."""
+    text = _THOUSANDS.sub("", source_text.translate(_FULLWIDTH_DIGITS))
+    out = []
+    for m in _SRC_NUMBER.finditer(text):
+        value = float(m.group(1))
+        if m.group(2):
+            value *= _JA_MULTIPLIERS[m.group(2)]
+        out.append((value, bool(m.group(3))))
+    return out
+
+
+def _english_numbers(text: str) -> tuple[set[float], set[int]]:
+    """Values found in the English (digits, digit+multiplier, number words) and months."""
+    plain = _THOUSANDS.sub("", text.translate(_FULLWIDTH_DIGITS))
+    values: set[float] = set()
+    for m in _EN_NUMBER.finditer(plain):
+        value = float(m.group(1))
+        values.add(value)
+        unit = (m.group(2) or "").lower()
+        if unit:
+            values.add(value * _EN_MULTIPLIERS[unit])
+        elif m.group(0)[-1:].lower() == "k":
+            values.add(value * 1000)
+        elif m.group(0)[-1:].lower() == "m":
+            values.add(value * 1_000_000)
+    months: set[int] = set()
+    for w in _EN_WORD.findall(plain.lower()):
+        n = _NUMBER_WORDS.get(w)
+        if n is not None:
+            values.add(float(n))
+            continue
+        mon = _MONTHS.get(w)
+        if mon is not None:
+            months.add(mon)
+        mult = _EN_MULTIPLIERS.get(w)
+        if mult is not None:
+            values.add(float(mult))
+    return values, months
+
+
+def numbers_missing(source_text: str, text: str) -> list[float]:
+    """Numbers written in digits in ``source_text`` (full-width too, ``2,000`` = ``2000``,
+    ``3万`` = 30000) that the English lacks, as digits or as words (one..twelve, "a" for 1,
+    month names for ``n月``). Kanji numerals are not checked."""
+    if not any(ch.isdigit() for ch in source_text):
+        return []
+    found, months = _english_numbers(text)
+    missing = []
+    for value, is_month in _source_numbers(source_text):
+        if value in found:
+            continue
+        if is_month and value in months:
+            continue
+        missing.append(value)
+    return missing
+
+
+def glossary_missing(
+    source_text: str, text: str, glossary: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """Glossary terms present in the source whose required English is absent (any case)."""
+    if not glossary:
+        return []
+    lowered = None
+    out = []
+    for src, en in glossary.items():
+        if src and src in source_text and en:
+            if lowered is None:
+                lowered = text.lower()
+            if en.lower() not in lowered:
+                out.append((src, en))
+    return out
+
+
+def check_segment(
+    source_text: str,
+    text: str,
+    cue_spans: Sequence[tuple[int | None, int | None]] | None = None,
+    *,
+    glossary: Mapping[str, str] | None = None,
+    max_cps: float = 20.0,
+    max_chars_per_line: int = 42,
+    max_lines: int = 2,
+    min_duration_ms: int = MIN_DURATION_MS,
+    max_duration_ms: int = MAX_DURATION_MS,
+    next_start_ms: int | None = None,
+    protected: Sequence[str] = (),
+) -> list[QAFlag]:
+    """QA flags of one segment, in :class:`QAFlag` order.
+
+    ``cue_spans`` are the Japanese cues' (start_ms, end_ms); ``None`` (or any untimed span)
+    skips the line and timing flags (untimed text is not subtitled).
+    ``next_start_ms`` (the next segment's first cue) lets the English use the silence after."""
+    english = text.strip()
+    if not english:
+        return [QAFlag.EMPTY_TRANSLATION] if source_text.strip() else []
+    flags: set[QAFlag] = set()
+    if _JAPANESE.search(english):
+        flags.add(QAFlag.JAPANESE_LEFT)
+    if glossary and glossary_missing(source_text, english, glossary):
+        flags.add(QAFlag.GLOSSARY_NOT_FOLLOWED)
+    if numbers_missing(source_text, english):
+        flags.add(QAFlag.NUMBER_MISSING)
+
+    spans: list[tuple[int, int]] | None = None
+    if cue_spans:
+        spans = []
+        for s, e in cue_spans:
+            if s is None or e is None:
+                spans = None
+                break
+            spans.append((int(s), int(max(s, e))))
+
+    if spans:
+        options = SubtitleOptions(
+            max_cps_en=max_cps,
+            max_chars_per_line=max_chars_per_line,
+            max_lines=max_lines,
+            min_duration_ms=min_duration_ms,
+            max_duration_ms=max_duration_ms,
+        )
+        parts = distribute_english(
+            english, spans, next_start_ms=next_start_ms, options=options, protected=protected
+        )
+        for part in parts:
+            _check_lines(part.text, max_chars_per_line, max_lines, protected, flags)
+            dur = part.end_ms - part.start_ms
+            if dur < min_duration_ms:
+                flags.add(QAFlag.CUE_TOO_SHORT)
+            if dur > max_duration_ms:
+                flags.add(QAFlag.CUE_TOO_LONG)
+            effective = min(max(dur, 1), max_duration_ms)
+            if len(part.text) * 1000 > (max_cps + 0.05) * effective:
+                flags.add(QAFlag.READING_SPEED)
+    return [f for f in QAFlag if f in flags]
+
+
+def _check_lines(
+    text: str, max_chars: int, max_lines: int, protected: Sequence[str], flags: set[QAFlag]
+) -> None:
+    if len(text) <= max_chars:
+        return
+    lines = break_english(
+        text, max_chars_per_line=max_chars, max_lines=max_lines, protected=protected
+    )
+    if len(lines) > max_lines:
+        flags.add(QAFlag.TOO_MANY_LINES)
+    if any(len(x) > max_chars for x in lines):
+        flags.add(QAFlag.LINE_TOO_LONG)

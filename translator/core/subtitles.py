@@ -1,0 +1,533 @@
+"""Build subtitle events from an export episode (DESIGN.md "Quality numbers").
+
+A sentence's English is spread over the time spans of its Japanese cues in proportion to their
+duration, split at word/punctuation boundaries and never inside a glossary term or a name. When
+a part is too long to read in its span, it is rebalanced with a neighbouring cue of the same
+sentence, extended into the following silence (up to 7 s), or merged with the neighbour. Timing
+rules (no overlap, 2-frame gap, 5/6 s..7 s) come from :mod:`translator.core.timing_rules`.
+Whatever still breaks a rule is counted in the report, never hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from translator.core.export_types import (
+    ExportEpisode,
+    ExportSegment,
+    SubtitleLayout,
+    SubtitleOptions,
+)
+from translator.core.linebreak import (
+    PEN_NEVER,
+    boundary_penalties,
+    break_english,
+    break_japanese,
+    japanese_width,
+)
+from translator.core.timing_rules import apply_timing_rules
+
+# Rule names used in SubtitleEvent.violations and SubtitleReport.
+READING_SPEED_EN = "reading_speed_en"
+READING_SPEED_JA = "reading_speed_ja"
+LINE_LENGTH = "line_length"
+LINES = "lines"
+DURATION = "duration"
+GAP = "gap"
+RULES = (READING_SPEED_EN, READING_SPEED_JA, LINE_LENGTH, LINES, DURATION, GAP)
+
+_CPS_TOLERANCE = 0.05
+
+
+@dataclass
+class SubtitleEvent:
+    start_ms: int
+    end_ms: int
+    en_lines: list[str]
+    ja_lines: list[str]
+    speaker: str | None  # English display name (None when several speakers share the cue)
+    segment_index: int  # first segment shown in the cue
+    # Several segments (of different turns) in one cue: lines start with "- ".
+    segment_indexes: tuple[int, ...] = ()
+    speakers: tuple[str | None, ...] = ()
+    violations: frozenset[str] = frozenset()
+
+    @property
+    def duration_ms(self) -> int:
+        return self.end_ms - self.start_ms
+
+    @property
+    def is_multi_speaker(self) -> bool:
+        return len(self.segment_indexes) > 1
+
+
+@dataclass
+class SubtitleReport:
+    """Counts of events breaking each rule, plus what was left out and why."""
+
+    events: int = 0
+    violations: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RULES, 0))
+    compliant_events: int = 0
+    untimed_segments: int = 0  # skipped: a cue has no time
+    not_approved_segments: int = 0  # included although not approved (approved_only off)
+    skipped_unapproved_segments: int = 0  # left out by approved_only
+    untranslated_segments: int = 0  # no English (left out of English-only layouts)
+    merged_cues: int = 0  # Japanese cues merged to make the English readable
+    extended_cues: int = 0  # events extended into the following silence
+    speaker_merges: int = 0  # two short turns shown together with dashes
+
+    @property
+    def compliant_share(self) -> float:
+        return self.compliant_events / self.events if self.events else 1.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "events": self.events,
+            **{f"violations_{k}": v for k, v in self.violations.items()},
+            "compliant_events": self.compliant_events,
+            "compliant_share": round(self.compliant_share, 4),
+            "untimed_segments": self.untimed_segments,
+            "not_approved_segments": self.not_approved_segments,
+            "skipped_unapproved_segments": self.skipped_unapproved_segments,
+            "untranslated_segments": self.untranslated_segments,
+            "merged_cues": self.merged_cues,
+            "extended_cues": self.extended_cues,
+            "speaker_merges": self.speaker_merges,
+        }
+
+
+@dataclass
+class SubtitleBuild:
+    events: list[SubtitleEvent]
+    report: SubtitleReport
+
+
+@dataclass
+class EnglishPart:
+    """One piece of a sentence's English placed on a run of its cues."""
+
+    first_cue: int
+    last_cue: int  # inclusive
+    text: str
+    start_ms: int
+    end_ms: int  # after any extension into silence
+
+
+# --- distribution of one sentence ------------------------------------------------------------
+
+
+def distribute_english(
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    *,
+    next_start_ms: int | None = None,
+    options: SubtitleOptions | None = None,
+    protected: Sequence[str] = (),
+) -> list[EnglishPart]:
+    """Spread ``text`` over the cue ``spans`` of one sentence.
+
+    ``next_start_ms`` is the start of the next cue after this sentence (``None``: no silence
+    may be used after the last cue). Returns at least one part when ``text`` is not blank;
+    the concatenation of the parts' text is ``text`` with whitespace normalised."""
+    options = options or SubtitleOptions()
+    words = text.split()
+    if not words or not spans:
+        return []
+    gap_ms = options.timing_rules.min_gap_ms
+    cps = options.max_cps_en
+    max_chars = options.max_chars_per_line * options.max_lines
+    max_dur = options.max_duration_ms
+    m = len(spans)
+
+    # Latest end each cue may reach: the next cue's start minus the gap, within 7 s.
+    limits = []
+    for k, (_s, e) in enumerate(spans):
+        nxt = spans[k + 1][0] if k + 1 < m else next_start_ms
+        limit = e if nxt is None else max(e, nxt - gap_ms)
+        limits.append(limit)
+
+    joined = " ".join(words)
+    n = len(words)
+    if m == 1:
+        return [_part(0, 0, joined, spans, limits, cps, options)]
+
+    pens = boundary_penalties(words, joined, protected)
+    pos = [0]  # pos[b]: char offset where unit b starts (b in 0..n), pos[n] = len + 1
+    for w in words:
+        pos.append(pos[-1] + len(w) + 1)
+    total = len(joined)
+    durations = [max(1, e - s) for s, e in spans]
+    dur_sum = sum(durations)
+
+    # Proportional first guess: boundary b_k (words[:b_k] shown up to cue k).
+    bounds: list[int] = []
+    prev_b = 0
+    acc = 0
+    for k in range(m - 1):
+        acc += durations[k]
+        goal = total * acc / dur_sum
+        best_b, best = prev_b, abs(pos[prev_b] - goal) + 2.0  # empty part: small penalty
+        for b in range(max(prev_b, 1), n):
+            c = abs(pos[b] - 1 - goal)
+            pen = pens[b - 1]
+            if pen >= PEN_NEVER:
+                continue
+            c += 0.5 * pen
+            if c < best:
+                best, best_b = c, b
+            elif pos[b] - 1 > goal + 60:
+                break
+        bounds.append(best_b)
+        prev_b = best_b
+
+    # Groups: [first_cue, last_cue, word_start, word_end]
+    groups: list[list[int]] = []
+    starts = [0, *bounds]
+    ends = [*bounds, n]
+    for k in range(m):
+        groups.append([k, k, starts[k], ends[k]])
+    # Cues that got no words join the following group (or the previous one at the end).
+    merged: list[list[int]] = []
+    carry: int | None = None
+    for g in groups:
+        if carry is not None:
+            g[0] = carry
+            carry = None
+        if g[2] == g[3]:
+            carry = g[0]
+            continue
+        merged.append(g)
+    if carry is not None and merged:
+        merged[-1][1] = m - 1
+    groups = merged
+
+    def chars(ws: int, we: int) -> int:
+        return pos[we] - pos[ws] - 1
+
+    def readable(g: list[int]) -> bool:
+        ln = chars(g[2], g[3])
+        if ln > max_chars:
+            return False
+        start = spans[g[0]][0]
+        avail = min(limits[g[1]], start + max_dur) - start
+        return ln * 1000 <= cps * avail + 1e-6
+
+    def overload(first: int, last: int, ws: int, we: int) -> float:
+        ln = chars(ws, we)
+        start = spans[first][0]
+        avail = max(1, min(limits[last], start + max_dur) - start)
+        need = ln * 1000 / cps
+        return max(0.0, need / avail - 1.0) + max(0, ln - max_chars) / max_chars
+
+    for _ in range(4 * m):
+        bad = next((i for i, g in enumerate(groups) if not readable(g)), None)
+        if bad is None:
+            break
+        changed = False
+        # 1. Rebalance with a neighbour of the same sentence.
+        for j in (bad - 1, bad + 1):
+            if not 0 <= j < len(groups):
+                continue
+            a, b = (groups[j], groups[bad]) if j < bad else (groups[bad], groups[j])
+            best_b, best_cost = (
+                None,
+                overload(a[0], a[1], a[2], a[3]) + overload(b[0], b[1], b[2], b[3]),
+            )
+            for cut in range(a[2] + 1, b[3]):
+                if pens[cut - 1] >= PEN_NEVER:
+                    continue
+                cost = overload(a[0], a[1], a[2], cut) + overload(b[0], b[1], cut, b[3])
+                if cost < best_cost - 1e-9:
+                    best_b, best_cost = cut, cost
+            if best_b is not None and best_b != a[3]:
+                a[3] = best_b
+                b[2] = best_b
+                changed = True
+                if best_cost == 0:
+                    break
+        if changed and readable(groups[bad]):
+            continue
+        # 2. Merge with the neighbour giving the most readable result within 7 s.
+        options_merge = []
+        for j in (bad - 1, bad + 1):
+            if not 0 <= j < len(groups):
+                continue
+            a, b = (groups[j], groups[bad]) if j < bad else (groups[bad], groups[j])
+            if spans[b[1]][1] - spans[a[0]][0] > max_dur:
+                continue
+            options_merge.append((overload(a[0], b[1], a[2], b[3]), j))
+        if options_merge:
+            _cost, j = min(options_merge)
+            lo, hi = min(j, bad), max(j, bad)
+            a, b = groups[lo], groups[hi]
+            groups[lo : hi + 1] = [[a[0], b[1], a[2], b[3]]]
+            continue
+        if not changed:
+            break
+
+    return [
+        _part(g[0], g[1], " ".join(words[g[2] : g[3]]), spans, limits, cps, options) for g in groups
+    ]
+
+
+def _part(
+    first: int,
+    last: int,
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    limits: Sequence[int],
+    cps: float,
+    options: SubtitleOptions,
+) -> EnglishPart:
+    start = spans[first][0]
+    end = spans[last][1]
+    need = max(options.min_duration_ms, int(len(text) * 1000 / cps + 0.999))
+    if end - start < need:
+        end = max(end, min(start + need, limits[last], start + options.max_duration_ms))
+    return EnglishPart(first, last, text, start, end)
+
+
+# --- the episode -----------------------------------------------------------------------------
+
+
+def _timed_spans(seg: ExportSegment) -> list[tuple[int, int]] | None:
+    spans = []
+    for cue in seg.cues:
+        if cue.start_ms is None or cue.end_ms is None:
+            return None
+        spans.append((int(cue.start_ms), int(max(cue.end_ms, cue.start_ms))))
+    return spans or None
+
+
+def build_subtitles(
+    episode: ExportEpisode, options: SubtitleOptions | None = None
+) -> SubtitleBuild:
+    """Subtitle events for ``episode`` in ``options.layout``, with a rule report.
+
+    Show notes are untimed and left out. Segments with an untimed cue are skipped (counted).
+    ``approved_only`` keeps approved segments only; otherwise non-approved ones are included
+    and counted. English-only layouts leave out untranslated segments (counted); bilingual
+    layouts show their Japanese with no English."""
+    options = options or SubtitleOptions()
+    layout = options.layout_enum
+    report = SubtitleReport()
+    protected = episode.protected_phrases
+    gap_ms = options.timing_rules.min_gap_ms
+
+    timed: list[tuple[ExportSegment, list[tuple[int, int]]]] = []
+    for seg in episode.segments:
+        if seg.is_show_note:
+            continue
+        if not seg.is_approved:
+            if options.approved_only:
+                report.skipped_unapproved_segments += 1
+                continue
+            report.not_approved_segments += 1
+        spans = _timed_spans(seg)
+        if spans is None:
+            report.untimed_segments += 1
+            continue
+        timed.append((seg, spans))
+    timed.sort(key=lambda item: item[1][0][0])
+
+    events: list[SubtitleEvent] = []
+    for n, (seg, spans) in enumerate(timed):
+        next_start = timed[n + 1][1][0][0] if n + 1 < len(timed) else None
+        english = seg.text.strip()
+        if layout is SubtitleLayout.JA or not english:
+            if not english:
+                report.untranslated_segments += 1
+                if layout is SubtitleLayout.EN:
+                    continue
+            events.extend(_japanese_events(seg, spans, next_start, options))
+            continue
+        parts = distribute_english(
+            english, spans, next_start_ms=next_start, options=options, protected=protected
+        )
+        for part in parts:
+            report.merged_cues += part.last_cue - part.first_cue
+            if part.end_ms > spans[part.last_cue][1]:
+                report.extended_cues += 1
+            ja_text = "".join(c.source_text for c in seg.cues[part.first_cue : part.last_cue + 1])
+            events.append(
+                SubtitleEvent(
+                    start_ms=part.start_ms,
+                    end_ms=part.end_ms,
+                    en_lines=break_english(
+                        part.text,
+                        max_chars_per_line=options.max_chars_per_line,
+                        max_lines=options.max_lines,
+                        protected=protected,
+                    ),
+                    ja_lines=break_japanese(
+                        ja_text,
+                        max_width=options.max_width_per_line_ja,
+                        max_lines=options.max_lines,
+                    )
+                    if layout.has_ja
+                    else [],
+                    speaker=seg.speaker,
+                    segment_index=seg.index,
+                    segment_indexes=(seg.index,),
+                    speakers=(seg.speaker,),
+                )
+            )
+
+    if layout is not SubtitleLayout.JA:
+        events = _merge_short_turns(events, options, report, gap_ms)
+    events.sort(key=lambda ev: (ev.start_ms, ev.segment_index))
+    timed_spans = apply_timing_rules(
+        [(ev.start_ms, ev.end_ms) for ev in events], options.timing_rules
+    )
+    for ev, (s, e) in zip(events, timed_spans, strict=True):
+        ev.start_ms, ev.end_ms = s, e
+    check_events(events, options, report)
+    return SubtitleBuild(events, report)
+
+
+def _japanese_events(
+    seg: ExportSegment,
+    spans: list[tuple[int, int]],
+    next_start: int | None,
+    options: SubtitleOptions,
+) -> list[SubtitleEvent]:
+    """One event per Japanese cue (no English), extended into silence for reading time."""
+    gap_ms = options.timing_rules.min_gap_ms
+    out = []
+    for k, (cue, (s, e)) in enumerate(zip(seg.cues, spans, strict=True)):
+        nxt = spans[k + 1][0] if k + 1 < len(spans) else next_start
+        limit = e if nxt is None else max(e, nxt - gap_ms)
+        need = max(
+            options.min_duration_ms,
+            int(japanese_width(cue.source_text) * 1000 / options.max_cps_ja + 0.999),
+        )
+        end = max(e, min(s + need, limit, s + options.max_duration_ms)) if e - s < need else e
+        out.append(
+            SubtitleEvent(
+                start_ms=s,
+                end_ms=end,
+                en_lines=[],
+                ja_lines=break_japanese(
+                    cue.source_text,
+                    max_width=options.max_width_per_line_ja,
+                    max_lines=options.max_lines,
+                ),
+                speaker=seg.speaker,
+                segment_index=seg.index,
+                segment_indexes=(seg.index,),
+                speakers=(seg.speaker,),
+            )
+        )
+    return out
+
+
+def _merge_short_turns(
+    events: list[SubtitleEvent], options: SubtitleOptions, report: SubtitleReport, gap_ms: int
+) -> list[SubtitleEvent]:
+    """Show two short one-line cues of different speakers together ("- Really?" / "- Yes.")
+    when the first is too short to read and they follow each other closely."""
+    out: list[SubtitleEvent] = []
+    i = 0
+    limit_chars = options.max_chars_per_line - 2
+    while i < len(events):
+        ev = events[i]
+        if i + 1 < len(events):
+            nxt = events[i + 1]
+            en_chars = sum(len(x) for x in ev.en_lines)
+            too_short = ev.duration_ms < options.min_duration_ms or (
+                en_chars * 1000 > options.max_cps_en * ev.duration_ms
+            )
+            both_chars = en_chars + sum(len(x) for x in nxt.en_lines)
+            span = nxt.end_ms - ev.start_ms
+            if (
+                too_short
+                and not ev.is_multi_speaker
+                and not nxt.is_multi_speaker
+                and ev.speaker != nxt.speaker
+                and len(ev.en_lines) == 1
+                and len(nxt.en_lines) == 1
+                and len(ev.en_lines[0]) <= limit_chars
+                and len(nxt.en_lines[0]) <= limit_chars
+                and nxt.start_ms - ev.end_ms <= 1000
+                and span <= options.max_duration_ms
+                and both_chars * 1000 <= options.max_cps_en * span
+                and len(ev.ja_lines) <= 1
+                and len(nxt.ja_lines) <= 1
+            ):
+                out.append(
+                    SubtitleEvent(
+                        start_ms=ev.start_ms,
+                        end_ms=max(nxt.end_ms, ev.end_ms),
+                        en_lines=[f"- {ev.en_lines[0]}", f"- {nxt.en_lines[0]}"],
+                        ja_lines=[f"- {x}" for x in (*ev.ja_lines, *nxt.ja_lines)],
+                        speaker=None,
+                        segment_index=ev.segment_index,
+                        segment_indexes=(ev.segment_index, nxt.segment_index),
+                        speakers=(ev.speaker, nxt.speaker),
+                    )
+                )
+                report.speaker_merges += 1
+                i += 2
+                continue
+        out.append(ev)
+        i += 1
+    return out
+
+
+# --- checking --------------------------------------------------------------------------------
+
+
+def event_violations(
+    ev: SubtitleEvent,
+    next_start_ms: int | None,
+    options: SubtitleOptions,
+    layout: SubtitleLayout | None = None,
+) -> frozenset[str]:
+    """The style rules ``ev`` breaks (names from :data:`RULES`)."""
+    layout = layout or options.layout_enum
+    out: set[str] = set()
+    dur = ev.end_ms - ev.start_ms
+    rules = options.timing_rules
+    if dur < rules.min_duration_ms or dur > rules.max_duration_ms:
+        out.add(DURATION)
+    if next_start_ms is not None and next_start_ms - ev.end_ms < rules.min_gap_ms:
+        out.add(GAP)
+    if layout.has_en and ev.en_lines:
+        chars = sum(len(x) for x in ev.en_lines) + len(ev.en_lines) - 1
+        if chars * 1000 > (options.max_cps_en + _CPS_TOLERANCE) * max(dur, 1):
+            out.add(READING_SPEED_EN)
+        if any(len(x) > options.max_chars_per_line for x in ev.en_lines):
+            out.add(LINE_LENGTH)
+        if len(ev.en_lines) > options.max_lines:
+            out.add(LINES)
+    if layout.has_ja and ev.ja_lines:
+        widths = [japanese_width(x) for x in ev.ja_lines]
+        if sum(widths) * 1000 > (options.max_cps_ja + _CPS_TOLERANCE) * max(dur, 1):
+            out.add(READING_SPEED_JA)
+        if any(w > options.max_width_per_line_ja for w in widths):
+            out.add(LINE_LENGTH)
+        if len(ev.ja_lines) > options.max_lines:
+            out.add(LINES)
+    return frozenset(out)
+
+
+def check_events(
+    events: list[SubtitleEvent],
+    options: SubtitleOptions,
+    report: SubtitleReport | None = None,
+) -> SubtitleReport:
+    """Set each event's ``violations`` and count them into ``report`` (events sorted)."""
+    report = report or SubtitleReport()
+    report.violations = dict.fromkeys(RULES, 0)
+    report.events = len(events)
+    report.compliant_events = 0
+    layout = options.layout_enum
+    for i, ev in enumerate(events):
+        nxt = events[i + 1].start_ms if i + 1 < len(events) else None
+        ev.violations = event_violations(ev, nxt, options, layout)
+        for rule in ev.violations:
+            report.violations[rule] += 1
+        if not ev.violations:
+            report.compliant_events += 1
+    return report

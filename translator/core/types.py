@@ -1,0 +1,93 @@
+"""Plain data shared by the core modules. No Django import here (layer 1 of DESIGN.md).
+
+Times are integer milliseconds; text offsets are indices into the owning sentence's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ParagraphKind(StrEnum):
+    TRANSCRIPT = "transcript"
+    SHOW_NOTE = "show_note"
+
+
+class Timing(StrEnum):
+    ESTIMATED = "estimated"  # from the speech-rate model
+    IMPORTED = "imported"  # from a timed subtitle file
+    ALIGNED = "aligned"  # transferred from rough captions by alignment
+
+
+@dataclass
+class CueDraft:
+    """One Japanese subtitle event: a slice ``sentence.text[source_start:source_end]``."""
+
+    source_start: int
+    source_end: int
+    lines: list[str]
+    start_ms: int | None = None
+    end_ms: int | None = None
+    timing: Timing = Timing.ESTIMATED
+
+
+@dataclass
+class SentenceDraft:
+    """One sentence: the unit of translation. ``cues`` cover ``text`` exactly, in order."""
+
+    text: str
+    cues: list[CueDraft] = field(default_factory=list)
+
+
+@dataclass
+class Paragraph:
+    """A speaker turn (or one show-note bullet). ``raw_text`` is the turn text as in the input."""
+
+    kind: ParagraphKind
+    raw_text: str
+    speaker: str | None = None  # source label as written, e.g. "友野・澤"
+    start_ms: int | None = None  # a timestamp given in the input, if any
+    line_no: int | None = None  # 1-based line in the decoded input
+    sentences: list[SentenceDraft] = field(default_factory=list)
+    # Timed input only: the original subtitle events this paragraph came from.
+    source_events: list[TimedLine] = field(default_factory=list)
+
+
+@dataclass
+class TimedLine:
+    """One event of a timed subtitle file, reduced to plain text."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+    speaker: str | None = None
+
+
+@dataclass
+class ParsedDocument:
+    """What an import file contains, before anything touches the database."""
+
+    title: str
+    paragraphs: list[Paragraph]
+    description: str = ""
+    source_format: str = "text"  # text | srt | vtt | ass
+    encoding: str = "utf-8"
+    duration_ms: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def speakers(self) -> list[str]:
+        """Distinct individual speaker labels in order of first appearance."""
+        seen: dict[str, None] = {}
+        for p in self.paragraphs:
+            for label in split_speaker_label(p.speaker):
+                seen.setdefault(label, None)
+        return list(seen)
+
+
+def split_speaker_label(label: str | None) -> list[str]:
+    """A joint label like ``友野・澤`` names two speakers; split on ``・`` only in labels."""
+    if not label:
+        return []
+    return [part.strip() for part in label.split("・") if part.strip()]

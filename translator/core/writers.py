@@ -1,0 +1,269 @@
+"""Subtitle writers: events -> SRT / WebVTT / ASS text through pysubs2 (no hand-written
+serialisers). One writer per format in :data:`WRITERS` (pysubs2 ``formats`` registry style).
+
+- SRT: plain lines; bilingual layouts stack English over Japanese (or the reverse).
+- WebVTT: text escaped (``&``, ``<``, ``>``), each language in a ``<lang en>``/``<lang ja>``
+  span, optional ``<v Speaker>`` voice tags.
+- ASS: two styles, "Japanese" at the top (alignment 8) and "English" at the bottom
+  (alignment 2), 1920x1080 script resolution, a CJK-capable font.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pysubs2
+
+from translator.core.export_types import SubtitleLayout, SubtitleOptions
+from translator.core.subtitles import SubtitleEvent
+
+EN_STYLE = "English"
+JA_STYLE = "Japanese"
+FONT_NAME = "Noto Sans CJK JP"
+PLAY_RES_X = 1920
+PLAY_RES_Y = 1080
+
+MEDIA_TYPES = {
+    "srt": "application/x-subrip",
+    "vtt": "text/vtt",
+    "ass": "text/x-ssa",
+    "md": "text/markdown",
+    "html": "text/html",
+    "txt": "text/plain",
+}
+
+# pysubs2 turns \N, \n and \h into line breaks / spaces even in SRT and VTT output; a word
+# joiner after a user's backslash keeps such text literal.
+_SSA_ESCAPE = re.compile(r"\\(?=[nNh])")
+
+
+class UnknownFormatError(ValueError):
+    """The export format is not one of the registered writers."""
+
+
+def _plain(line: str) -> str:
+    return _SSA_ESCAPE.sub("\\\\\u2060", line)
+
+
+def _lines_for(ev: SubtitleEvent, layout: SubtitleLayout) -> tuple[list[str], list[str]]:
+    en = ev.en_lines if layout.has_en else []
+    ja = ev.ja_lines if layout.has_ja else []
+    return en, ja
+
+
+def _stacked(en: list[str], ja: list[str], layout: SubtitleLayout) -> list[str]:
+    return [*ja, *en] if layout is SubtitleLayout.BILINGUAL_JA_FIRST else [*en, *ja]
+
+
+@dataclass(frozen=True)
+class SubtitleWriter:
+    """Builds a pysubs2 file for one format and serialises it with pysubs2."""
+
+    name: str
+    build: Callable[[Sequence[SubtitleEvent], SubtitleLayout, SubtitleOptions], pysubs2.SSAFile]
+    to_string_kwargs: dict[str, Any]
+
+    def render(
+        self, events: Sequence[SubtitleEvent], layout: SubtitleLayout, options: SubtitleOptions
+    ) -> str:
+        return self.build(events, layout, options).to_string(self.name, **self.to_string_kwargs)
+
+
+def _build_srt(
+    events: Sequence[SubtitleEvent], layout: SubtitleLayout, options: SubtitleOptions
+) -> pysubs2.SSAFile:
+    subs = pysubs2.SSAFile()
+    for ev in events:
+        en, ja = _lines_for(ev, layout)
+        lines = [_plain(x) for x in _stacked(en, ja, layout) if x.strip()]
+        if lines:
+            subs.append(pysubs2.SSAEvent(start=ev.start_ms, end=ev.end_ms, text="\\N".join(lines)))
+    return subs
+
+
+def _vtt_text(text: str) -> str:
+    return _plain(html.escape(text, quote=False))
+
+
+def _vtt_annotation(name: str) -> str:
+    # A voice annotation may not hold "<", ">", "&" unescaped, nor a line break.
+    return _vtt_text(" ".join(name.split()))
+
+
+def _vtt_block(lines: list[str], lang: str) -> str:
+    return f"<lang {lang}>" + "\\N".join(_vtt_text(x) for x in lines) + "</lang>"
+
+
+def _build_vtt(
+    events: Sequence[SubtitleEvent], layout: SubtitleLayout, options: SubtitleOptions
+) -> pysubs2.SSAFile:
+    subs = pysubs2.SSAFile()
+    for ev in events:
+        en, ja = _lines_for(ev, layout)
+        en = [x for x in en if x.strip()]
+        ja = [x for x in ja if x.strip()]
+        if not en and not ja:
+            continue
+        if ev.is_multi_speaker and options.voice_tags and len(en) == len(ev.speakers) and not ja:
+            # One voice span per dashed speaker line.
+            parts = [
+                (f"<v {_vtt_annotation(sp)}>" if sp else "")
+                + _vtt_block([line], "en")
+                + ("</v>" if sp else "")
+                for sp, line in zip(ev.speakers, en, strict=True)
+            ]
+            text = "\\N".join(parts)
+        else:
+            blocks = []
+            if en:
+                blocks.append(_vtt_block(en, "en"))
+            if ja:
+                blocks.append(_vtt_block(ja, "ja"))
+            if layout is SubtitleLayout.BILINGUAL_JA_FIRST:
+                blocks.reverse()
+            text = "\\N".join(blocks)
+            speaker = ev.speaker or (
+                " & ".join(s for s in ev.speakers if s) if ev.is_multi_speaker else None
+            )
+            if options.voice_tags and speaker:
+                text = f"<v {_vtt_annotation(speaker)}>{text}</v>"
+        subs.append(pysubs2.SSAEvent(start=ev.start_ms, end=ev.end_ms, text=text))
+    return subs
+
+
+def _ass_text(lines: list[str]) -> str:
+    # "{" opens an override block in ASS and there is no escape: use full-width braces.
+    return "\\N".join(_plain(x).replace("{", "｛").replace("}", "｝") for x in lines)
+
+
+def ass_styles() -> dict[str, pysubs2.SSAStyle]:
+    """The two readable default styles: English at the bottom, Japanese at the top."""
+    common = {
+        "fontname": FONT_NAME,
+        "primarycolor": pysubs2.Color(255, 255, 255, 0),
+        "outlinecolor": pysubs2.Color(0, 0, 0, 0),
+        "backcolor": pysubs2.Color(0, 0, 0, 128),
+        "outline": 3.0,
+        "shadow": 1.0,
+        "borderstyle": 1,
+        "marginl": 80,
+        "marginr": 80,
+        "marginv": 50,
+    }
+    return {
+        EN_STYLE: pysubs2.SSAStyle(
+            fontsize=60.0, alignment=pysubs2.Alignment.BOTTOM_CENTER, **common
+        ),
+        JA_STYLE: pysubs2.SSAStyle(fontsize=56.0, alignment=pysubs2.Alignment.TOP_CENTER, **common),
+    }
+
+
+def _build_ass(
+    events: Sequence[SubtitleEvent], layout: SubtitleLayout, options: SubtitleOptions
+) -> pysubs2.SSAFile:
+    subs = pysubs2.SSAFile()
+    subs.info["PlayResX"] = str(PLAY_RES_X)
+    subs.info["PlayResY"] = str(PLAY_RES_Y)
+    subs.info["ScaledBorderAndShadow"] = "yes"
+    subs.info["WrapStyle"] = "0"
+    subs.styles.clear()
+    subs.styles.update(ass_styles())
+    for ev in events:
+        en, ja = _lines_for(ev, layout)
+        en = [x for x in en if x.strip()]
+        ja = [x for x in ja if x.strip()]
+        name = ev.speaker or " & ".join(s for s in ev.speakers if s)
+        if ja:
+            subs.append(
+                pysubs2.SSAEvent(
+                    start=ev.start_ms, end=ev.end_ms, text=_ass_text(ja), style=JA_STYLE, name=name
+                )
+            )
+        if en:
+            subs.append(
+                pysubs2.SSAEvent(
+                    start=ev.start_ms, end=ev.end_ms, text=_ass_text(en), style=EN_STYLE, name=name
+                )
+            )
+    return subs
+
+
+WRITERS: dict[str, SubtitleWriter] = {
+    "srt": SubtitleWriter("srt", _build_srt, {"keep_ssa_tags": True}),
+    "vtt": SubtitleWriter("vtt", _build_vtt, {"keep_ssa_tags": True}),
+    "ass": SubtitleWriter("ass", _build_ass, {}),
+}
+SUBTITLE_FORMATS = tuple(WRITERS)
+
+
+def build_ssafile(
+    events: Sequence[SubtitleEvent],
+    *,
+    fmt: str,
+    layout: SubtitleLayout | str | None = None,
+    options: SubtitleOptions | None = None,
+) -> pysubs2.SSAFile:
+    """The pysubs2 file :func:`render_subtitles` would serialise (useful to benchmark)."""
+    writer, lay, opts = _resolve(fmt, layout, options)
+    return writer.build(events, lay, opts)
+
+
+def _resolve(
+    fmt: str, layout: SubtitleLayout | str | None, options: SubtitleOptions | None
+) -> tuple[SubtitleWriter, SubtitleLayout, SubtitleOptions]:
+    try:
+        writer = WRITERS[fmt]
+    except KeyError:
+        raise UnknownFormatError(
+            f"unknown subtitle format {fmt!r} (choose from {', '.join(WRITERS)})"
+        ) from None
+    options = options or SubtitleOptions()
+    return writer, SubtitleLayout(layout or options.layout), options
+
+
+def render_subtitles(
+    events: Sequence[SubtitleEvent],
+    *,
+    fmt: str,
+    layout: SubtitleLayout | str | None = None,
+    options: SubtitleOptions | None = None,
+) -> str:
+    """Serialise ``events`` as ``fmt`` ("srt" | "vtt" | "ass") in ``layout`` (default: the
+    options' layout). Events with nothing to show in the layout are left out."""
+    writer, lay, opts = _resolve(fmt, layout, options)
+    return writer.render(events, lay, opts)
+
+
+_SLUG_DROP = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(title: str, *, max_length: int = 60) -> str:
+    """ASCII slug of ``title``: full-width Latin folded, accents dropped, other scripts dropped."""
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = _SLUG_DROP.sub("-", folded.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+def suggested_filename(
+    title: str,
+    fmt: str,
+    layout: SubtitleLayout | str | None = None,
+    *,
+    episode_id: int | None = None,
+) -> str:
+    """A download file name, e.g. ``episode-title.bilingual.srt`` or ``episode-title.html``.
+
+    A title with fewer than 3 ASCII letters or digits (a Japanese title) falls back to
+    ``episode-<id>`` (or ``episode``)."""
+    slug = slugify(title)
+    if sum(ch.isalnum() for ch in slug) < 3:
+        slug = f"episode-{episode_id}" if episode_id is not None else "episode"
+    fmt = _SLUG_DROP.sub("", fmt.lower()) or "txt"
+    if layout and fmt in WRITERS:
+        return f"{slug}.{SubtitleLayout(layout).value}.{fmt}"
+    return f"{slug}.{fmt}"

@@ -1,0 +1,84 @@
+"""Forms: validation at the edge, one-line messages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from translator.core.errors import InputError
+from translator.core.timing import parse_duration
+from translator.models import Episode
+
+FORMAT_CHOICES = [
+    ("auto", _("Detect automatically")),
+    ("text", _("Transcript text / Markdown")),
+    ("srt", "SRT"),
+    ("vtt", "WebVTT"),
+    ("ass", "ASS / SSA"),
+]
+ENCODING_CHOICES = [
+    ("auto", _("Detect automatically")),
+    ("utf-8", "UTF-8"),
+    ("utf-16", "UTF-16"),
+    ("cp932", "Shift_JIS / CP932"),
+    ("euc-jp", "EUC-JP"),
+]
+IMPORT_EXTENSIONS = (".txt", ".md", ".markdown", ".srt", ".vtt", ".ass", ".ssa")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Transcript or subtitle file"), required=False)
+    text = forms.CharField(
+        label=_("…or paste the text"), required=False, widget=forms.Textarea(attrs={"rows": 10})
+    )
+    title = forms.CharField(label=_("Title"), required=False, max_length=300)
+    format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="auto")
+    encoding = forms.ChoiceField(label=_("Encoding"), choices=ENCODING_CHOICES, initial="auto")
+    duration = forms.CharField(
+        label=_("Duration (HH:MM:SS, optional)"), required=False, max_length=20
+    )
+    target_language = forms.ChoiceField(
+        label=_("English variant"),
+        choices=Episode.TargetLanguage.choices,
+        initial=Episode.TargetLanguage.EN_US,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return None
+        name = (upload.name or "").lower()
+        if not name.endswith(IMPORT_EXTENSIONS):
+            raise forms.ValidationError(
+                _("Unsupported file type: use .txt, .md, .srt, .vtt, .ass or .ssa.")
+            )
+        if upload.size > settings.JIMAKU_MAX_IMPORT_BYTES:
+            limit_mb = settings.JIMAKU_MAX_IMPORT_BYTES / (1024 * 1024)
+            raise forms.ValidationError(
+                _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
+                % {"size": upload.size / (1024 * 1024), "limit": limit_mb}
+            )
+        return upload
+
+    def clean_duration(self):
+        value = (self.cleaned_data.get("duration") or "").strip()
+        if not value:
+            return None
+        try:
+            return parse_duration(value)
+        except InputError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("file") and not (cleaned.get("text") or "").strip():
+            raise forms.ValidationError(_("Choose a file or paste some text."))
+        return cleaned
+
+    def payload(self) -> tuple[bytes | str, str | None]:
+        """The data to import and its file name (None for pasted text)."""
+        upload = self.cleaned_data.get("file")
+        if upload:
+            return upload.read(), upload.name
+        return self.cleaned_data["text"], None

@@ -1,0 +1,42 @@
+"""Import a transcript or subtitle file as a new episode; prints the new episode's id."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from translator.core.errors import InputError
+from translator.management.commands._common import FORMATS, duration_ms, read_input_file
+from translator.models import Episode
+from translator.services.importing import import_episode
+
+
+class Command(BaseCommand):
+    help = "Import a Japanese transcript (txt/md) or subtitle file (srt/vtt/ass) as an episode."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--title")
+        parser.add_argument("--duration", help="Episode duration HH:MM:SS")
+        parser.add_argument("--format", default="auto", choices=FORMATS)
+        parser.add_argument("--encoding", default="auto")
+        parser.add_argument(
+            "--english", default="EN-US", choices=[c for c, _ in Episode.TargetLanguage.choices]
+        )
+
+    def handle(self, *args, path, title, duration, format, encoding, english, **options):
+        data = read_input_file(path)
+        try:
+            episode = import_episode(
+                data=data,
+                filename=path,
+                fmt=format,
+                encoding=encoding,
+                title=title,
+                duration_ms=duration_ms(duration),
+                target_language=english,
+            )
+        except InputError as exc:
+            raise CommandError(f"{path}: {exc}") from exc
+        n = episode.segments.count()
+        self.stderr.write(f"Imported “{episode.title}”: {n} segments.")
+        self.stdout.write(str(episode.pk))

@@ -1,0 +1,239 @@
+"""Jimaku's data model (DESIGN.md "Domain words"). Writes go through ``translator.services``."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Episode(models.Model):
+    class TargetLanguage(models.TextChoices):
+        EN_US = "EN-US", "English (US)"
+        EN_GB = "EN-GB", "English (UK)"
+
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    source_language = models.CharField(max_length=10, default="ja")
+    target_language = models.CharField(
+        max_length=10, choices=TargetLanguage.choices, default=TargetLanguage.EN_US
+    )
+    source_format = models.CharField(max_length=10, default="text")
+    source_encoding = models.CharField(max_length=40, default="utf-8")
+    source_filename = models.CharField(max_length=255, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    media_file = models.FileField(upload_to="media/%Y/%m/", blank=True)
+    media_url = models.URLField(blank=True)
+    # Publishing: a stable, unguessable public address that survives unpublish/republish.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # DeepL glossary sync state: re-created only when the terms' hash changes.
+    deepl_glossary_id = models.CharField(max_length=100, blank=True)
+    deepl_glossary_hash = models.CharField(max_length=64, blank=True)
+    # Last timing alignment (issue 9): coverage figures, stored for display.
+    alignment_report = models.JSONField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        permissions = [
+            ("approve_segment", "Can approve and unapprove segments"),
+            ("publish_episode", "Can publish and unpublish episodes"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Speaker(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="speakers")
+    label = models.CharField(max_length=100, help_text=_("The label as written in the source."))
+    display_name = models.CharField(max_length=100, help_text=_("English display name."))
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["episode", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "label"], name="unique_speaker_label")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.display_name})"
+
+
+class Segment(models.Model):
+    """One sentence: the unit of translation and review."""
+
+    class Kind(models.TextChoices):
+        TRANSCRIPT = "transcript", _("Transcript")
+        SHOW_NOTE = "show_note", _("Show note")
+
+    class Status(models.TextChoices):
+        UNTRANSLATED = "untranslated", _("Untranslated")
+        MACHINE = "machine", _("Machine")
+        EDITED = "edited", _("Edited")
+        APPROVED = "approved", _("Approved")
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="segments")
+    order = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRANSCRIPT)
+    turn = models.PositiveIntegerField(default=0, help_text=_("Paragraph / speaker turn index."))
+    # The label as written (a joint label like 友野・澤 names several Speakers of the episode).
+    speaker_label = models.CharField(max_length=100, blank=True)
+    source_text = models.TextField()
+    text = models.TextField(blank=True, help_text=_("The English the editors own."))
+    machine_text = models.TextField(blank=True)
+    machine_engine = models.CharField(max_length=40, blank=True)
+    machine_engine_version = models.CharField(max_length=200, blank=True)
+    machine_translated_at = models.DateTimeField(null=True, blank=True)
+    machine_flags = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNTRANSLATED)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["episode", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "order"], name="unique_segment_order")
+        ]
+        indexes = [models.Index(fields=["episode", "status"])]
+
+    def __str__(self) -> str:
+        return f"#{self.order} {self.source_text[:30]}"
+
+    @property
+    def is_human(self) -> bool:
+        """Edited or approved text belongs to a person: machine translation never touches it."""
+        return self.status in (self.Status.EDITED, self.Status.APPROVED)
+
+
+class Cue(models.Model):
+    """One subtitle event: a time span and the slice of its segment's Japanese shown in it."""
+
+    class Timing(models.TextChoices):
+        ESTIMATED = "estimated", _("Estimated")
+        IMPORTED = "imported", _("Imported")
+        ALIGNED = "aligned", _("Aligned")
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="cues")
+    index = models.PositiveIntegerField(default=0)
+    start_ms = models.PositiveIntegerField(null=True, blank=True)
+    end_ms = models.PositiveIntegerField(null=True, blank=True)
+    source_start = models.PositiveIntegerField(default=0)
+    source_end = models.PositiveIntegerField(default=0)
+    source_text = models.TextField()
+    lines = models.JSONField(default=list, blank=True)
+    timing = models.CharField(max_length=20, choices=Timing.choices, default=Timing.ESTIMATED)
+
+    class Meta:
+        ordering = ["segment", "index"]
+
+    def __str__(self) -> str:
+        return f"{self.start_ms}-{self.end_ms} {self.source_text[:20]}"
+
+
+class SegmentRevision(models.Model):
+    class Action(models.TextChoices):
+        EDIT = "edit", _("Edit")
+        APPROVE = "approve", _("Approve")
+        UNAPPROVE = "unapprove", _("Unapprove")
+        RESTORE = "restore", _("Restore")
+        MACHINE = "machine", _("Machine translation")
+        OVERWRITE = "overwrite", _("Overwrite after conflict")
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="revisions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=20, choices=Action.choices, default=Action.EDIT)
+    old_text = models.TextField(blank=True)
+    new_text = models.TextField(blank=True)
+    old_status = models.CharField(max_length=20, blank=True)
+    new_status = models.CharField(max_length=20, blank=True)
+    version = models.PositiveIntegerField(help_text=_("Segment version after this change."))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id} v{self.version} {self.action}"
+
+
+class GlossaryTerm(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="glossary")
+    source = models.CharField(max_length=200)
+    target = models.CharField(max_length=200)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["source"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "source"], name="unique_glossary_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"
+
+
+class TranslationJob(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="jobs")
+    engine = models.CharField(max_length=40)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    retranslate_machine = models.BooleanField(default=False)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.engine} job {self.pk} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+
+class LoginFailure(models.Model):
+    """Failed login attempts, for throttling brute force (per username and address)."""
+
+    username = models.CharField(max_length=150)
+    ip_address = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "ip_address", "created_at"])]

@@ -1,0 +1,248 @@
+"""Editing and reviewing segments: optimistic locking, revisions, approval, restore.
+
+Every change goes through here, in a transaction, and leaves a ``SegmentRevision``.
+A save names the version it was based on; if the segment moved on since, ``EditConflict`` is
+raised carrying both texts, and nothing is written. Re-saving your own last edit (same text)
+never conflicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+
+from translator import permissions
+from translator.models import Segment, SegmentRevision
+
+Status = Segment.Status
+
+
+class ReviewError(Exception):
+    """A review action that cannot be done; ``str()`` is a message for the editor."""
+
+
+@dataclass
+class EditConflict(ReviewError):
+    """The segment changed since the editor loaded it."""
+
+    segment: Segment
+    yours: str
+    theirs: str
+    their_version: int
+    their_status: str
+
+    def __str__(self) -> str:
+        return "Someone else saved this segment after you opened it."
+
+
+def _record(
+    segment: Segment,
+    *,
+    user: AbstractBaseUser | None,
+    action: str,
+    old_text: str,
+    old_status: str,
+) -> SegmentRevision:
+    return SegmentRevision.objects.create(
+        segment=segment,
+        user=user if user is not None and user.is_authenticated else None,
+        action=action,
+        old_text=old_text,
+        new_text=segment.text,
+        old_status=old_status,
+        new_status=segment.status,
+        version=segment.version,
+    )
+
+
+def _apply(
+    segment: Segment,
+    *,
+    text: str,
+    status: str,
+    user: AbstractBaseUser | None,
+    action: str,
+    base_version: int | None,
+) -> Segment:
+    """Write text+status if the row is still at ``base_version`` (compare-and-set)."""
+    old_text, old_status = segment.text, segment.status
+    qs = Segment.objects.filter(pk=segment.pk)
+    if base_version is not None:
+        qs = qs.filter(version=base_version)
+    updated = qs.update(
+        text=text,
+        status=status,
+        version=F("version") + 1,
+        updated_by=user if user is not None and user.is_authenticated else None,
+    )
+    if not updated:
+        current = Segment.objects.get(pk=segment.pk)
+        raise EditConflict(
+            segment=current,
+            yours=text,
+            theirs=current.text,
+            their_version=current.version,
+            their_status=current.status,
+        )
+    segment.refresh_from_db()
+    _record(segment, user=user, action=action, old_text=old_text, old_status=old_status)
+    return segment
+
+
+def _clean(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
+
+
+@transaction.atomic
+def save_segment(
+    *,
+    segment_id: int,
+    text: str,
+    base_version: int,
+    user: AbstractBaseUser,
+    approve: bool = False,
+    overwrite: bool = False,
+) -> Segment:
+    """Save an editor's English. ``approve`` needs the approve permission.
+
+    ``overwrite`` (after a conflict was shown) saves over whatever version is current; the
+    overwritten text stays in the revision history.
+    """
+    if not permissions.can_edit(user):
+        raise PermissionDenied("You cannot edit segments.")
+    if approve and not permissions.can_approve(user):
+        raise PermissionDenied("Only reviewers can approve.")
+    segment = Segment.objects.select_for_update().get(pk=segment_id)
+    text = _clean(text)
+    if approve and not text:
+        raise ReviewError("An empty translation cannot be approved.")
+    if segment.version != base_version and not overwrite and text != segment.text:
+        # Only versions written by this same editor lie between theirs and now: saving again
+        # loses nobody's work (a double submit, or a second edit before the page caught up).
+        # Saving the very text that is already there loses nothing either (checked above).
+        newer = segment.revisions.filter(version__gt=base_version)
+        only_mine = newer.exists() and not newer.exclude(user_id=getattr(user, "pk", None)).exists()
+        if not only_mine:
+            raise EditConflict(
+                segment=segment,
+                yours=text,
+                theirs=segment.text,
+                their_version=segment.version,
+                their_status=segment.status,
+            )
+    base_version = segment.version
+    if approve:
+        status = Status.APPROVED
+    elif not text:
+        status = Status.UNTRANSLATED  # cleared: QA flags it, machine translation may refill it
+    elif segment.status == Status.APPROVED and text == segment.text:
+        status = Status.APPROVED  # saving an approved row unchanged keeps it approved
+    elif text == segment.machine_text:
+        status = Status.MACHINE  # the machine's words, unchanged (e.g. copied back with Ctrl+M)
+    else:
+        status = Status.EDITED
+    if text == segment.text and status == segment.status:
+        return segment  # nothing changed: no new version, no revision
+    if overwrite:
+        action = SegmentRevision.Action.OVERWRITE
+    elif approve:
+        action = SegmentRevision.Action.APPROVE
+    else:
+        action = SegmentRevision.Action.EDIT
+    return _apply(
+        segment,
+        text=text,
+        status=status,
+        user=user,
+        action=action,
+        base_version=None if overwrite else base_version,
+    )
+
+
+@transaction.atomic
+def set_approved(
+    *, segment_id: int, approved: bool, user: AbstractBaseUser, base_version: int | None = None
+) -> Segment:
+    """Approve or unapprove (back to edited, or machine if the text is the machine's)."""
+    if not permissions.can_approve(user):
+        raise PermissionDenied("Only reviewers can approve.")
+    segment = Segment.objects.select_for_update().get(pk=segment_id)
+    if approved:
+        if not segment.text.strip():
+            raise ReviewError("An empty translation cannot be approved.")
+        if segment.status == Status.APPROVED:
+            return segment
+        status, action = Status.APPROVED, SegmentRevision.Action.APPROVE
+    else:
+        if segment.status != Status.APPROVED:
+            return segment
+        status = (
+            Status.MACHINE
+            if segment.machine_text and segment.text == segment.machine_text
+            else Status.EDITED
+        )
+        action = SegmentRevision.Action.UNAPPROVE
+    return _apply(
+        segment,
+        text=segment.text,
+        status=status,
+        user=user,
+        action=action,
+        base_version=base_version,
+    )
+
+
+@transaction.atomic
+def bulk_approve(*, segment_ids: Iterable[int], episode_id: int, user: AbstractBaseUser) -> int:
+    """Approve every selected non-empty segment of one episode; returns how many changed."""
+    if not permissions.can_approve(user):
+        raise PermissionDenied("Only reviewers can approve.")
+    changed = 0
+    qs = (
+        Segment.objects.select_for_update()
+        .filter(episode_id=episode_id, pk__in=list(segment_ids))
+        .exclude(status=Status.APPROVED)
+        .exclude(text="")
+    )
+    for segment in qs:
+        _apply(
+            segment,
+            text=segment.text,
+            status=Status.APPROVED,
+            user=user,
+            action=SegmentRevision.Action.APPROVE,
+            base_version=segment.version,
+        )
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def restore_revision(
+    *, revision_id: int, user: AbstractBaseUser, base_version: int | None = None
+) -> Segment:
+    """Bring back the text a revision produced; restoring is itself a revision."""
+    if not permissions.can_edit(user):
+        raise PermissionDenied("You cannot edit segments.")
+    revision = SegmentRevision.objects.select_related("segment").get(pk=revision_id)
+    segment = Segment.objects.select_for_update().get(pk=revision.segment_id)
+    text = revision.new_text
+    if text and text == segment.machine_text:
+        status = Status.MACHINE
+    elif text:
+        status = Status.EDITED
+    else:
+        status = Status.UNTRANSLATED
+    return _apply(
+        segment,
+        text=text,
+        status=status,
+        user=user,
+        action=SegmentRevision.Action.RESTORE,
+        base_version=base_version,
+    )

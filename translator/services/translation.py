@@ -1,0 +1,278 @@
+"""Translation jobs: start, run (in a worker or in-process), cancel, resume.
+
+Rules that keep people's work safe:
+- only segments that are untranslated, or machine-translated when ``retranslate_machine`` is
+  asked, are sent; edited and approved segments are never touched, even if an editor changes a
+  segment while the job is running (every write re-checks the status in its UPDATE);
+- results are committed batch by batch, so a job that fails or whose worker dies keeps what it
+  already translated, and running it again only sends what is left (a segment translated by
+  this job is recognised by ``machine_translated_at >= job.created_at``);
+- the raw machine text and its provenance are kept even after an editor changes the English.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from translator.engines.base import EngineError, TranslationRequest, TranslationResult
+from translator.engines.registry import available_engines, get_engine
+from translator.models import Episode, GlossaryTerm, Segment, SegmentRevision, TranslationJob
+
+log = logging.getLogger(__name__)
+Status = Segment.Status
+State = TranslationJob.State
+
+# A running job whose worker has not reported for this long is considered dead and resumable.
+STALE_AFTER = timedelta(minutes=2)
+CONTEXT_NEIGHBOURS = 2  # sentences of the same turn on each side sent as context
+
+
+class JobError(Exception):
+    """A job cannot be started or run; ``str()`` is a message for the editor."""
+
+
+class JobCancelled(Exception):
+    pass
+
+
+def segments_to_translate(job: TranslationJob) -> QuerySet[Segment]:
+    """What this job still has to send (resumable: already-done rows drop out)."""
+    qs = Segment.objects.filter(episode_id=job.episode_id)
+    if job.retranslate_machine:
+        qs = qs.filter(status__in=[Status.UNTRANSLATED, Status.MACHINE]).filter(
+            Q(machine_translated_at__isnull=True) | Q(machine_translated_at__lt=job.created_at)
+        )
+    else:
+        qs = qs.filter(status=Status.UNTRANSLATED, machine_text="")
+    return qs.order_by("order")
+
+
+@transaction.atomic
+def start_translation_job(
+    *,
+    episode_id: int,
+    engine: str,
+    user: AbstractBaseUser | None = None,
+    retranslate_machine: bool = False,
+    enqueue: bool = True,
+) -> TranslationJob:
+    """Create a job and enqueue its task once the transaction commits.
+
+    An episode runs one job at a time: if one is active, it is returned (and re-enqueued if its
+    worker died) instead of starting a second.
+    """
+    if engine not in available_engines():
+        raise JobError(f"Unknown engine “{engine}”. Choose one of: {', '.join(available_engines())}.")
+    episode = Episode.objects.select_for_update().get(pk=episode_id)
+    active = episode.jobs.filter(state__in=TranslationJob.ACTIVE_STATES).first()
+    if active is not None:
+        if is_stale(active) and not _task_waiting(active):
+            if enqueue:
+                _enqueue_on_commit(active)
+            return active
+        raise JobError("A translation job is already running for this episode.")
+    job = TranslationJob.objects.create(
+        episode=episode,
+        engine=engine,
+        retranslate_machine=retranslate_machine,
+        requested_by=user if user is not None and user.is_authenticated else None,
+    )
+    job.total = segments_to_translate(job).count()
+    job.save(update_fields=["total"])
+    if enqueue:
+        _enqueue_on_commit(job)
+    return job
+
+
+def _enqueue_on_commit(job: TranslationJob) -> None:
+    from translator.tasks import translate_episode_task
+
+    def enqueue() -> None:
+        result = translate_episode_task.enqueue(job.pk)
+        TranslationJob.objects.filter(pk=job.pk).update(
+            task_id=str(result.id), heartbeat_at=timezone.now()
+        )
+
+    transaction.on_commit(enqueue)
+
+
+def is_stale(job: TranslationJob) -> bool:
+    if job.state not in TranslationJob.ACTIVE_STATES:
+        return False
+    last = job.heartbeat_at or job.started_at or job.created_at
+    return timezone.now() - last > STALE_AFTER
+
+
+def _task_waiting(job: TranslationJob) -> bool:
+    """True while the job's task is still queued (a worker will pick it up)."""
+    if not job.task_id:
+        return False
+    from django_tasks import TaskResultStatus
+
+    from translator.tasks import translate_episode_task
+
+    try:
+        result = translate_episode_task.get_result(job.task_id)
+    except Exception:  # unknown id, or a backend that cannot look results up
+        return False
+    return result.status == TaskResultStatus.READY
+
+
+def resume_stale_jobs(*, force: bool = False) -> list[TranslationJob]:
+    """Re-enqueue active jobs whose worker died. ``force``: every active job whose task is not
+    waiting in the queue (use it when no worker is running, e.g. before starting workers)."""
+    resumed = []
+    for job in TranslationJob.objects.filter(state__in=TranslationJob.ACTIVE_STATES):
+        if (force or is_stale(job)) and not _task_waiting(job):
+            with transaction.atomic():
+                _enqueue_on_commit(job)
+            resumed.append(job)
+    return resumed
+
+
+def request_cancel(*, job_id: int) -> TranslationJob:
+    job = TranslationJob.objects.get(pk=job_id)
+    if job.state == State.QUEUED:
+        TranslationJob.objects.filter(pk=job_id, state=State.QUEUED).update(
+            state=State.CANCELLED, cancel_requested=True, finished_at=timezone.now()
+        )
+    elif job.state == State.RUNNING:
+        TranslationJob.objects.filter(pk=job_id).update(cancel_requested=True)
+    job.refresh_from_db()
+    return job
+
+
+def _contexts(segments: list[Segment]) -> dict[int, tuple[str, ...]]:
+    """Neighbouring sentences of the same turn, so short replies translate well."""
+    by_turn: dict[tuple[int, int], list[Segment]] = {}
+    for seg in Segment.objects.filter(
+        episode_id=segments[0].episode_id, turn__in={s.turn for s in segments}
+    ).only("id", "turn", "order", "source_text", "episode_id"):
+        by_turn.setdefault((seg.episode_id, seg.turn), []).append(seg)
+    contexts: dict[int, tuple[str, ...]] = {}
+    for turn_segments in by_turn.values():
+        turn_segments.sort(key=lambda s: s.order)
+        for i, seg in enumerate(turn_segments):
+            lo, hi = max(0, i - CONTEXT_NEIGHBOURS), i + CONTEXT_NEIGHBOURS + 1
+            neighbours = [s.source_text for s in turn_segments[lo:hi] if s.pk != seg.pk]
+            contexts[seg.pk] = tuple(neighbours)
+    return contexts
+
+
+def _write_result(job: TranslationJob, segment: Segment, result: TranslationResult) -> bool:
+    """Store one machine translation unless a person got there first. Returns True if written."""
+    now = timezone.now()
+    machine = result.text.strip()
+    fields = {
+        "machine_text": machine,
+        "machine_engine": result.engine,
+        "machine_engine_version": result.engine_version[:200],
+        "machine_translated_at": now,
+        "machine_flags": list(result.warnings),
+        "version": F("version") + 1,
+    }
+    base = Segment.objects.filter(pk=segment.pk, version=segment.version)
+    # The English follows the machine only while nobody has written their own.
+    updated = base.filter(status=Status.UNTRANSLATED).update(
+        text=machine, status=Status.MACHINE, **fields
+    ) or base.filter(status=Status.MACHINE).update(text=machine, **fields)
+    if not updated:
+        return False
+    SegmentRevision.objects.create(
+        segment_id=segment.pk,
+        user=None,
+        action=SegmentRevision.Action.MACHINE,
+        old_text=segment.text,
+        new_text=machine,
+        old_status=segment.status,
+        new_status=Status.MACHINE,
+        version=segment.version + 1,
+    )
+    return True
+
+
+ProgressCallback = Callable[[TranslationJob], None]
+
+
+def run_translation_job(*, job_id: int, on_progress: ProgressCallback | None = None) -> TranslationJob:
+    """Run (or resume) a job to the end. Never raises for engine failures: the job records them."""
+    with transaction.atomic():
+        job = TranslationJob.objects.select_for_update().get(pk=job_id)
+        if job.state not in TranslationJob.ACTIVE_STATES:
+            return job
+        if job.cancel_requested:
+            job.state, job.finished_at = State.CANCELLED, timezone.now()
+            job.save(update_fields=["state", "finished_at"])
+            return job
+        job.state = State.RUNNING
+        job.started_at = job.started_at or timezone.now()
+        job.heartbeat_at = timezone.now()
+        job.error = ""
+        job.save(update_fields=["state", "started_at", "heartbeat_at", "error"])
+    episode = job.episode
+    todo = list(segments_to_translate(job))
+    already_done = max(0, job.total - len(todo)) if job.total else 0
+    if not job.total:
+        job.total = len(todo)
+    TranslationJob.objects.filter(pk=job.pk).update(total=job.total, done=already_done)
+    job.done = already_done
+    if on_progress:
+        on_progress(job)
+    try:
+        if todo:
+            engine = get_engine(job.engine)
+            glossary = dict(
+                GlossaryTerm.objects.filter(episode=episode).values_list("source", "target")
+            )
+            contexts = _contexts(todo)
+            requests = [
+                TranslationRequest(text=s.source_text, context=contexts.get(s.pk, ())) for s in todo
+            ]
+
+            def on_batch(done: int, pairs: list[tuple[int, TranslationResult]]) -> None:
+                with transaction.atomic():
+                    for index, result in pairs:
+                        _write_result(job, todo[index], result)
+                    TranslationJob.objects.filter(pk=job.pk).update(
+                        done=F("done") + len(pairs), heartbeat_at=timezone.now()
+                    )
+                job.refresh_from_db(fields=["done", "cancel_requested"])
+                if on_progress:
+                    on_progress(job)
+                if job.cancel_requested:
+                    raise JobCancelled
+
+            engine.translate(
+                requests,
+                source_lang=episode.source_language,
+                target_lang=episode.target_language,
+                glossary=glossary,
+                on_batch=on_batch,
+            )
+    except JobCancelled:
+        _finish(job, State.CANCELLED)
+    except EngineError as exc:
+        _finish(job, State.FAILED, error=str(exc))
+    except Exception as exc:  # a bug or an unexpected library failure: record, then re-raise
+        log.exception("translation job %s crashed", job.pk)
+        _finish(job, State.FAILED, error=f"Unexpected error: {type(exc).__name__}: {exc}"[:2000])
+        raise
+    else:
+        _finish(job, State.SUCCEEDED)
+    job.refresh_from_db()
+    if on_progress:
+        on_progress(job)
+    return job
+
+
+def _finish(job: TranslationJob, state: str, *, error: str = "") -> None:
+    TranslationJob.objects.filter(pk=job.pk).update(
+        state=state, error=error, finished_at=timezone.now(), heartbeat_at=timezone.now()
+    )

@@ -1,0 +1,12 @@
+"""Background tasks: thin, take ids, call a service (DESIGN.md "Faces")."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from translator.services import translation
+
+
+@task()
+def translate_episode_task(job_id: int) -> None:
+    translation.run_translation_job(job_id=job_id)

@@ -1,0 +1,90 @@
+"""Translation jobs from the browser: start, live progress (htmx polling), cancel; engines page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_POST
+
+from translator import permissions
+from translator.engines.registry import available_engines, get_engine
+from translator.models import Episode, TranslationJob
+from translator.services import translation
+
+
+def job_panel_context(episode: Episode) -> dict:
+    job = episode.jobs.order_by("-created_at", "-id").first()
+    return {
+        "episode": episode,
+        "job": job,
+        "job_stale": bool(job and translation.is_stale(job)),
+        "engines": available_engines(),
+    }
+
+
+@require_POST
+def job_start(request: HttpRequest, episode_id: int) -> HttpResponse:
+    if not permissions.can_translate(request.user):
+        raise PermissionDenied
+    episode = get_object_or_404(Episode, pk=episode_id)
+    engine = request.POST.get("engine", "")
+    try:
+        translation.start_translation_job(
+            episode_id=episode.pk,
+            engine=engine,
+            user=request.user,
+            retranslate_machine=request.POST.get("retranslate_machine") == "1",
+        )
+    except translation.JobError as exc:
+        if request.htmx:
+            ctx = job_panel_context(episode) | {"job_error": str(exc)}
+            return render(request, "translator/partials/job_panel.html", ctx)
+        messages.error(request, str(exc))
+    if request.htmx:
+        return render(request, "translator/partials/job_panel.html", job_panel_context(episode))
+    return redirect("translator:episode_detail", episode_id=episode.pk)
+
+
+@require_GET
+def job_panel(request: HttpRequest, episode_id: int) -> HttpResponse:
+    episode = get_object_or_404(Episode, pk=episode_id)
+    response = render(request, "translator/partials/job_panel.html", job_panel_context(episode))
+    ctx_job = episode.jobs.order_by("-created_at", "-id").first()
+    if ctx_job and not ctx_job.is_active and request.GET.get("was_active"):
+        response["HX-Trigger"] = "jobFinished"  # the review page refreshes its rows
+    return response
+
+
+@require_POST
+def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
+    if not permissions.can_translate(request.user):
+        raise PermissionDenied
+    job = get_object_or_404(TranslationJob, pk=job_id)
+    translation.request_cancel(job_id=job.pk)
+    if request.htmx:
+        return render(request, "translator/partials/job_panel.html", job_panel_context(job.episode))
+    return redirect("translator:episode_detail", episode_id=job.episode_id)
+
+
+@require_GET
+def engines(request: HttpRequest) -> HttpResponse:
+    rows = []
+    for name in available_engines():
+        try:
+            engine = get_engine(name)
+            status = engine.status()
+        except Exception as exc:  # the page shows what is wrong instead of failing
+            status = {"name": name, "error": str(exc).splitlines()[0] if str(exc) else repr(exc)}
+        rows.append({"name": name, "status": status})
+    return render(request, "translator/engines.html", {"rows": rows})
+
+
+urlpatterns = [
+    path("engines/", engines, name="engines"),
+    path("episodes/<int:episode_id>/jobs/start/", job_start, name="job_start"),
+    path("episodes/<int:episode_id>/jobs/panel/", job_panel, name="job_panel"),
+    path("jobs/<int:job_id>/cancel/", job_cancel, name="job_cancel"),
+]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
-import platform
 import pkgutil
+import platform
 import sys
 import tempfile
 import traceback

@@ -237,3 +237,6 @@ class LoginFailure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["username", "ip_address", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip_address}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from translator.views import auth, episodes, jobs, review
+from translator.views import auth, episodes, export, jobs, review
 
 app_name = "translator"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", episodes.episode_list, name="episode_list"),
     path("episodes/import/", episodes.episode_import, name="episode_import"),
     *jobs.urlpatterns,
+    *export.urlpatterns,
     *review.urlpatterns,
 ]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from translator.core.types import TimedLine
 
@@ -147,6 +147,12 @@ class TruthCue:
     text: str
     start_ms: int
     end_ms: int
+    # (start, end) of each spoken character, in order (punctuation and spaces take no time).
+    char_ms: list[tuple[float, float]] = field(default_factory=list)
+
+
+_SENTENCE_MARKS = "。？！?!"
+_CLAUSE_MARKS = "、,"
 
 
 def timed_truth(
@@ -156,18 +162,36 @@ def timed_truth(
     start_ms: int = 1500,
     chars_per_s: tuple[float, float] = (6.0, 9.0),
 ) -> list[TruthCue]:
-    """True times for each chunk: speech at a random rate, short pauses inside a sentence,
-    longer ones after 。？！. Durations and gaps already satisfy the default timing rules."""
+    """True times for each chunk: speech at a random rate per chunk, a pause after each 。
+    (300-900 ms) and 、 (80-250 ms) inside a chunk, and between chunks a pause of 300-1000 ms
+    after a sentence end, else 100-300 ms. Durations and gaps already satisfy the default
+    timing rules (a chunk that would be under 900 ms is spoken slower)."""
     rng = random.Random(seed)
     out = []
-    t = start_ms
+    t = float(start_ms)
     for text in chunks:
-        n = max(1, sum(_is_spoken(c) for c in text))
-        dur = int(n / rng.uniform(*chars_per_s) * 1000)
-        dur = min(max(dur, 900), 6900)
-        out.append(TruthCue(text, t, t + dur))
-        sentence_end = text.rstrip()[-1:] in "。？！?!"
-        t += dur + (rng.randint(400, 1200) if sentence_end else rng.randint(120, 300))
+        rate_ms = 1000 / rng.uniform(*chars_per_s)
+        spoken = [c for c in text if _is_spoken(c)]
+        slow = max(1.0, 900 / (max(1, len(spoken)) * rate_ms))  # short chunks: at least 900 ms
+        char_ms: list[tuple[float, float]] = []
+        cur = t
+        pending_pause = 0.0
+        for c in text.rstrip():
+            if _is_spoken(c):
+                cur += pending_pause
+                pending_pause = 0.0
+                char_ms.append((cur, cur + rate_ms * slow))
+                cur += rate_ms * slow
+            elif c in _SENTENCE_MARKS and char_ms:
+                pending_pause = rng.uniform(300, 900)
+            elif c in _CLAUSE_MARKS and char_ms:
+                pending_pause = max(pending_pause, rng.uniform(80, 250))
+        if not char_ms:
+            char_ms = [(t, t + 900)]
+        end = min(char_ms[-1][1], t + 6900)
+        out.append(TruthCue(text, int(round(t)), int(round(end)), char_ms))
+        sentence_end = text.rstrip()[-1:] in _SENTENCE_MARKS
+        t = end + (rng.uniform(300, 1000) if sentence_end else rng.uniform(100, 300))
     return out
 
 
@@ -196,13 +220,12 @@ def _ms_to_vtt(ms: float) -> str:
 
 
 def _spoken_stream(truth: list[TruthCue]) -> list[tuple[str, float, float, int]]:
-    """(char, start, end, cue index) for every spoken character, times spread over the cue."""
+    """(char, start, end, cue index) for every spoken character."""
     stream = []
     for ci, cue in enumerate(truth):
         chars = [c for c in cue.text if _is_spoken(c)]
-        step = (cue.end_ms - cue.start_ms) / max(1, len(chars))
-        for r, c in enumerate(chars):
-            stream.append((c, cue.start_ms + r * step, cue.start_ms + (r + 1) * step, ci))
+        for c, (s, e) in zip(chars, cue.char_ms, strict=False):
+            stream.append((c, s, e, ci))
     return stream
 
 

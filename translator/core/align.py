@@ -46,6 +46,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
+import statistics
 import unicodedata
 from collections.abc import Hashable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -71,14 +72,18 @@ _ROLLING_MIN_SHARE = 0.3
 # Only the last this-many normalised characters are searched for a rolling overlap.
 _ROLLING_TAIL_CHARS = 200
 _EXCERPT_CHARS = 60
-# Silence assumed before a character, in character units, when spreading a caption line's span
-# over its characters: after a sentence end in the transcript, at a cue boundary or clause mark,
-# and where the recogniser put a space or punctuation.
+# Silence assumed before a character when spreading a caption line's span over its
+# characters: after a sentence end in the transcript (_SENTENCE), at a cue boundary or clause
+# mark, or where the recogniser put a space or punctuation (_CLAUSE).
+# The weights are estimated from the captions themselves (:func:`_estimate_pause_units`);
+# these are the fallbacks, in character units.
 _SENTENCE_PAUSE = 4.0
 _CLAUSE_PAUSE = 1.0
-_CAPTION_PAUSE = 0.5
+_NO_PAUSE, _CLAUSE, _SENTENCE = 0, 1, 2
 # Longest time one character (or pause unit) may take when spreading a span over characters.
 _MAX_UNIT_MS = 400.0
+# Duration given to a transcript character the recogniser dropped, next to a pause.
+_TYPICAL_CHAR_MS = 150.0
 _SENTENCE_END = frozenset("。．？！?!")
 
 
@@ -192,8 +197,8 @@ _TOKEN_RE = re.compile(_INLINE_TIME + r"|(\\[Nnh])|(<[^>]*>|\{[^}]*\})")
 class _CaptionStream:
     text: str  # normalised, de-duplicated
     source: list[tuple[int, int]]  # per character: (caption line index, offset in cleaned text)
-    # Per character: a pause weight before it (the recogniser put a space or punctuation there).
-    pause: list[float]
+    # Per character: _CLAUSE where the recogniser put a space or punctuation before it.
+    pause: list[int]
     # Runs of characters sharing one time span: (first char, end char, start_ms, end_ms).
     segments: list[tuple[int, int, int, int]]
     rolling: bool
@@ -268,7 +273,7 @@ def _caption_stream(captions: Sequence[TimedLine]) -> _CaptionStream:
 
     text: list[str] = []
     source: list[tuple[int, int]] = []
-    pause: list[float] = []
+    pause: list[int] = []
     segments: list[tuple[int, int, int, int]] = []
     for n, (k, start, end, new, offsets, knots) in enumerate(kept):
         if n + 1 < len(kept):
@@ -283,7 +288,7 @@ def _caption_stream(captions: Sequence[TimedLine]) -> _CaptionStream:
             j = len(text)
             text.append(ch)
             source.append((k, off))
-            pause.append(_CAPTION_PAUSE if prev_off is not None and off > prev_off + 1 else 0.0)
+            pause.append(_CLAUSE if prev_off is not None and off > prev_off + 1 else _NO_PAUSE)
             prev_off = off
             if r == 0 or seg != seg_of[r - 1]:
                 seg_start = bounds[seg][1]
@@ -293,6 +298,45 @@ def _caption_stream(captions: Sequence[TimedLine]) -> _CaptionStream:
                 lo, _hi, s_ms, e_ms = segments[-1]
                 segments[-1] = (lo, j + 1, s_ms, e_ms)
     return _CaptionStream("".join(text), source, pause, segments, rolling)
+
+
+def _estimate_pause_units(
+    segments: list[tuple[int, int, int, int]], kinds: list[int]
+) -> tuple[float, float]:
+    """How long a clause pause and a sentence pause last, in characters, from the captions:
+    the median time per character over segments without pauses, then the median extra time of
+    segments with them. Falls back to the defaults when the file gives too little to go on."""
+    per_char, clause_extra, sentence_extra = [], [], []
+    counted = []
+    for lo, hi, s_ms, e_ms in segments:
+        n = hi - lo
+        if n < 2:
+            continue
+        k1 = k2 = 0
+        for j in range(lo + 1, hi):
+            if kinds[j] == _CLAUSE:
+                k1 += 1
+            elif kinds[j] == _SENTENCE:
+                k2 += 1
+        if k1 == k2 == 0 and n >= 4:
+            per_char.append((e_ms - s_ms) / n)
+        counted.append((n, k1, k2, e_ms - s_ms))
+    if len(per_char) < 3:
+        return _CLAUSE_PAUSE, _SENTENCE_PAUSE
+    char_ms = statistics.median(per_char)
+    if char_ms <= 0:
+        return _CLAUSE_PAUSE, _SENTENCE_PAUSE
+    for n, k1, k2, dur in counted:
+        if k1 and not k2:
+            clause_extra.append((dur - n * char_ms) / k1 / char_ms)
+    clause = statistics.median(clause_extra) if len(clause_extra) >= 3 else _CLAUSE_PAUSE
+    clause = min(max(clause, 0.0), 4.0)
+    for n, k1, k2, dur in counted:
+        if k2:
+            sentence_extra.append((dur - n * char_ms - k1 * clause * char_ms) / k2 / char_ms)
+    sentence = statistics.median(sentence_extra) if len(sentence_extra) >= 3 else _SENTENCE_PAUSE
+    sentence = min(max(sentence, 1.0), 12.0)
+    return clause, sentence
 
 
 def _caption_times(cap: _CaptionStream, pause: Sequence[float]) -> tuple[list[float], list[float]]:
@@ -435,9 +479,9 @@ def _match(a: str, b: str) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------- times
 
 
-def _transcript_pauses(cues: Sequence[AlignCue], where: list[tuple[int, int]]) -> list[float]:
-    """Pause weight before each normalised transcript character, from the text around it."""
-    out = [0.0] * len(where)
+def _transcript_pauses(cues: Sequence[AlignCue], where: list[tuple[int, int]]) -> list[int]:
+    """Pause kind before each normalised transcript character, from the text around it."""
+    out = [_NO_PAUSE] * len(where)
     for i in range(1, len(where)):
         (c0, o0), (c1, o1) = where[i - 1], where[i]
         if c0 == c1:
@@ -447,34 +491,90 @@ def _transcript_pauses(cues: Sequence[AlignCue], where: list[tuple[int, int]]) -
         if not between:
             continue
         if any(ch in _SENTENCE_END for ch in between):
-            out[i] = _SENTENCE_PAUSE
+            out[i] = _SENTENCE
         else:
-            out[i] = _CLAUSE_PAUSE
+            out[i] = _CLAUSE
     return out
+
+
+def _gap_layout(i0: int, j0: int, i1: int, j1: int, a_kinds: Sequence[int]) -> tuple[float, float]:
+    """Where the unmatched transcript characters between matches ``(i0, j0)`` and ``(i1, j1)``
+    sit among the caption characters between them: character ``r`` of the gap covers caption
+    positions ``[offset + r * step, offset + (r + 1) * step)``. Extra caption characters (fillers,
+    mostly) are put where the transcript has a pause; with no pause on either side, or on both,
+    the gap is spread proportionally."""
+    gap_a, gap_b = i1 - i0 - 1, j1 - j0 - 1
+    if gap_b > gap_a:
+        pause_before = i0 < 0 or a_kinds[i0 + 1] != _NO_PAUSE
+        pause_after = i1 >= len(a_kinds) or a_kinds[i1] != _NO_PAUSE
+        if pause_after and not pause_before:
+            return j0 + 1.0, 1.0
+        if pause_before and not pause_after:
+            return float(j1 - gap_a), 1.0
+    return j0 + 1.0, gap_b / gap_a
 
 
 def _pauses_on_captions(
-    a_pause: list[float], pairs: list[tuple[int, int]], n_b: int
-) -> list[tuple[int, float]]:
-    """Carry transcript pauses over to caption positions: a pause before transcript character
-    ``i`` goes before its match, or right after the previous match, or proportionally between
-    the two matches around it."""
+    a_kinds: list[int], pairs: list[tuple[int, int]], n_b: int
+) -> list[tuple[int, int]]:
+    """Carry transcript pauses over to caption positions ``(j, kind)``: a pause before a
+    transcript character goes before the caption character it covers; caption characters
+    inserted at a transcript pause (fillers) stay inside the pause."""
     out = []
-    bounds = [(-1, -1), *pairs, (len(a_pause), n_b)]
+    n_a = len(a_kinds)
+    bounds = [(-1, -1), *pairs, (n_a, n_b)]
     for (i0, j0), (i1, j1) in zip(bounds, bounds[1:], strict=False):
-        if 0 <= i1 < len(a_pause) and a_pause[i1]:
-            out.append((j1, a_pause[i1]))
         gap_a, gap_b = i1 - i0 - 1, j1 - j0 - 1
-        for i in range(i0 + 1, i1):
-            if a_pause[i] and gap_b > 0:
-                j = j0 + 1 + (i - i0 - 1) * gap_b // gap_a
-                if j < n_b:
-                    out.append((j, a_pause[i]))
+        offset, step = _gap_layout(i0, j0, i1, j1, a_kinds) if gap_a > 0 else (j0 + 1.0, 0.0)
+        if i1 < n_a and a_kinds[i1]:
+            j = j1
+            if gap_b > 0 and (gap_a == 0 or step == 1.0):
+                j = int(offset + gap_a * step)  # before the inserted caption characters
+            out.append((min(j, j1), a_kinds[i1]))
+        if gap_b > 0:
+            for r, i in enumerate(range(i0 + 1, i1)):
+                if a_kinds[i]:
+                    out.append((min(int(offset + r * step), n_b - 1), a_kinds[i]))
     return out
 
 
+def _spread(
+    ts: list[float],
+    te: list[float],
+    lo: int,
+    hi: int,
+    left: float,
+    right: float,
+    a_pause: list[float],
+) -> None:
+    """Time transcript characters ``lo..hi-1`` that have no caption characters between
+    ``left`` and ``right``. With no pause among them, spread evenly; otherwise each character
+    takes a typical duration and the rest of the time goes to the pauses (before each character
+    and before ``hi``) by weight, so dropped words stay next to the speech they belong to."""
+    n = hi - lo
+    weights = [a_pause[i] if i < len(a_pause) else 0.0 for i in range(lo, hi + 1)]
+    total_pause = sum(weights)
+    span = max(0.0, right - left)
+    if total_pause <= 0:
+        char_ms, unit_pause_ms = span / n, 0.0
+    else:
+        char_ms = min(span / (n + total_pause), _TYPICAL_CHAR_MS)
+        unit_pause_ms = (span - n * char_ms) / total_pause
+    t = left
+    for r, i in enumerate(range(lo, hi)):
+        t += weights[r] * unit_pause_ms
+        ts[i] = t
+        t += char_ms
+        te[i] = t
+
+
 def _char_times(
-    n_a: int, pairs: list[tuple[int, int]], cs: list[float], ce: list[float]
+    n_a: int,
+    pairs: list[tuple[int, int]],
+    cs: list[float],
+    ce: list[float],
+    a_kinds: list[int],
+    a_pause: list[float],
 ) -> tuple[list[float], list[float]]:
     """Start and end time of each transcript character (see step 4 of the module docstring)."""
     n_b = len(cs)
@@ -504,19 +604,15 @@ def _char_times(
         gap_a = i1 - i0 - 1
         if gap_a <= 0:
             continue
-        gap_b = j1 - j0 - 1
-        if gap_b > 0:
-            step = gap_b / gap_a
+        if j1 - j0 - 1 > 0:
+            offset, step = _gap_layout(i0, j0, i1, j1, a_kinds)
             for r in range(gap_a):
-                ts[i0 + 1 + r] = t_start(j0 + 1 + r * step)
-                te[i0 + 1 + r] = t_end(j0 + 1 + (r + 1) * step)
+                ts[i0 + 1 + r] = t_start(offset + r * step)
+                te[i0 + 1 + r] = t_end(offset + (r + 1) * step)
         else:
             left = ce[j0] if j0 >= 0 else cs[0]
             right = cs[j1] if j1 < n_b else ce[-1]
-            step = (right - left) / gap_a
-            for r in range(gap_a):
-                ts[i0 + 1 + r] = left + r * step
-                te[i0 + 1 + r] = left + (r + 1) * step
+            _spread(ts, te, i0 + 1, i1, left, right, a_pause)
     return ts, te
 
 
@@ -573,12 +669,14 @@ def align_cues(
     for i, _j in pairs:
         matched[i] = True
     # Caption character times, with silences where the transcript or the captions suggest one.
-    pause = list(cap.pause)
-    for j, weight in _pauses_on_captions(_transcript_pauses(cues, where), pairs, len(pause)):
-        if weight > pause[j]:
-            pause[j] = weight
-    cs, ce = _caption_times(cap, pause)
-    ts, te = _char_times(n_a, pairs, cs, ce)
+    kinds = list(cap.pause)
+    a_kinds = _transcript_pauses(cues, where)
+    for j, kind in _pauses_on_captions(a_kinds, pairs, len(kinds)):
+        if kind > kinds[j]:
+            kinds[j] = kind
+    units = (0.0, *_estimate_pause_units(cap.segments, kinds))
+    cs, ce = _caption_times(cap, [units[k] for k in kinds])
+    ts, te = _char_times(n_a, pairs, cs, ce, a_kinds, [units[k] for k in a_kinds])
 
     # Cue spans and methods, then the timing rules over the timed cues in order.
     raw_spans: list[tuple[int, int]] = []

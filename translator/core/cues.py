@@ -30,6 +30,8 @@ _NO_START_CHARS = "、。，．,.!！?？」』）)”】〕》〉］ーぁぃ�
 _LATIN_CHAR = re.compile(r"[A-Za-z0-9_\-./:@#+&'%$=~]")
 _DIGIT = re.compile(r"[0-9０-９〇一二三四五六七八九十百千万億]")
 _FORBIDDEN = 10_000.0
+_KATAKANA_END = re.compile(r"[ァ-ヺー]$")
+_KATAKANA_START = re.compile(r"[ァ-ヺ]")
 
 
 def char_units(ch: str) -> float:
@@ -56,8 +58,10 @@ def _break_costs(sentence: str, protected: Sequence[str]) -> dict[int, float]:
         if prev.pos1 == "接頭辞" or sentence[prev.end - 1] in _OPENERS:
             continue
         if tok.pos1 in ("動詞", "形容詞") and tok.pos2 == "非自立可能" and prev.pos1 != "補助記号":
-            if prev.surface in ("て", "で") or prev.pos1 in ("動詞", "形容詞"):
+            if prev.pos2 == "接続助詞" or prev.pos1 in ("動詞", "形容詞"):
                 continue  # している, してみる, 書いてある
+        if tok.lemma == "言う" and prev.surface in ("って", "と", "っつう"):
+            continue  # っていう / という
         if tok.pos3 == "助数詞可能" and _DIGIT.match(sentence[i - 1]):
             continue
         if _DIGIT.match(sentence[i - 1]) and _DIGIT.match(sentence[i]):
@@ -73,10 +77,14 @@ def _break_costs(sentence: str, protected: Sequence[str]) -> dict[int, float]:
         elif prev.pos1 == "助詞" and (prev.pos2 == "接続助詞" or prev.surface in _CONJUNCTIVE):
             cost = 1.0
         elif prev.pos1 == "助詞":
-            cost = 2.0
+            cost = 5.0 if prev.surface == "の" and prev.pos2 == "格助詞" else 2.0
         elif prev.pos1 == "助動詞":
             cost = 2.5
+        elif prev.pos1 == "名詞" and tok.pos1 == "形容詞":
+            continue  # 興味深い, 数多い
         elif prev.pos1 == "名詞" and tok.pos1 == "名詞":
+            if _KATAKANA_END.search(sentence[:i]) and _KATAKANA_START.match(sentence, i):
+                continue  # a katakana compound is one word (プル|リクエスト)
             cost = 8.0
         else:
             cost = 4.0

@@ -414,6 +414,8 @@ def break_japanese(text: str, *, max_width: float = 13.0, max_lines: int = 2) ->
     text = text.strip()
     if not text:
         return []
+    if len(text) <= max_width:  # every character is at most 1 wide
+        return [text]
     widths = [char_width(ch) for ch in text]
     total = sum(widths)
     if total <= max_width:
@@ -432,6 +434,8 @@ def break_japanese(text: str, *, max_width: float = 13.0, max_lines: int = 2) ->
         for pos in range(start + 1, len(text)):
             if cum[pos] - cum[start] > max_width + 0.01:
                 break
+            if cum[pos] < goal - 6:
+                continue
             prev, nxt = text[pos - 1], text[pos]
             if nxt in _JA_NO_START or (_is_word_char(prev) and _is_word_char(nxt)):
                 pen = 50.0

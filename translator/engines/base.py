@@ -190,20 +190,23 @@ class Engine:
                 unique = uniques[item.text] = _Unique(item.text, tuple(item.context))
             unique.indices.append(index)
 
-        version = self._safe_version()
-        done = 0
-        pending: list[tuple[int, TranslationResult]] = []
-        for index in empties:
-            results[index] = TranslationResult(items[index].text, self.name, version)
-            pending.append((index, results[index]))  # type: ignore[arg-type]
-        done += len(empties)
-
         order = list(uniques.values())
+        state = None
         if order:
             with self._mapped_errors():
                 state = self._begin(
                     source_lang=source_lang, target_lang=target_lang, glossary=glossary
                 )
+        version = self._safe_version()  # after _begin: an engine may have (re)loaded its model
+        done = 0
+        pending: list[tuple[int, TranslationResult]] = []
+        for index in empties:
+            empty = TranslationResult(items[index].text, self.name, version)
+            results[index] = empty
+            pending.append((index, empty))
+        done += len(empties)
+
+        if order:
             for batch in self._plan_batches(order, state):
                 chunk = [order[i] for i in batch]
                 with self._mapped_errors():

@@ -1,0 +1,279 @@
+"""Offline engine: an installed Argos Translate ja→en package, run directly with CTranslate2.
+
+The package's CTranslate2 model and SentencePiece tokenizer load once per process (the engine
+instance is cached by the registry) and the already-segmented sentences go through
+``ctranslate2.Translator.translate_batch`` in large batches. argostranslate's own translate path
+(one sentence per CTranslate2 call, its own sentence splitter that downloads a model, torch and
+stanza imports) is never used: this module imports ``argostranslate.package`` only, and never
+``argostranslate.translate``.
+
+The engine re-checks the package folder on every ``translate`` call (a few ``stat`` calls) and
+reloads when the package was reinstalled or replaced, in this process or another one.
+
+Glossary (and speaker names, which callers pass in the same mapping): each source term is
+replaced by its required English before translation, so the model only has to copy a Latin-script
+word it cannot mangle into a wrong translation; afterwards the English must be in the output.
+If the model dropped it but left the Japanese term, the term is swapped for the English; if it is
+missing altogether the result carries a warning naming the term.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from translator.engines import argos_packages
+from translator.engines.base import (
+    BatchOutput,
+    Engine,
+    EngineError,
+    EngineNotInstalledError,
+    UnsupportedLanguagePairError,
+    _one_line,
+)
+
+NOT_INSTALLED = (
+    "No Argos ja→en package installed. Install one with: "
+    "python manage.py argos_install --from-file PATH.argosmodel"
+)
+
+
+@dataclass
+class _Loaded:
+    package: argos_packages.InstalledPackage
+    signature: tuple[Any, ...]
+    translator: Any  # ctranslate2.Translator
+    tokenizer: Any  # sentencepiece.SentencePieceProcessor
+
+
+def _signature(pkg: argos_packages.InstalledPackage) -> tuple[Any, ...]:
+    parts: list[Any] = [str(pkg.path)]
+    for rel in ("metadata.json", "model/model.bin", "sentencepiece.model"):
+        try:
+            st = os.stat(pkg.path / rel)
+            parts.append((st.st_ino, st.st_mtime_ns, st.st_size))
+        except OSError:
+            parts.append(None)
+    return tuple(parts)
+
+
+class ArgosEngine(Engine):
+    """Argos Translate package (CTranslate2 + SentencePiece), fully offline."""
+
+    name: ClassVar[str] = "argos"
+    label: ClassVar[str] = "Argos Translate (offline)"
+    supports_glossary: ClassVar[bool] = True
+    supports_context: ClassVar[bool] = False
+    max_batch_texts: ClassVar[int] = 256
+    max_batch_bytes: ClassVar[int | None] = None
+
+    def __init__(
+        self,
+        packages_dir: str | os.PathLike[str],
+        beam_size: int = 2,
+        *,
+        max_batch_size: int = 32,
+        batch_texts: int | None = None,
+        max_decoding_length: int = 256,
+        compute_type: str = "auto",
+        intra_threads: int = 0,
+        source_code: str = "ja",
+        target_code: str = "en",
+    ) -> None:
+        self.packages_dir = Path(packages_dir)
+        self.beam_size = int(beam_size)
+        self.max_batch_size = int(max_batch_size)
+        if batch_texts is not None:
+            self.max_batch_texts = int(batch_texts)  # texts per progress step
+        self.max_decoding_length = int(max_decoding_length)
+        self.compute_type = compute_type
+        self.intra_threads = int(intra_threads)
+        self.source_code = source_code
+        self.target_code = target_code
+        self._loaded: _Loaded | None = None
+        self._lock = threading.Lock()
+
+    # ---- public
+
+    def version(self) -> str:
+        loaded = self._loaded
+        if loaded is None:
+            pkg = argos_packages.find_package(self.packages_dir, self.source_code, self.target_code)
+            return pkg.version_label if pkg else ""
+        return loaded.package.version_label
+
+    def status(self) -> dict[str, Any]:
+        info = super().status()
+        info.update(packages_dir=str(self.packages_dir), beam_size=self.beam_size)
+        try:
+            installed = argos_packages.list_installed(self.packages_dir)
+        except EngineError as exc:
+            info["error"] = str(exc)
+            return info
+        info["installed"] = [
+            {
+                "name": p.name,
+                "pair": f"{p.from_code}→{p.to_code}",
+                "version": p.package_version,
+            }
+            for p in installed
+        ]
+        info["loaded"] = self._loaded is not None
+        has_pair = any(
+            (p.from_code, p.to_code) == (self.source_code, self.target_code) for p in installed
+        )
+        info["error"] = None if has_pair else NOT_INSTALLED
+        return info
+
+    def load(self) -> _Loaded:
+        """Load (or reload after a reinstall) the model and tokenizer; cached per instance."""
+        with self._lock:
+            loaded = self._loaded
+            if loaded is not None and _signature(loaded.package) == loaded.signature:
+                return loaded
+            pkg = argos_packages.find_package(self.packages_dir, self.source_code, self.target_code)
+            if pkg is None:
+                self._loaded = None
+                raise EngineNotInstalledError(NOT_INSTALLED, engine=self.name)
+            try:
+                import ctranslate2
+                import sentencepiece
+            except ImportError as exc:
+                raise EngineNotInstalledError(
+                    "ctranslate2 and sentencepiece are needed for Argos", engine=self.name
+                ) from exc
+            signature = _signature(pkg)
+            try:
+                translator = ctranslate2.Translator(
+                    str(pkg.path / "model"),
+                    device="cpu",
+                    compute_type=self.compute_type,
+                    intra_threads=self.intra_threads,
+                )
+                tokenizer = sentencepiece.SentencePieceProcessor(
+                    model_file=str(pkg.path / "sentencepiece.model")
+                )
+            except (RuntimeError, OSError, ValueError) as exc:
+                raise EngineNotInstalledError(
+                    f"The Argos package {pkg.name} cannot be loaded ({_one_line(exc)}); "
+                    "reinstall it with: python manage.py argos_install --from-file "
+                    "PATH.argosmodel",
+                    engine=self.name,
+                ) from exc
+            self._loaded = _Loaded(pkg, signature, translator, tokenizer)
+            return self._loaded
+
+    # ---- engine hooks
+
+    def _check_pair(self, source_lang: str, target_lang: str) -> None:
+        source = source_lang.split("-")[0].lower()
+        target = target_lang.split("-")[0].lower()
+        if (source, target) != (self.source_code, self.target_code):
+            raise UnsupportedLanguagePairError(
+                f"The Argos engine is set up for {self.source_code}→{self.target_code}, "
+                f"not {source_lang}→{target_lang}",
+                engine=self.name,
+            )
+
+    def _begin(self, *, source_lang: str, target_lang: str, glossary: Mapping[str, str]) -> Any:
+        return self.load()
+
+    def _translate_batch(
+        self,
+        texts: list[str],
+        *,
+        contexts: list[tuple[str, ...]],
+        glossary: Mapping[str, str],
+        source_lang: str,
+        target_lang: str,
+        state: Any,
+    ) -> Sequence[str | BatchOutput]:
+        loaded: _Loaded = state
+        protector = GlossaryProtector(glossary)
+        prepared = [protector.protect(text) for text in texts]
+        outputs = self.translate_tokens(
+            loaded, [loaded.tokenizer.encode(p.text, out_type=str) for p in prepared]
+        )
+        results: list[BatchOutput] = []
+        for prep, output in zip(prepared, outputs, strict=True):
+            text, warnings = protector.restore(prep, output)
+            results.append(BatchOutput(text, warnings))
+        return results
+
+    def translate_tokens(self, loaded: _Loaded, tokens: list[list[str]]) -> list[str]:
+        """Run CTranslate2 on tokenised sentences and detokenise (no glossary handling)."""
+        prefix = loaded.package.target_prefix
+        target_prefix = [[prefix]] * len(tokens) if prefix else None
+        batches = loaded.translator.translate_batch(
+            tokens,
+            target_prefix=target_prefix,
+            beam_size=self.beam_size,
+            max_batch_size=self.max_batch_size,
+            max_decoding_length=self.max_decoding_length,
+            replace_unknowns=True,
+        )
+        out = []
+        for result in batches:
+            pieces = result.hypotheses[0]
+            if prefix and pieces and pieces[0] == prefix:
+                pieces = pieces[1:]
+            out.append(loaded.tokenizer.decode_pieces(pieces).strip())
+        return out
+
+
+# --------------------------------------------------------------------------- glossary
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    text: str
+    terms: tuple[tuple[str, str, int], ...]  # (source term, English, occurrences)
+
+
+class GlossaryProtector:
+    """Put required English in for glossary terms, then check (and repair) the output."""
+
+    def __init__(self, glossary: Mapping[str, str]) -> None:
+        self.terms = {
+            k.strip(): v.strip() for k, v in glossary.items() if k.strip() and v.strip()
+        }
+        ordered = sorted(self.terms, key=len, reverse=True)  # longest match first
+        self.pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    def protect(self, text: str) -> _Prepared:
+        if self.pattern is None:
+            return _Prepared(text, ())
+        counts: dict[str, int] = {}
+
+        def swap(match: re.Match[str]) -> str:
+            term = match.group(0)
+            counts[term] = counts.get(term, 0) + 1
+            english = self.terms[term]
+            before = match.string[match.start() - 1] if match.start() > 0 else " "
+            after = match.string[match.end()] if match.end() < len(match.string) else " "
+            # Space the English off from Latin neighbours so it stays one word.
+            left = " " if before.isascii() and before.isalnum() else ""
+            right = " " if after.isascii() and after.isalnum() else ""
+            return f"{left}{english}{right}"
+
+        protected = self.pattern.sub(swap, text)
+        terms = tuple((t, self.terms[t], n) for t, n in counts.items())
+        return _Prepared(protected, terms)
+
+    def restore(self, prepared: _Prepared, output: str) -> tuple[str, tuple[str, ...]]:
+        warnings = []
+        for term, english, count in prepared.terms:
+            # Right words in the wrong case ("nagano") get the glossary's spelling back.
+            output = re.sub(re.escape(english), lambda _m, e=english: e, output, flags=re.IGNORECASE)
+            found = output.count(english)
+            if found < count and term in output:
+                output = output.replace(term, english)
+                found = output.count(english)
+            if found < count:
+                warnings.append(f"Glossary term {term} → {english} is missing from the translation")
+        return output, tuple(warnings)

@@ -1,0 +1,62 @@
+"""Export an episode as subtitles (srt/vtt/ass) or an English transcript (md/html/txt)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from translator.management.commands._common import get_episode
+from translator.services import exporting
+
+
+class Command(BaseCommand):
+    help = "Export EPISODE as subtitles or a transcript (to a file with -o, else to stdout)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("episode", help="Episode id")
+        parser.add_argument("--format", required=True, choices=exporting.ALL_FORMATS)
+        parser.add_argument("--layout", default="bilingual", choices=exporting.LAYOUTS)
+        parser.add_argument("--approved-only", action="store_true")
+        parser.add_argument("--strict", action="store_true", help="17 chars/s for English")
+        parser.add_argument("--voice-tags", action="store_true", help="WebVTT <v Speaker> tags")
+        parser.add_argument("--fps", type=float, default=25.0)
+        parser.add_argument("--timestamps", action="store_true", help="Transcript timestamps")
+        parser.add_argument("--parallel", action="store_true", help="Japanese beside English")
+        parser.add_argument("-o", "--output", help="Output file (a directory: suggested name)")
+
+    def handle(self, *args, **opts):
+        episode = get_episode(opts["episode"])
+        try:
+            exported = exporting.export_file(
+                episode=episode,
+                fmt=opts["format"],
+                layout=opts["layout"],
+                approved_only=opts["approved_only"],
+                strict_reading_speed=opts["strict"],
+                voice_tags=opts["voice_tags"],
+                fps=opts["fps"],
+                timestamps=opts["timestamps"],
+                parallel=opts["parallel"],
+            )
+        except exporting.ExportError as exc:
+            raise CommandError(str(exc)) from exc
+        if exported.report is not None:
+            r = exported.report
+            self.stderr.write(
+                f"{r.events} cues, {r.compliant_events} meet every style rule; "
+                f"{r.not_approved_segments} segments not approved, "
+                f"{r.untimed_segments} untimed skipped."
+            )
+        output = opts.get("output")
+        if not output:
+            self.stdout.write(exported.content, ending="")
+            return
+        path = Path(output)
+        if path.is_dir():
+            path = path / exported.filename
+        try:
+            path.write_text(exported.content, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot write ({exc.strerror})") from exc
+        self.stderr.write(f"Wrote {path}")

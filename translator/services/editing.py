@@ -1,0 +1,185 @@
+"""Episode editing beside the segments: speaker names, glossary terms, attached media.
+
+Every function checks the user's permission itself (views check too), validates its input and
+raises ``EditingError`` with a one-line message an editor can act on.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+from translator.models import Episode, GlossaryTerm, Speaker
+
+AUDIO_EXTENSIONS = frozenset({".mp3", ".m4a", ".aac", ".wav", ".ogg", ".oga", ".opus", ".flac"})
+VIDEO_EXTENSIONS = frozenset({".mp4", ".m4v", ".webm", ".mov", ".ogv", ".mkv"})
+MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | VIDEO_EXTENSIONS
+MAX_NAME_CHARS = 100
+MAX_TERM_CHARS = 200
+MAX_NOTE_CHARS = 300
+
+
+class EditingError(Exception):
+    """A change that cannot be made; ``str()`` is a message for the editor."""
+
+
+def _require(user: AbstractBaseUser, codename: str) -> None:
+    if not (user.is_authenticated and user.has_perm(f"translator.{codename}")):
+        raise PermissionDenied
+
+
+def _one_line(value: str, *, limit: int, what: str, required: bool = True) -> str:
+    value = " ".join((value or "").split())
+    if required and not value:
+        raise EditingError(f"The {what} cannot be empty.")
+    if len(value) > limit:
+        raise EditingError(f"The {what} is longer than {limit} characters.")
+    return value
+
+
+# --- Speakers ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rename_speaker(*, speaker_id: int, display_name: str, user: AbstractBaseUser) -> Speaker:
+    """Set a speaker's English display name."""
+    _require(user, "change_speaker")
+    speaker = Speaker.objects.select_for_update().get(pk=speaker_id)
+    speaker.display_name = _one_line(display_name, limit=MAX_NAME_CHARS, what="English name")
+    speaker.save(update_fields=["display_name"])
+    return speaker
+
+
+# --- Glossary ---------------------------------------------------------------------------------
+
+
+def _term_fields(source: str, target: str, note: str) -> tuple[str, str, str]:
+    return (
+        _one_line(source, limit=MAX_TERM_CHARS, what="Japanese term"),
+        _one_line(target, limit=MAX_TERM_CHARS, what="English term"),
+        _one_line(note, limit=MAX_NOTE_CHARS, what="note", required=False),
+    )
+
+
+def add_glossary_term(
+    *, episode_id: int, source: str, target: str, note: str = "", user: AbstractBaseUser
+) -> GlossaryTerm:
+    """Add a term; a source already in the glossary is refused."""
+    _require(user, "add_glossaryterm")
+    source, target, note = _term_fields(source, target, note)
+    try:
+        with transaction.atomic():
+            return GlossaryTerm.objects.create(
+                episode_id=episode_id, source=source, target=target, note=note
+            )
+    except IntegrityError as exc:
+        raise EditingError(f"“{source}” is already in the glossary.") from exc
+
+
+def update_glossary_term(
+    *, term_id: int, source: str, target: str, note: str = "", user: AbstractBaseUser
+) -> GlossaryTerm:
+    """Change a term's source, target or note."""
+    _require(user, "change_glossaryterm")
+    source, target, note = _term_fields(source, target, note)
+    try:
+        with transaction.atomic():
+            term = GlossaryTerm.objects.select_for_update().get(pk=term_id)
+            term.source, term.target, term.note = source, target, note
+            term.save(update_fields=["source", "target", "note"])
+            return term
+    except IntegrityError as exc:
+        raise EditingError(f"“{source}” is already in the glossary.") from exc
+
+
+@transaction.atomic
+def delete_glossary_term(*, term_id: int, user: AbstractBaseUser) -> None:
+    _require(user, "delete_glossaryterm")
+    GlossaryTerm.objects.filter(pk=term_id).delete()
+
+
+# --- Media ------------------------------------------------------------------------------------
+
+
+def media_kind(name: str) -> str:
+    """``"video"`` or ``"audio"`` by extension (what element the page should use)."""
+    return "video" if PurePosixPath(name.lower()).suffix in VIDEO_EXTENSIONS else "audio"
+
+
+def _media_extension(filename: str) -> str:
+    ext = PurePosixPath((filename or "").lower()).suffix
+    if ext not in MEDIA_EXTENSIONS:
+        allowed = ", ".join(sorted(MEDIA_EXTENSIONS))
+        raise EditingError(f"Unsupported media type: use an audio or video file ({allowed}).")
+    return ext
+
+
+def _delete_stored(name: str) -> None:
+    if name:
+        try:
+            default_storage.delete(name)
+        except OSError:  # a missing file is not worth failing the new upload
+            pass
+
+
+def attach_media_file(*, episode_id: int, upload: UploadedFile, user: AbstractBaseUser) -> Episode:
+    """Store an uploaded audio/video file under a server-generated name and attach it."""
+    _require(user, "change_episode")
+    ext = _media_extension(upload.name or "")
+    content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
+    if content_type and not content_type.startswith(("audio/", "video/", "application/octet")):
+        raise EditingError("That file is not audio or video.")
+    limit = settings.JIMAKU_MAX_MEDIA_BYTES
+    if upload.size is None or upload.size > limit:
+        raise EditingError(
+            f"The file is {(upload.size or 0) / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB."
+        )
+    if not upload.size:
+        raise EditingError("The file is empty.")
+    name = default_storage.save(f"episodes/{int(episode_id)}/{uuid.uuid4().hex}{ext}", upload)
+    with transaction.atomic():
+        episode = Episode.objects.select_for_update().get(pk=episode_id)
+        old = episode.media_file.name
+        episode.media_file.name = name
+        episode.media_url = ""
+        episode.save(update_fields=["media_file", "media_url", "updated_at"])
+    transaction.on_commit(lambda: _delete_stored(old))
+    return episode
+
+
+def attach_media_url(*, episode_id: int, url: str, user: AbstractBaseUser) -> Episode:
+    """Attach an http(s) address of an audio/video file (played directly by the browser)."""
+    _require(user, "change_episode")
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 200:
+        raise EditingError("Enter an http:// or https:// address of an audio or video file.")
+    with transaction.atomic():
+        episode = Episode.objects.select_for_update().get(pk=episode_id)
+        old = episode.media_file.name
+        episode.media_url = url
+        episode.media_file.name = ""
+        episode.save(update_fields=["media_file", "media_url", "updated_at"])
+    transaction.on_commit(lambda: _delete_stored(old))
+    return episode
+
+
+def detach_media(*, episode_id: int, user: AbstractBaseUser) -> Episode:
+    """Remove the episode's media (a stored file is deleted)."""
+    _require(user, "change_episode")
+    with transaction.atomic():
+        episode = Episode.objects.select_for_update().get(pk=episode_id)
+        old = episode.media_file.name
+        episode.media_url = ""
+        episode.media_file.name = ""
+        episode.save(update_fields=["media_file", "media_url", "updated_at"])
+    transaction.on_commit(lambda: _delete_stored(old))
+    return episode

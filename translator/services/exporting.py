@@ -1,0 +1,143 @@
+"""Export: read an episode from the database into core export data, render files.
+
+Read-only (no writes), so it lives beside the services that the export views and CLI share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from translator.core.export_types import (
+    STRICT_MAX_CPS_EN,
+    ExportCue,
+    ExportEpisode,
+    ExportSegment,
+    SubtitleLayout,
+    SubtitleOptions,
+    TranscriptOptions,
+)
+from translator.core.subtitles import SubtitleReport, build_subtitles
+from translator.core.transcript import TRANSCRIPT_FORMATS, render_transcript
+from translator.core.types import split_speaker_label
+from translator.core.writers import WRITERS, render_subtitles, suggested_filename
+from translator.models import Cue, Episode, Segment
+
+SUBTITLE_FORMATS = tuple(WRITERS)
+ALL_FORMATS = SUBTITLE_FORMATS + TRANSCRIPT_FORMATS
+LAYOUTS = tuple(layout.value for layout in SubtitleLayout)
+CONTENT_TYPES = {
+    "srt": "application/x-subrip; charset=utf-8",
+    "vtt": "text/vtt; charset=utf-8",
+    "ass": "text/x-ssa; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+}
+
+
+class ExportError(ValueError):
+    """Unknown format or layout; ``str()`` is a one-line message."""
+
+
+@dataclass
+class ExportedFile:
+    content: str
+    filename: str
+    content_type: str
+    report: SubtitleReport | None = None  # subtitles only: rule violations and skipped counts
+
+
+def speaker_names(episode: Episode) -> dict[str, str]:
+    """Source label → English display name, joint labels (友野・澤) joined with “&”."""
+    return {s.label: s.display_name or s.label for s in episode.speakers.all()}
+
+
+def display_name(label: str, names: dict[str, str]) -> str | None:
+    parts = split_speaker_label(label)
+    if not parts:
+        return None
+    return " & ".join(names.get(p, p) for p in parts)
+
+
+def media_url_for(episode: Episode) -> str | None:
+    if episode.media_url:
+        return episode.media_url
+    return None
+
+
+def export_episode_data(episode: Episode) -> ExportEpisode:
+    """The whole episode as plain core data (three queries)."""
+    names = speaker_names(episode)
+    segments = episode.segments.order_by("order").prefetch_related(
+        Prefetch("cues", queryset=Cue.objects.order_by("index"))
+    )
+    glossary = dict(episode.glossary.values_list("source", "target"))
+    out = []
+    for seg in segments:
+        out.append(
+            ExportSegment(
+                index=seg.order,
+                kind=seg.kind,
+                turn=seg.turn,
+                speaker=display_name(seg.speaker_label, names),
+                speaker_label=seg.speaker_label or None,
+                source_text=seg.source_text,
+                text=seg.text,
+                status=seg.status,
+                cues=[ExportCue(c.start_ms, c.end_ms, c.source_text) for c in seg.cues.all()],
+            )
+        )
+    return ExportEpisode(
+        title=episode.title,
+        segments=out,
+        glossary=glossary,
+        protected_names=sorted(set(names.values())),
+        media_url=media_url_for(episode),
+        episode_id=episode.pk,
+    )
+
+
+def export_file(
+    *,
+    episode: Episode,
+    fmt: str,
+    layout: str = SubtitleLayout.BILINGUAL.value,
+    approved_only: bool = False,
+    strict_reading_speed: bool = False,
+    voice_tags: bool = False,
+    fps: float = 25.0,
+    timestamps: bool = False,
+    parallel: bool = False,
+) -> ExportedFile:
+    """Render one export file. Raises ``ExportError`` for an unknown format or layout."""
+    if fmt not in ALL_FORMATS:
+        raise ExportError(f"Unknown format “{fmt}”: choose one of {', '.join(ALL_FORMATS)}.")
+    if layout not in LAYOUTS:
+        raise ExportError(f"Unknown layout “{layout}”: choose one of {', '.join(LAYOUTS)}.")
+    if not 1 <= fps <= 120:
+        raise ExportError("The frame rate must be between 1 and 120 fps.")
+    data = export_episode_data(episode)
+    if fmt in SUBTITLE_FORMATS:
+        options = SubtitleOptions(
+            layout=layout,
+            fps=fps,
+            approved_only=approved_only,
+            max_cps_en=STRICT_MAX_CPS_EN if strict_reading_speed else 20.0,
+            voice_tags=voice_tags,
+        )
+        build = build_subtitles(data, options)
+        content = render_subtitles(build.events, fmt=fmt, layout=layout, options=options)
+        name = suggested_filename(episode.title, fmt, layout, episode_id=episode.pk)
+        return ExportedFile(content, name, CONTENT_TYPES[fmt], build.report)
+    options_t = TranscriptOptions(
+        timestamps=timestamps, parallel=parallel, approved_only=approved_only
+    )
+    content = render_transcript(data, fmt=fmt, options=options_t)
+    name = suggested_filename(episode.title, fmt, None, episode_id=episode.pk)
+    return ExportedFile(content, name, CONTENT_TYPES[fmt])
+
+
+def segments_not_approved(episode: Episode) -> int:
+    return episode.segments.exclude(status=Segment.Status.APPROVED).count()

@@ -1,0 +1,127 @@
+"""Export downloads, publishing, and the public transcript page (no login)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from translator import permissions
+from translator.core.export_types import TranscriptOptions
+from translator.core.transcript import build_model, format_timestamp
+from translator.models import Episode
+from translator.services import exporting, publishing
+
+
+def _flag(request: HttpRequest, name: str) -> bool:
+    return request.GET.get(name) in {"1", "on", "true"}
+
+
+@require_GET
+def export_download(request: HttpRequest, episode_id: int) -> HttpResponse:
+    if not permissions.can_view(request.user):
+        raise PermissionDenied
+    episode = get_object_or_404(Episode, pk=episode_id)
+    try:
+        fps = float(request.GET.get("fps") or 25)
+    except ValueError:
+        fps = 0.0
+    try:
+        exported = exporting.export_file(
+            episode=episode,
+            fmt=request.GET.get("format", "srt"),
+            layout=request.GET.get("layout") or "bilingual",
+            approved_only=_flag(request, "approved_only"),
+            strict_reading_speed=_flag(request, "strict"),
+            voice_tags=_flag(request, "voice_tags"),
+            fps=fps,
+            timestamps=_flag(request, "timestamps"),
+            parallel=_flag(request, "parallel"),
+        )
+    except exporting.ExportError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    if exported.report is not None:
+        report = exported.report
+        response["X-Jimaku-Cues"] = str(report.events)
+        response["X-Jimaku-Compliant-Cues"] = str(report.compliant_events)
+        response["X-Jimaku-Not-Approved"] = str(report.not_approved_segments)
+    return response
+
+
+@require_POST
+def publish(request: HttpRequest, episode_id: int) -> HttpResponse:
+    episode = get_object_or_404(Episode, pk=episode_id)
+    published = request.POST.get("published") == "1"
+    episode = publishing.set_published(episode_id=episode.pk, published=published, user=request.user)
+    if published:
+        messages.success(request, _("Published. The public page is live."))
+    else:
+        messages.success(request, _("Unpublished. The public page is gone."))
+    return redirect("translator:episode_detail", episode_id=episode.pk)
+
+
+@login_not_required
+@require_GET
+def public_transcript(request: HttpRequest, public_id) -> HttpResponse:
+    episode = Episode.objects.filter(public_id=public_id).first()
+    if episode is None:
+        raise Http404
+    if not episode.published and not permissions.can_view(request.user):
+        raise Http404  # unpublished: 404 to anyone who may not review it
+    data = exporting.export_episode_data(episode)
+    model = build_model(data, TranscriptOptions(timestamps=True, parallel=True, untranslated="omit"))
+    turns = [
+        {
+            "speaker": t.speaker,
+            "speaker_label": t.speaker_label,
+            "start_ms": t.start_ms,
+            "stamp": format_timestamp(t.start_ms, hours=model.hours) if t.start_ms is not None else "",
+            "en": " ".join(p.en for p in t.pieces if p.en),
+            "ja": "".join(p.ja for p in t.pieces),
+        }
+        for t in model.turns
+    ]
+    turns = [t for t in turns if t["en"]]
+    media_src = public_media_src(request, episode)
+    return render(
+        request,
+        "translator/public_transcript.html",
+        {"episode": episode, "notes": model.notes, "turns": turns, "media_src": media_src},
+    )
+
+
+def public_media_src(request: HttpRequest, episode: Episode) -> str | None:
+    if episode.media_url and episode.media_url.lower().startswith(("http://", "https://")):
+        return episode.media_url
+    if episode.media_file:
+        from django.urls import reverse
+
+        return reverse("translator:public_media", args=[episode.public_id])
+    return None
+
+
+@login_not_required
+@require_GET
+def public_media(request: HttpRequest, public_id) -> HttpResponse:
+    from django.http import FileResponse
+
+    episode = Episode.objects.filter(public_id=public_id, published=True).first()
+    if episode is None or not episode.media_file:
+        raise Http404
+    return FileResponse(episode.media_file.open("rb"))
+
+
+urlpatterns = [
+    path("episodes/<int:episode_id>/export/", export_download, name="export_download"),
+    path("episodes/<int:episode_id>/publish/", publish, name="publish"),
+    path("p/<uuid:public_id>/", public_transcript, name="public_transcript"),
+    path("p/<uuid:public_id>/media/", public_media, name="public_media"),
+]

@@ -195,16 +195,19 @@ DEEPL_AUTH_KEY = os.environ.get("DEEPL_AUTH_KEY", "")
 DEEPL_SERVER_URL = os.environ.get("DEEPL_SERVER_URL", "") or None
 ARGOS_PACKAGES_DIR = os.environ.get("ARGOS_PACKAGES_DIR") or str(DATA_DIR / "argos-packages")
 ARGOS_BEAM_SIZE = env_int("ARGOS_BEAM_SIZE", 2)
+# An engine is offered when it is configured: DeepL needs a key; Argos is always listed (its
+# page says how to install a model when none is installed).
 TRANSLATION_ENGINES = {
-    "deepl": {
-        "CLASS": "translator.engines.deepl.DeepLEngine",
-        "OPTIONS": {"auth_key": DEEPL_AUTH_KEY, "server_url": DEEPL_SERVER_URL},
-    },
     "argos": {
         "CLASS": "translator.engines.argos.ArgosEngine",
         "OPTIONS": {"packages_dir": ARGOS_PACKAGES_DIR, "beam_size": ARGOS_BEAM_SIZE},
     },
 }
+if DEEPL_AUTH_KEY:
+    TRANSLATION_ENGINES["deepl"] = {
+        "CLASS": "translator.engines.deepl.DeepLEngine",
+        "OPTIONS": {"auth_key": DEEPL_AUTH_KEY, "server_url": DEEPL_SERVER_URL},
+    }
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -219,7 +222,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=0.")
 

@@ -233,6 +233,7 @@ def _rows(segments: Sequence[Segment], ctx: _Context, after: Segment | None) -> 
 class PageLink:
     number: int | None  # None: an ellipsis
     current: bool = False
+    url: str = ""  # "?page=…" with the filters kept
 
 
 @dataclass
@@ -267,10 +268,19 @@ class ReviewPage:
 
     @property
     def page_links(self) -> list[PageLink]:
-        return page_links(self.page, self.num_pages)
+        links = page_links(self.page, self.num_pages)
+        for link in links:
+            if link.number:
+                link.url = self.filters.querystring(page=link.number)
+        return links
 
-    def url_for_page(self, page: int) -> str:
-        return self.filters.querystring(page=page)
+    @property
+    def prev_url(self) -> str:
+        return self.filters.querystring(page=self.page - 1) if self.page > 1 else ""
+
+    @property
+    def next_url(self) -> str:
+        return self.filters.querystring(page=self.page + 1) if self.page < self.num_pages else ""
 
 
 def page_links(page: int, num_pages: int, *, around: int = 2) -> list[PageLink]:

@@ -134,7 +134,9 @@ _SIMILAR_KANA = {
     "で": "て",
 }
 _RANDOM_KANJI = "一二三人日大年中会出本見行生分気方事時上下国長手前後地場合者心"
-_RANDOM_KANA = "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわん"
+_RANDOM_KANA = (
+    "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわん"
+)
 
 
 def _is_spoken(ch: str) -> bool:
@@ -152,6 +154,20 @@ class TruthCue:
 
 
 _SENTENCE_MARKS = "。？！?!"
+_SMALL = "ぁぃぅぇぉゃゅょゎァィゥェォャュョヮ"
+
+
+def _morae(c: str, rng: random.Random) -> float:
+    """Random speaking length of one character, in morae."""
+    if c in _SMALL:
+        return rng.uniform(0.3, 0.6)
+    if c.isascii():
+        return rng.uniform(1.0, 1.8)
+    if "\u4e00" <= c <= "\u9fff":
+        return rng.uniform(1.4, 2.2)
+    return rng.uniform(0.85, 1.15)
+
+
 _CLAUSE_MARKS = "、,"
 
 
@@ -160,9 +176,10 @@ def timed_truth(
     *,
     seed: int = 0,
     start_ms: int = 1500,
-    chars_per_s: tuple[float, float] = (6.0, 9.0),
+    morae_per_s: tuple[float, float] = (6.5, 9.0),
 ) -> list[TruthCue]:
-    """True times for each chunk: speech at a random rate per chunk, a pause after each 。
+    """True times for each chunk: speech at a random rate per chunk (a kanji takes 1.4-2.2
+    morae, a small kana 0.3-0.6, a Latin letter 1-1.8, other kana about one), a pause after each 。
     (300-900 ms) and 、 (80-250 ms) inside a chunk, and between chunks a pause of 300-1000 ms
     after a sentence end, else 100-300 ms. Durations and gaps already satisfy the default
     timing rules (a chunk that would be under 900 ms is spoken slower)."""
@@ -170,9 +187,10 @@ def timed_truth(
     out = []
     t = float(start_ms)
     for text in chunks:
-        rate_ms = 1000 / rng.uniform(*chars_per_s)
+        rate_ms = 1000 / rng.uniform(*morae_per_s)
         spoken = [c for c in text if _is_spoken(c)]
-        slow = max(1.0, 900 / (max(1, len(spoken)) * rate_ms))  # short chunks: at least 900 ms
+        morae = [_morae(c, rng) for c in spoken]
+        slow = max(1.0, 900 / (max(1.0, sum(morae)) * rate_ms))  # at least 900 ms
         char_ms: list[tuple[float, float]] = []
         cur = t
         pending_pause = 0.0
@@ -180,8 +198,9 @@ def timed_truth(
             if _is_spoken(c):
                 cur += pending_pause
                 pending_pause = 0.0
-                char_ms.append((cur, cur + rate_ms * slow))
-                cur += rate_ms * slow
+                dur = morae[len(char_ms)] * rate_ms * slow
+                char_ms.append((cur, cur + dur))
+                cur += dur
             elif c in _SENTENCE_MARKS and char_ms:
                 pending_pause = rng.uniform(300, 900)
             elif c in _CLAUSE_MARKS and char_ms:
@@ -207,6 +226,7 @@ class Damage:
     omit: float = 0.0  # share of characters removed in stretches of 5-30 (not recognised)
     asr_punctuation: float = 0.3  # per line: a 、 or space inserted somewhere
     line_chars: tuple[int, int] = (10, 25)
+    split_at_pause: float = 0.9  # chance a line ends at a pause of 400 ms or more
     rolling: bool = False  # YouTube-style: each event repeats the previous line
     inline_timestamps: bool = False  # YouTube word times: <00:00:01.000><c>...</c>
 
@@ -312,7 +332,7 @@ def _split_lines(
         if (
             nxt is None
             or len(cur) >= want
-            or (pause >= 400 and len(cur) >= 4 and rng.random() < 0.8)
+            or (pause >= 400 and len(cur) >= 4 and rng.random() < damage.split_at_pause)
         ):
             lines.append(cur)
             cur = []

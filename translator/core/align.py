@@ -84,6 +84,9 @@ _NO_PAUSE, _CLAUSE, _SENTENCE = 0, 1, 2
 _MAX_UNIT_MS = 400.0
 # Duration given to a transcript character the recogniser dropped, next to a pause.
 _TYPICAL_CHAR_MS = 150.0
+# Fillers as normalised (ー dropped, katakana folded): えー, あの, まあ, えっと, うーん, ...
+_FILLERS = ("え", "ええ", "あ", "あの", "その", "まあ", "えと", "えっと", "うん", "ん", "なんか")
+_SMALL_KANA = frozenset("ぁぃぅぇぉゃゅょゎ")
 _SENTENCE_END = frozenset("。．？！?!")
 
 
@@ -199,6 +202,7 @@ class _CaptionStream:
     source: list[tuple[int, int]]  # per character: (caption line index, offset in cleaned text)
     # Per character: _CLAUSE where the recogniser put a space or punctuation before it.
     pause: list[int]
+    units: list[float]  # per character: rough speaking time in kana units (_speech_units)
     # Runs of characters sharing one time span: (first char, end char, start_ms, end_ms).
     segments: list[tuple[int, int, int, int]]
     rolling: bool
@@ -236,6 +240,20 @@ def _rolling_overlap(tail: str, cur: str, minimum: int) -> int:
         if tail.endswith(cur[:n]):
             return n
     return 0
+
+
+def _speech_units(ch: str) -> float:
+    """Rough speaking time of a normalised character, in kana (mora) units: a kanji is read
+    with about two morae, small kana merge into the previous one, a Latin letter or digit is
+    spelled out."""
+    if ch in _SMALL_KANA:
+        return 0.4
+    if ch.isascii():
+        return 1.3
+    code = ord(ch)
+    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or ch == "々":
+        return 1.7
+    return 1.0
 
 
 def _caption_stream(captions: Sequence[TimedLine]) -> _CaptionStream:
@@ -297,11 +315,12 @@ def _caption_stream(captions: Sequence[TimedLine]) -> _CaptionStream:
             else:
                 lo, _hi, s_ms, e_ms = segments[-1]
                 segments[-1] = (lo, j + 1, s_ms, e_ms)
-    return _CaptionStream("".join(text), source, pause, segments, rolling)
+    units = [_speech_units(ch) for ch in text]
+    return _CaptionStream("".join(text), source, pause, units, segments, rolling)
 
 
 def _estimate_pause_units(
-    segments: list[tuple[int, int, int, int]], kinds: list[int]
+    segments: list[tuple[int, int, int, int]], kinds: list[int], units: list[float]
 ) -> tuple[float, float]:
     """How long a clause pause and a sentence pause last, in characters, from the captions:
     the median time per character over segments without pauses, then the median extra time of
@@ -309,16 +328,16 @@ def _estimate_pause_units(
     per_char, clause_extra, sentence_extra = [], [], []
     counted = []
     for lo, hi, s_ms, e_ms in segments:
-        n = hi - lo
-        if n < 2:
+        if hi - lo < 2:
             continue
+        n = sum(units[lo:hi])
         k1 = k2 = 0
         for j in range(lo + 1, hi):
             if kinds[j] == _CLAUSE:
                 k1 += 1
             elif kinds[j] == _SENTENCE:
                 k2 += 1
-        if k1 == k2 == 0 and n >= 4:
+        if k1 == k2 == 0 and hi - lo >= 4:
             per_char.append((e_ms - s_ms) / n)
         counted.append((n, k1, k2, e_ms - s_ms))
     if len(per_char) < 3:
@@ -341,7 +360,8 @@ def _estimate_pause_units(
 
 def _caption_times(cap: _CaptionStream, pause: Sequence[float]) -> tuple[list[float], list[float]]:
     """Start and end time of each caption character: each segment's span spread over its
-    characters, one unit each plus ``pause[j]`` units of silence before character ``j``."""
+    characters by their speaking units, plus ``pause[j]`` units of silence before
+    character ``j``."""
     n = len(cap.text)
     starts = [0.0] * n
     ends = [0.0] * n
@@ -349,14 +369,15 @@ def _caption_times(cap: _CaptionStream, pause: Sequence[float]) -> tuple[list[fl
         pos = [0.0] * (hi - lo)
         acc = 0.0
         for r in range(1, hi - lo):
-            acc += 1.0 + pause[lo + r]
+            acc += cap.units[lo + r - 1] + pause[lo + r]
             pos[r] = acc
+        acc += cap.units[hi - 1]
         # Speech at a plausible rate from the segment's start; a span far too long for its
         # characters (a word followed by silence until the next timestamp) is not stretched.
-        scale = min((e_ms - s_ms) / (acc + 1.0), _MAX_UNIT_MS)
+        scale = min((e_ms - s_ms) / acc, _MAX_UNIT_MS) if acc > 0 else 0.0
         for r in range(hi - lo):
             starts[lo + r] = s_ms + pos[r] * scale
-            ends[lo + r] = s_ms + (pos[r] + 1.0) * scale
+            ends[lo + r] = s_ms + (pos[r] + cap.units[lo + r]) * scale
     # Monotone: each character starts no earlier than the previous one ended.
     prev_end = 0.0
     for j in range(n):
@@ -497,44 +518,68 @@ def _transcript_pauses(cues: Sequence[AlignCue], where: list[tuple[int, int]]) -
     return out
 
 
-def _gap_layout(i0: int, j0: int, i1: int, j1: int, a_kinds: Sequence[int]) -> tuple[float, float]:
+def _filler_ends(gap: str) -> tuple[int, int]:
+    """Length of a known filler word at the start and at the end of a caption gap."""
+    head = max((len(f) for f in _FILLERS if gap.startswith(f)), default=0)
+    tail = max(
+        (len(f) for f in _FILLERS if gap.endswith(f) and len(f) <= len(gap) - head), default=0
+    )
+    return head, tail
+
+
+def _gap_layout(
+    i0: int, j0: int, i1: int, j1: int, a_kinds: Sequence[int], b: str
+) -> tuple[float, float, int, int]:
     """Where the unmatched transcript characters between matches ``(i0, j0)`` and ``(i1, j1)``
     sit among the caption characters between them: character ``r`` of the gap covers caption
-    positions ``[offset + r * step, offset + (r + 1) * step)``. Extra caption characters (fillers,
-    mostly) are put where the transcript has a pause; with no pause on either side, or on both,
-    the gap is spread proportionally."""
+    positions ``[offset + r * step, offset + (r + 1) * step)``. A filler word (えー, あの, ...)
+    the captions have at an end of the gap where the transcript has a pause is left out of the
+    spread; its length at the start and at the end is returned too."""
     gap_a, gap_b = i1 - i0 - 1, j1 - j0 - 1
-    if gap_b > gap_a:
-        pause_before = i0 < 0 or a_kinds[i0 + 1] != _NO_PAUSE
-        pause_after = i1 >= len(a_kinds) or a_kinds[i1] != _NO_PAUSE
-        if pause_after and not pause_before:
-            return j0 + 1.0, 1.0
-        if pause_before and not pause_after:
-            return float(j1 - gap_a), 1.0
-    return j0 + 1.0, gap_b / gap_a
+    head = tail = 0
+    if gap_b > 0:
+        head, tail = _filler_ends(b[j0 + 1 : j1])
+        if head and not (i0 < 0 or a_kinds[i0 + 1] != _NO_PAUSE):
+            head = 0
+        if tail and not (i1 >= len(a_kinds) or a_kinds[i1] != _NO_PAUSE):
+            tail = 0
+        if gap_a > 0 and head + tail >= gap_b:
+            head = tail = 0
+    step = (gap_b - head - tail) / gap_a if gap_a > 0 else 0.0
+    return j0 + 1.0 + head, step, head, tail
 
 
 def _pauses_on_captions(
-    a_kinds: list[int], pairs: list[tuple[int, int]], n_b: int
+    a_kinds: list[int], pairs: list[tuple[int, int]], b: str
 ) -> list[tuple[int, int]]:
     """Carry transcript pauses over to caption positions ``(j, kind)``: a pause before a
     transcript character goes before the caption character it covers; caption characters
-    inserted at a transcript pause (fillers) stay inside the pause."""
+    inserted at a transcript pause (fillers) come after the silence."""
+    n_b = len(b)
     out = []
     n_a = len(a_kinds)
     bounds = [(-1, -1), *pairs, (n_a, n_b)]
     for (i0, j0), (i1, j1) in zip(bounds, bounds[1:], strict=False):
         gap_a, gap_b = i1 - i0 - 1, j1 - j0 - 1
-        offset, step = _gap_layout(i0, j0, i1, j1, a_kinds) if gap_a > 0 else (j0 + 1.0, 0.0)
-        if i1 < n_a and a_kinds[i1]:
-            j = j1
-            if gap_b > 0 and (gap_a == 0 or step == 1.0):
-                j = int(offset + gap_a * step)  # before the inserted caption characters
-            out.append((min(j, j1), a_kinds[i1]))
         if gap_b > 0:
+            offset, step, head, tail = _gap_layout(i0, j0, i1, j1, a_kinds, b)
+            if i1 < n_a and a_kinds[i1]:
+                # Before a trailing filler or other inserted characters, else before the match.
+                if tail:
+                    out.append((j1 - tail, a_kinds[i1]))
+                elif gap_a == 0:
+                    out.append((j0 + 1, a_kinds[i1]))
+                else:
+                    out.append((j1, a_kinds[i1]))
             for r, i in enumerate(range(i0 + 1, i1)):
                 if a_kinds[i]:
-                    out.append((min(int(offset + r * step), n_b - 1), a_kinds[i]))
+                    j = j0 + 1 if r == 0 and head else min(int(offset + r * step), n_b - 1)
+                    out.append((j, a_kinds[i]))
+        elif j1 < n_b:
+            # Dropped words: their pauses fall between the two matched caption characters.
+            kind = max(a_kinds[i0 + 1 : i1 + 1])
+            if kind:
+                out.append((j1, kind))
     return out
 
 
@@ -575,6 +620,7 @@ def _char_times(
     ce: list[float],
     a_kinds: list[int],
     a_pause: list[float],
+    b: str,
 ) -> tuple[list[float], list[float]]:
     """Start and end time of each transcript character (see step 4 of the module docstring)."""
     n_b = len(cs)
@@ -605,7 +651,7 @@ def _char_times(
         if gap_a <= 0:
             continue
         if j1 - j0 - 1 > 0:
-            offset, step = _gap_layout(i0, j0, i1, j1, a_kinds)
+            offset, step, _head, _tail = _gap_layout(i0, j0, i1, j1, a_kinds, b)
             for r in range(gap_a):
                 ts[i0 + 1 + r] = t_start(offset + r * step)
                 te[i0 + 1 + r] = t_end(offset + (r + 1) * step)
@@ -671,12 +717,12 @@ def align_cues(
     # Caption character times, with silences where the transcript or the captions suggest one.
     kinds = list(cap.pause)
     a_kinds = _transcript_pauses(cues, where)
-    for j, kind in _pauses_on_captions(a_kinds, pairs, len(kinds)):
+    for j, kind in _pauses_on_captions(a_kinds, pairs, cap.text):
         if kind > kinds[j]:
             kinds[j] = kind
-    units = (0.0, *_estimate_pause_units(cap.segments, kinds))
+    units = (0.0, *_estimate_pause_units(cap.segments, kinds, cap.units))
     cs, ce = _caption_times(cap, [units[k] for k in kinds])
-    ts, te = _char_times(n_a, pairs, cs, ce, a_kinds, [units[k] for k in a_kinds])
+    ts, te = _char_times(n_a, pairs, cs, ce, a_kinds, [units[k] for k in a_kinds], cap.text)
 
     # Cue spans and methods, then the timing rules over the timed cues in order.
     raw_spans: list[tuple[int, int]] = []

@@ -30,6 +30,7 @@ _NO_START_CHARS = "、。，．,.!！?？」』）)”】〕》〉］ーぁぃ�
 _LATIN_CHAR = re.compile(r"[A-Za-z0-9_\-./:@#+&'%$=~]")
 _DIGIT = re.compile(r"[0-9０-９〇一二三四五六七八九十百千万億]")
 _FORBIDDEN = 10_000.0
+_FORMAL_NOUNS = frozenset({"こと", "もの", "よう", "ため", "わけ", "ところ", "とき", "時", "感じ"})
 _KATAKANA_END = re.compile(r"[ァ-ヺー]$")
 _KATAKANA_START = re.compile(r"[ァ-ヺ]")
 
@@ -80,6 +81,8 @@ def _break_costs(sentence: str, protected: Sequence[str]) -> dict[int, float]:
             cost = 5.0 if prev.surface == "の" and prev.pos2 == "格助詞" else 2.0
         elif prev.pos1 == "助動詞":
             cost = 2.5
+        elif tok.surface in _FORMAL_NOUNS and prev.pos1 in ("動詞", "助動詞", "形容詞"):
+            cost = 7.0  # という|こと, する|ため: keep the clause with its head
         elif prev.pos1 == "名詞" and tok.pos1 == "形容詞":
             continue  # 興味深い, 数多い
         elif prev.pos1 == "名詞" and tok.pos1 == "名詞":

@@ -85,7 +85,7 @@ def _japanese_score(text: str) -> float:
         elif 0x4E00 <= o <= 0x9FFF:  # CJK ideographs
             score += 1
         elif 0xFF61 <= o <= 0xFF9F:  # half-width katakana: rare in real text, common misdecode
-            score -= 1
+            score -= 0.25
         elif 0xE000 <= o <= 0xF8FF:  # private use
             score -= 5
         elif unicodedata.category(ch).startswith("C"):
@@ -148,7 +148,7 @@ def decode_bytes(
         score = _japanese_score(text)
         if best is None or score > best[0]:
             best = (score, name, text)
-    if best is not None and best[0] > 0.5:
+    if best is not None and best[0] > 0.2:
         return _finish(best[2], best[1])
 
     guess = _charset_normalizer_guess(data)

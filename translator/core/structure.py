@@ -164,7 +164,7 @@ def parse_text_transcript(text: str) -> ParsedDocument:
 
 
 def _bare_label_turns(lines: list[str], section_from: int, colon_lines: set[int]) -> list[int]:
-    """Lines holding only a speaker label, followed directly by text, used at least twice."""
+    """Lines holding only a speaker label, followed directly by text (some label recurs)."""
     found: dict[str, list[int]] = {}
     for i in range(section_from + 1 if section_from < len(lines) else 0, len(lines) - 1):
         label = lines[i].strip().strip("*_#【】[]").strip()
@@ -179,7 +179,9 @@ def _bare_label_turns(lines: list[str], section_from: int, colon_lines: set[int]
             and (i == 0 or not lines[i - 1].strip())
         ):
             found.setdefault(label, []).append(i)
-    return sorted(i for label, idx in found.items() if len(idx) >= 2 for i in idx)
+    if not any(len(idx) >= 2 for idx in found.values()):
+        return []
+    return sorted(i for idx in found.values() for i in idx)
 
 
 def _read_header(header: list[str], doc: ParsedDocument) -> None:

@@ -37,6 +37,7 @@ def estimate_timing(
     """Fill ``start_ms``/``end_ms`` (``Timing.ESTIMATED``) of every untimed transcript cue."""
     if chars_per_second <= 0:
         raise ValueError("chars_per_second must be positive")
+    min_ms = (rules or TimingRules()).min_duration_ms
     raw: list[tuple[CueDraft, float, float]] = []
     anchors: list[tuple[float, int]] = []  # (raw time, given time)
     cursor = 0.0
@@ -66,7 +67,7 @@ def estimate_timing(
                 cursor += SENTENCE_PAUSE_MS
             previous_sentence = sentence
             units = max(1.0, display_units(_cue_text(sentence, cue).strip()))
-            length = units / chars_per_second * 1000
+            length = max(units / chars_per_second * 1000, min_ms)
             raw.append((cue, cursor, cursor + length))
             cursor += length
     if not raw:

@@ -5,6 +5,7 @@ Used by import (estimated times), export (cue building) and alignment: one imple
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 MIN_DURATION_MS = 833  # 5/6 s
@@ -21,7 +22,8 @@ class TimingRules:
 
     @property
     def min_gap_ms(self) -> int:
-        return int(round(self.gap_frames * 1000 / self.fps))
+        # Round up: 2 frames at 23.976 fps is 83.42 ms, so 83 ms would be under 2 frames.
+        return math.ceil(self.gap_frames * 1000 / self.fps - 1e-9)
 
 
 def apply_timing_rules(

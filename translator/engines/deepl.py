@@ -249,10 +249,7 @@ class DeepLEngine(Engine):
                 chosen.add(sentence)
         if not chosen:
             return None
-        ordered: dict[str, None] = {}
-        for context in contexts:
-            ordered.update((s, None) for s in context if s in chosen)
-        return "\n".join(ordered)
+        return "\n".join(sorted(chosen, key=_context_order(texts, contexts).__getitem__))
 
     def _translate_batch(
         self,
@@ -316,6 +313,30 @@ class DeepLEngine(Engine):
         if isinstance(exc, ValueError):
             return EngineError(f"DeepL: {_one_line(exc)}", engine=self.name)
         return super()._map_error(exc)
+
+
+def _context_order(texts: Sequence[str], contexts: Sequence[Sequence[str]]) -> dict[str, float]:
+    """Episode-order sort keys for context sentences.
+
+    A context sentence that is also a text of the request sits at that text's position; the
+    others sit next to the nearest such anchor in their own context tuple (tuple order kept).
+    """
+    anchors = {text: float(i) for i, text in enumerate(texts)}
+    keys: dict[str, float] = dict(anchors)
+    for i, context in enumerate(contexts):
+        known = [(j, anchors[s]) for j, s in enumerate(context) if s in anchors]
+        for j, sentence in enumerate(context):
+            if sentence in keys:
+                continue
+            before = [a for k, a in known if k < j]
+            after = [a for k, a in known if k > j]
+            if before:
+                keys[sentence] = max(before) + 0.001 * (j + 1)
+            elif after:
+                keys[sentence] = min(after) - 0.5 + 0.001 * j
+            else:
+                keys[sentence] = i - 0.5 + 0.001 * j
+    return keys
 
 
 def _short_reason(exc: Exception) -> str:

@@ -21,20 +21,13 @@ from translator.core.export_types import (
 from translator.core.subtitles import SubtitleReport, build_subtitles
 from translator.core.transcript import TRANSCRIPT_FORMATS, render_transcript
 from translator.core.types import split_speaker_label
-from translator.core.writers import WRITERS, render_subtitles, suggested_filename
+from translator.core.writers import MEDIA_TYPES, WRITERS, render_subtitles, suggested_filename
 from translator.models import Cue, Episode, Segment
 
 SUBTITLE_FORMATS = tuple(WRITERS)
 ALL_FORMATS = SUBTITLE_FORMATS + TRANSCRIPT_FORMATS
 LAYOUTS = tuple(layout.value for layout in SubtitleLayout)
-CONTENT_TYPES = {
-    "srt": "application/x-subrip; charset=utf-8",
-    "vtt": "text/vtt; charset=utf-8",
-    "ass": "text/x-ssa; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "txt": "text/plain; charset=utf-8",
-}
+CONTENT_TYPES = {fmt: f"{media_type}; charset=utf-8" for fmt, media_type in MEDIA_TYPES.items()}
 
 
 class ExportError(ValueError):

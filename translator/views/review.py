@@ -1,18 +1,498 @@
-"""Episode review page (side by side). Being built for issue 5."""
+"""Episode review page (side by side) and its htmx endpoints (issue 5).
+
+Every endpoint checks the user's role on the server (``translator.permissions``): viewing needs
+``view_episode``, editing ``change_segment``, approving ``approve_segment``. Forbidden → 403.
+htmx requests get partials (a row, a panel) plus the status counters as an out-of-band swap;
+plain requests get a redirect back to the page.
+"""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404, render
-from django.urls import path
+import mimetypes
+import os
+import re
+from collections.abc import Iterator
 
-from translator.models import Episode
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from translator import permissions, review_selectors
+from translator.models import Episode, GlossaryTerm, Segment, SegmentRevision, Speaker
+from translator.services import editing, review
+from translator.views.jobs import job_panel_context
+
+ROW_TEMPLATE = "translator/review/row.html"
+CONFLICT_TEMPLATE = "translator/review/conflict.html"
 
 
-def episode_detail(request, episode_id: int):
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _require_view(request: HttpRequest) -> None:
+    if not permissions.can_view(request.user):
+        raise PermissionDenied
+
+
+def _require_edit(request: HttpRequest) -> None:
+    if not (permissions.can_view(request.user) and permissions.can_edit(request.user)):
+        raise PermissionDenied
+
+
+def _require_approve(request: HttpRequest) -> None:
+    if not (permissions.can_view(request.user) and permissions.can_approve(request.user)):
+        raise PermissionDenied
+
+
+def _back(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Redirect to the page the form came from (same host only), else the episode page."""
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(nxt)
+    return redirect("translator:episode_detail", episode_id=episode_id)
+
+
+def _counters_oob(request: HttpRequest, episode_id: int) -> str:
+    ctx = review_selectors.counters(episode_id) | {"oob": True}
+    return render_to_string("translator/review/counters.html", ctx, request=request)
+
+
+def _row_response(
+    request: HttpRequest, segment: Segment | int, *, error: str = "", saved: bool = False
+) -> HttpResponse:
+    row = review_selectors.review_row(segment)
+    html = render_to_string(ROW_TEMPLATE, {"row": row, "row_error": error}, request=request)
+    html += _counters_oob(request, row.segment.episode_id)
+    response = HttpResponse(html)
+    if saved:
+        response["HX-Trigger"] = "segmentSaved"
+    return response
+
+
+def _conflict_response(request: HttpRequest, conflict: review.EditConflict) -> HttpResponse:
+    row = review_selectors.review_row(conflict.segment.pk)
+    their_rev = (
+        SegmentRevision.objects.filter(segment_id=conflict.segment.pk)
+        .select_related("user")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    ctx = {
+        "row": row,
+        "conflict": conflict,
+        "their_revision": their_rev,
+        "merged": conflict.theirs + ("\n" if conflict.theirs else "") + conflict.yours,
+    }
+    response = HttpResponse(render_to_string(CONFLICT_TEMPLATE, ctx, request=request))
+    response["X-Jimaku-Conflict"] = "1"
+    response["HX-Trigger"] = "segmentConflict"
+    return response
+
+
+def _segment(request: HttpRequest, segment_id: int) -> Segment:
+    return get_object_or_404(Segment.objects.only("id", "episode_id"), pk=segment_id)
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+@require_GET
+def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
+    _require_view(request)
     episode = get_object_or_404(Episode, pk=episode_id)
-    return render(request, "translator/episode_detail.html", {"episode": episode})
+    filters = review_selectors.parse_filters(request.GET)
+    page = review_selectors.parse_int(request.GET.get("page"), 1) or 1
+    goto = review_selectors.parse_int(request.GET.get("goto"))
+    data = review_selectors.review_page(
+        episode=episode, filters=filters, page=page, goto_number=goto
+    )
+    ctx = {
+        "episode": episode,
+        "data": data,
+        "filters": filters,
+        "qa_choices": list(review_selectors.QA_LABELS.items()),
+        "status_choices": list(Segment.Status.choices),
+        "media_kind": editing.media_kind(episode.media_file.name or episode.media_url),
+        "media_src": _media_src(episode),
+        "rows_url": reverse("translator:episode_detail", args=[episode.pk])
+        + filters.querystring(page=data.page),
+    }
+    if request.htmx and request.htmx.target == "review-body":
+        html = render_to_string("translator/review/body.html", ctx, request=request)
+        return HttpResponse(html + _counters_oob(request, episode.pk))
+    ctx |= job_panel_context(episode)
+    ctx["episode"] = episode
+    return render(request, "translator/episode_detail.html", ctx)
+
+
+def _media_src(episode: Episode) -> str:
+    if episode.media_file:
+        return reverse("translator:episode_media", args=[episode.pk])
+    return episode.media_url
+
+
+# --- one segment ------------------------------------------------------------------------------
+
+
+@require_GET
+def segment_row(request: HttpRequest, segment_id: int) -> HttpResponse:
+    """The row as saved (Escape / "keep theirs" / refresh)."""
+    _require_view(request)
+    return _row_response(request, _segment(request, segment_id).pk)
+
+
+@require_POST
+def segment_save(request: HttpRequest, segment_id: int) -> HttpResponse:
+    _require_edit(request)
+    seg = _segment(request, segment_id)
+    intent = request.POST.get("intent", "save")
+    approve = intent == "approve"
+    if approve and not permissions.can_approve(request.user):
+        raise PermissionDenied
+    base_version = review_selectors.parse_int(request.POST.get("version"))
+    if base_version is None:
+        return HttpResponse(_("Missing version."), status=400)
+    try:
+        saved = review.save_segment(
+            segment_id=seg.pk,
+            text=request.POST.get("text", ""),
+            base_version=base_version,
+            user=request.user,
+            approve=approve,
+            overwrite=request.POST.get("overwrite") == "1",
+        )
+    except review.EditConflict as conflict:
+        if not request.htmx:
+            messages.warning(request, _("Someone else saved this segment after you opened it."))
+            return _back(request, seg.episode_id)
+        return _conflict_response(request, conflict)
+    except review.ReviewError as exc:
+        if not request.htmx:
+            messages.error(request, str(exc))
+            return _back(request, seg.episode_id)
+        return _row_response(request, seg.pk, error=str(exc))
+    if not request.htmx:
+        return _back(request, seg.episode_id)
+    return _row_response(request, saved, saved=True)
+
+
+@require_POST
+def segment_approve(request: HttpRequest, segment_id: int) -> HttpResponse:
+    """Approve (``approved=1``) or unapprove (``approved=0``) the saved text."""
+    _require_approve(request)
+    seg = _segment(request, segment_id)
+    try:
+        saved = review.set_approved(
+            segment_id=seg.pk,
+            approved=request.POST.get("approved", "1") == "1",
+            user=request.user,
+            base_version=review_selectors.parse_int(request.POST.get("version")),
+        )
+    except review.EditConflict as conflict:
+        if not request.htmx:
+            messages.warning(request, _("Someone else saved this segment after you opened it."))
+            return _back(request, seg.episode_id)
+        return _conflict_response(request, conflict)
+    except review.ReviewError as exc:
+        if not request.htmx:
+            messages.error(request, str(exc))
+            return _back(request, seg.episode_id)
+        return _row_response(request, seg.pk, error=str(exc))
+    if not request.htmx:
+        return _back(request, seg.episode_id)
+    return _row_response(request, saved, saved=True)
+
+
+@require_GET
+def segment_history(request: HttpRequest, segment_id: int) -> HttpResponse:
+    _require_view(request)
+    seg = get_object_or_404(Segment, pk=segment_id)
+    revisions = review_selectors.segment_history(seg.pk)
+    return render(
+        request,
+        "translator/review/history.html",
+        {"segment": seg, "revisions": revisions},
+    )
+
+
+@require_GET
+def segment_diff(request: HttpRequest, segment_id: int) -> HttpResponse:
+    """The machine text and a word diff from it to the editor's text (``?text=``, else saved)."""
+    _require_view(request)
+    seg = get_object_or_404(Segment, pk=segment_id)
+    text = request.GET.get("text")
+    text = seg.text if text is None else text.replace("\r\n", "\n").strip()
+    return render(
+        request,
+        "translator/review/diff.html",
+        {
+            "segment": seg,
+            "text": text,
+            "diff": review_selectors.word_diff(seg.machine_text, text),
+        },
+    )
+
+
+@require_POST
+def revision_restore(request: HttpRequest, revision_id: int) -> HttpResponse:
+    _require_edit(request)
+    revision = get_object_or_404(SegmentRevision.objects.select_related("segment"), pk=revision_id)
+    seg = revision.segment
+    try:
+        restored = review.restore_revision(
+            revision_id=revision.pk,
+            user=request.user,
+            base_version=review_selectors.parse_int(request.POST.get("version")),
+        )
+    except review.EditConflict as conflict:
+        if not request.htmx:
+            messages.warning(request, _("Someone else saved this segment after you opened it."))
+            return _back(request, seg.episode_id)
+        return _conflict_response(request, conflict)
+    if not request.htmx:
+        messages.success(request, _("Restored."))
+        return _back(request, seg.episode_id)
+    return _row_response(request, restored, saved=True)
+
+
+@require_POST
+def bulk_approve(request: HttpRequest, episode_id: int) -> HttpResponse:
+    _require_approve(request)
+    episode = get_object_or_404(Episode, pk=episode_id)
+    ids = [i for i in (review_selectors.parse_int(v) for v in request.POST.getlist("segment_ids"))]
+    ids = [i for i in ids if i is not None]
+    if not ids:
+        messages.warning(request, _("Select some rows first."))
+        return _back(request, episode.pk)
+    n = review.bulk_approve(segment_ids=ids, episode_id=episode.pk, user=request.user)
+    messages.success(request, _("Approved %(n)d segments.") % {"n": n})
+    return _back(request, episode.pk)
+
+
+# --- speakers and glossary --------------------------------------------------------------------
+
+
+def _speakers_panel(request: HttpRequest, episode: Episode, error: str = "") -> HttpResponse:
+    ctx = {
+        "episode": episode,
+        "speakers": review_selectors.episode_speakers(episode.pk),
+        "usage": review_selectors.speaker_usage(episode.pk),
+        "panel_error": error,
+    }
+    return render(request, "translator/review/speakers.html", ctx)
+
+
+def _glossary_panel(request: HttpRequest, episode: Episode, error: str = "") -> HttpResponse:
+    ctx = {
+        "episode": episode,
+        "glossary": list(GlossaryTerm.objects.filter(episode=episode).order_by("source")),
+        "panel_error": error,
+    }
+    return render(request, "translator/review/glossary.html", ctx)
+
+
+@require_POST
+def speaker_rename(request: HttpRequest, speaker_id: int) -> HttpResponse:
+    _require_edit(request)
+    speaker = get_object_or_404(Speaker.objects.select_related("episode"), pk=speaker_id)
+    error = ""
+    try:
+        editing.rename_speaker(
+            speaker_id=speaker.pk,
+            display_name=request.POST.get("display_name", ""),
+            user=request.user,
+        )
+    except editing.EditingError as exc:
+        error = str(exc)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return _back(request, speaker.episode_id)
+    response = _speakers_panel(request, speaker.episode, error)
+    if not error:
+        response["HX-Trigger"] = "speakersChanged"  # the rows show the new names
+    return response
+
+
+def _glossary_action(request: HttpRequest, episode: Episode, action) -> HttpResponse:
+    error = ""
+    try:
+        action()
+    except editing.EditingError as exc:
+        error = str(exc)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return _back(request, episode.pk)
+    response = _glossary_panel(request, episode, error)
+    if not error:
+        response["HX-Trigger"] = "glossaryChanged"  # QA flags depend on the glossary
+    return response
+
+
+@require_POST
+def glossary_add(request: HttpRequest, episode_id: int) -> HttpResponse:
+    _require_edit(request)
+    episode = get_object_or_404(Episode, pk=episode_id)
+    return _glossary_action(
+        request,
+        episode,
+        lambda: editing.add_glossary_term(
+            episode_id=episode.pk,
+            source=request.POST.get("source", ""),
+            target=request.POST.get("target", ""),
+            note=request.POST.get("note", ""),
+            user=request.user,
+        ),
+    )
+
+
+@require_POST
+def glossary_edit(request: HttpRequest, term_id: int) -> HttpResponse:
+    _require_edit(request)
+    term = get_object_or_404(GlossaryTerm.objects.select_related("episode"), pk=term_id)
+    return _glossary_action(
+        request,
+        term.episode,
+        lambda: editing.update_glossary_term(
+            term_id=term.pk,
+            source=request.POST.get("source", ""),
+            target=request.POST.get("target", ""),
+            note=request.POST.get("note", ""),
+            user=request.user,
+        ),
+    )
+
+
+@require_POST
+def glossary_delete(request: HttpRequest, term_id: int) -> HttpResponse:
+    _require_edit(request)
+    term = get_object_or_404(GlossaryTerm.objects.select_related("episode"), pk=term_id)
+    return _glossary_action(
+        request,
+        term.episode,
+        lambda: editing.delete_glossary_term(term_id=term.pk, user=request.user),
+    )
+
+
+# --- media ------------------------------------------------------------------------------------
+
+
+@require_POST
+def media_attach(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Attach an uploaded file (``file``) or an address (``url``), or ``remove=1``."""
+    _require_edit(request)
+    if not request.user.has_perm("translator.change_episode"):
+        raise PermissionDenied
+    episode = get_object_or_404(Episode, pk=episode_id)
+    try:
+        if request.POST.get("remove") == "1":
+            editing.detach_media(episode_id=episode.pk, user=request.user)
+            messages.success(request, _("Media removed."))
+        elif request.FILES.get("file"):
+            editing.attach_media_file(
+                episode_id=episode.pk, upload=request.FILES["file"], user=request.user
+            )
+            messages.success(request, _("Media attached."))
+        elif request.POST.get("url", "").strip():
+            editing.attach_media_url(
+                episode_id=episode.pk, url=request.POST["url"], user=request.user
+            )
+            messages.success(request, _("Media attached."))
+        else:
+            messages.error(request, _("Choose a file or enter an address."))
+    except editing.EditingError as exc:
+        messages.error(request, str(exc))
+    return redirect("translator:episode_detail", episode_id=episode.pk)
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_CHUNK_BYTES = 64 * 1024
+
+
+def _read_range(fh, start: int, length: int) -> Iterator[bytes]:
+    try:
+        fh.seek(start)
+        remaining = length
+        while remaining > 0:
+            chunk = fh.read(min(_CHUNK_BYTES, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        fh.close()
+
+
+@require_GET
+def episode_media(request: HttpRequest, episode_id: int) -> HttpResponseBase:
+    """Serve the episode's stored media to users who may view it, with single byte ranges."""
+    _require_view(request)
+    episode = get_object_or_404(Episode.objects.only("id", "media_file"), pk=episode_id)
+    name = episode.media_file.name
+    if not name or not default_storage.exists(name):
+        raise Http404
+    size = default_storage.size(name)
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    match = _RANGE.match(request.headers.get("Range", "").strip())
+    if match and (match.group(1) or match.group(2)):
+        first, last = match.groups()
+        if first:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
+        else:  # suffix range: the last N bytes
+            start = max(0, size - int(last))
+            end = size - 1
+        if start >= size or start > end:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        length = end - start + 1
+        response = StreamingHttpResponse(
+            _read_range(default_storage.open(name, "rb"), start, length),
+            status=206,
+            content_type=content_type,
+        )
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(length)
+    else:
+        response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+        response["Content-Length"] = str(size)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = f'inline; filename="episode-{episode.pk}{os.path.splitext(name)[1]}"'
+    return response
 
 
 urlpatterns = [
     path("episodes/<int:episode_id>/", episode_detail, name="episode_detail"),
+    path("episodes/<int:episode_id>/bulk-approve/", bulk_approve, name="bulk_approve"),
+    path("episodes/<int:episode_id>/glossary/add/", glossary_add, name="glossary_add"),
+    path("episodes/<int:episode_id>/media/", media_attach, name="media_attach"),
+    path("episodes/<int:episode_id>/media/file/", episode_media, name="episode_media"),
+    path("segments/<int:segment_id>/row/", segment_row, name="segment_row"),
+    path("segments/<int:segment_id>/save/", segment_save, name="segment_save"),
+    path("segments/<int:segment_id>/approve/", segment_approve, name="segment_approve"),
+    path("segments/<int:segment_id>/history/", segment_history, name="segment_history"),
+    path("segments/<int:segment_id>/diff/", segment_diff, name="segment_diff"),
+    path("revisions/<int:revision_id>/restore/", revision_restore, name="revision_restore"),
+    path("speakers/<int:speaker_id>/rename/", speaker_rename, name="speaker_rename"),
+    path("glossary/<int:term_id>/edit/", glossary_edit, name="glossary_edit"),
+    path("glossary/<int:term_id>/delete/", glossary_delete, name="glossary_delete"),
 ]

@@ -228,6 +228,28 @@ class TranslationJob(models.Model):
         return self.state in self.ACTIVE_STATES
 
 
+class AlignmentRun(models.Model):
+    """One timing alignment of an episode to rough captions, with the times it replaced,
+    so it can be undone."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="alignments")
+    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    caption_filename = models.CharField(max_length=255, blank=True)
+    report = models.JSONField(default=dict)
+    # {cue id: [start_ms, end_ms, timing]} as they were before this run.
+    previous_times = models.JSONField(default=dict)
+    undone = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"alignment {self.pk} of episode {self.episode_id}"
+
+
 class LoginFailure(models.Model):
     """Failed login attempts, for throttling brute force (per username and address)."""
 

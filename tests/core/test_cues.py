@@ -53,7 +53,9 @@ def test_short_sentence_single_line_and_overlong_token_allowed():
 def test_half_width_counts_half():
     assert display_units("abcd") == 2
     assert display_units("日本") == 2
-    assert [c.lines for c in split_cues("Herokuとgitで26文字の英字")] == [["Herokuとgitで26文字の英字"]]
+    assert [c.lines for c in split_cues("Herokuとgitで26文字の英字")] == [
+        ["Herokuとgitで26文字の英字"]
+    ]
 
 
 @settings(max_examples=60, deadline=None)

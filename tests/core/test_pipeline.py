@@ -52,7 +52,11 @@ def test_title_and_protected_terms():
         (b"", {}, EmptyInputError),
         (b"\n\n  \n", {}, EmptyInputError),
         ("ショー・ノート\n\n", {}, EmptyInputError),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), {"filename": "x.srt"}, DecodingError),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+            {"filename": "x.srt"},
+            DecodingError,
+        ),
         ("1\n00:00:01,000 --> 00:00:0", {"filename": "cut.srt"}, FormatError),
         ("こんにちは".encode("cp932"), {"encoding": "utf-8"}, DecodingError),
         ("こんにちは", {"fmt": "docx"}, FormatError),

@@ -64,10 +64,20 @@ def test_gold_f1():
 
 def test_punctuation_and_quotes():
     assert split_sentences("はい。そうです！本当？") == ["はい。", "そうです！", "本当？"]
-    assert split_sentences("彼は「行く。帰る。」と言った。次。") == ["彼は「行く。帰る。」と言った。", "次。"]
+    assert split_sentences("彼は「行く。帰る。」と言った。次。") == [
+        "彼は「行く。帰る。」と言った。",
+        "次。",
+    ]
     assert split_sentences("『終わり？』って聞かれた。") == ["『終わり？』って聞かれた。"]
-    assert split_sentences("そうか…と思った。えっ!?本当に。") == ["そうか…と思った。", "えっ!?", "本当に。"]
-    assert split_sentences("バージョン3．5です。Node.jsを使う。") == ["バージョン3．5です。", "Node.jsを使う。"]
+    assert split_sentences("そうか…と思った。えっ!?本当に。") == [
+        "そうか…と思った。",
+        "えっ!?",
+        "本当に。",
+    ]
+    assert split_sentences("バージョン3．5です。Node.jsを使う。") == [
+        "バージョン3．5です。",
+        "Node.jsを使う。",
+    ]
     assert split_sentences("「閉じない括弧。次の文。") == ["「閉じない括弧。", "次の文。"]
 
 
@@ -76,7 +86,9 @@ def test_unpunctuated_ends_and_guards():
         "そうですね",
         "サービスは昔から知ってました。",
     ]
-    assert split_sentences("そうですね、昔から知ってました。") == ["そうですね、昔から知ってました。"]
+    assert split_sentences("そうですね、昔から知ってました。") == [
+        "そうですね、昔から知ってました。"
+    ]
     assert split_sentences("はいRubyは使っていました。", previous="知ってたんですか。") == [
         "はい",
         "Rubyは使っていました。",
@@ -84,9 +96,15 @@ def test_unpunctuated_ends_and_guards():
     assert split_sentences("はい皆さんこんにちは。") == ["はい皆さんこんにちは。"]
     assert split_sentences("今日はですね皆さんに話します。") == ["今日はですね皆さんに話します。"]
     assert split_sentences("使ってたんですか職場で。") == ["使ってたんですか職場で。"]
-    assert split_sentences("理由はあったんですかその仕事を選んだ理由は。")[0] == "理由はあったんですか"
-    assert split_sentences("あれですかお休みは取れてるんですか。") == ["あれですかお休みは取れてるんですか。"]
-    assert split_sentences("なんでですかってよく聞かれます。") == ["なんでですかってよく聞かれます。"]
+    assert (
+        split_sentences("理由はあったんですかその仕事を選んだ理由は。")[0] == "理由はあったんですか"
+    )
+    assert split_sentences("あれですかお休みは取れてるんですか。") == [
+        "あれですかお休みは取れてるんですか。"
+    ]
+    assert split_sentences("なんでですかってよく聞かれます。") == [
+        "なんでですかってよく聞かれます。"
+    ]
     assert split_sentences("") == [] and split_sentences(" \n ") == []
 
 

@@ -57,7 +57,9 @@ def test_page_parts():
 
 
 def test_colon_in_ordinary_text_is_not_a_speaker():
-    doc = parse_text_transcript("メモ\n\n注意: これは長い文章の中のコロンです。\n\n会議は12:30に始まります。\n")
+    doc = parse_text_transcript(
+        "メモ\n\n注意: これは長い文章の中のコロンです。\n\n会議は12:30に始まります。\n"
+    )
     assert all(p.speaker is None for p in doc.paragraphs)
     assert [p.raw_text for p in doc.paragraphs][-2:] == [
         "注意: これは長い文章の中のコロンです。",

@@ -44,7 +44,9 @@ def test_anchors_and_duration_scaling():
 
 
 def test_scaled_to_episode_duration_without_anchors():
-    doc = segment_document("A: はい。\n\nB: そうですね。\n\nA: ありがとうございました。", duration_ms=60_000)
+    doc = segment_document(
+        "A: はい。\n\nB: そうですね。\n\nA: ありがとうございました。", duration_ms=60_000
+    )
     cues = _cues(doc.paragraphs)
     assert 30_000 < cues[-1].start_ms < cues[-1].end_ms <= 60_000
     assert all(c.start_ms < c.end_ms for c in cues)

@@ -99,7 +99,12 @@ def test_short_replies_get_context_first_when_bytes_are_tight(deepl_engine, deep
 def test_duplicates_sent_once(deepl_engine, deepl_server):
     items = [TranslationRequest(t) for t in ["はい。", "そうですね。", "はい。", "はい。"]]
     results = deepl_engine.translate(items)
-    assert [r.text for r in results] == ["EN(はい。)", "EN(そうですね。)", "EN(はい。)", "EN(はい。)"]
+    assert [r.text for r in results] == [
+        "EN(はい。)",
+        "EN(そうですね。)",
+        "EN(はい。)",
+        "EN(はい。)",
+    ]
     [request] = deepl_server.translate_requests()
     assert request.texts == ["はい。", "そうですね。"]
 

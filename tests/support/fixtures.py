@@ -55,7 +55,9 @@ def argos_models(tmp_path_factory: pytest.TempPathFactory) -> ArgosModels:
     root = tmp_path_factory.mktemp("argosmodels")
     return ArgosModels(
         copy=build_argosmodel(root / "copy.argosmodel", package_version="1.0"),
-        cat=build_argosmodel(root / "cat.argosmodel", package_version="2.0", token_map={"猫": "cat"}),
+        cat=build_argosmodel(
+            root / "cat.argosmodel", package_version="2.0", token_map={"猫": "cat"}
+        ),
     )
 
 

@@ -456,13 +456,24 @@ def _anchor_chain(
 def _difflib_pairs(
     a: str, b: str, a_lo: int, a_hi: int, b_lo: int, b_hi: int
 ) -> list[tuple[int, int]]:
+    """Matching blocks of a small gap. Blocks of one character are kept only next to a kept
+    block or a gap end at about the same distance on both sides (a correct character between
+    recognition errors), not stray hits far off the diagonal."""
     sa, sb = a[a_lo:a_hi], b[b_lo:b_hi]
-    tiny = max(len(sa), len(sb)) <= 4
+    blocks = difflib.SequenceMatcher(None, sa, sb, autojunk=False).get_matching_blocks()
+    ends = [(-1, -1)] + [(i + size - 1, j + size - 1) for i, j, size in blocks[:-1]]
+    starts = [(i, j) for i, j, _size in blocks[1:]] + [(len(sa), len(sb))]
+
+    def near(di: int, dj: int) -> bool:
+        return abs(di - dj) <= 1 and max(di, dj) <= 4
+
     pairs = []
-    matcher = difflib.SequenceMatcher(None, sa, sb, autojunk=False)
-    for i, j, size in matcher.get_matching_blocks():
-        if size >= 2 or (size == 1 and tiny):
-            pairs.extend((a_lo + i + t, b_lo + j + t) for t in range(size))
+    for k, (i, j, size) in enumerate(blocks[:-1]):
+        if size == 1:
+            (pi, pj), (ni, nj) = ends[k], starts[k]
+            if not (near(i - pi, j - pj) or near(ni - i, nj - j)):
+                continue
+        pairs.extend((a_lo + i + t, b_lo + j + t) for t in range(size))
     return pairs
 
 

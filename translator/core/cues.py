@@ -24,9 +24,13 @@ from translator.core.morph import tokenize
 from translator.core.types import CueDraft
 
 _NO_LINE_START_POS = frozenset({"助詞", "助動詞", "接尾辞"})
-_CONJUNCTIVE = frozenset({"て", "で", "が", "けど", "けれど", "けれども", "ので", "から", "ば", "し", "たら"})
+_CONJUNCTIVE = frozenset(
+    {"て", "で", "が", "けど", "けれど", "けれども", "ので", "から", "ば", "し", "たら"}
+)
 _OPENERS = "「『（(“【〔《〈［"
-_NO_START_CHARS = "、。，．,.!！?？」』）)”】〕》〉］ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ々…‥・:：;；"
+_NO_START_CHARS = (
+    "、。，．,.!！?？」』）)”】〕》〉］ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ々…‥・:：;；"
+)
 _LATIN_CHAR = re.compile(r"[A-Za-z0-9_\-./:@#+&'%$=~]")
 _DIGIT = re.compile(r"[0-9０-９〇一二三四五六七八九十百千万億]")
 _FORBIDDEN = 10_000.0
@@ -58,9 +62,12 @@ def _break_costs(sentence: str, protected: Sequence[str]) -> dict[int, float]:
             continue
         if prev.pos1 == "接頭辞" or sentence[prev.end - 1] in _OPENERS:
             continue
-        if tok.pos1 in ("動詞", "形容詞") and tok.pos2 == "非自立可能" and prev.pos1 != "補助記号":
-            if prev.pos2 == "接続助詞" or prev.pos1 in ("動詞", "形容詞"):
-                continue  # している, してみる, 書いてある
+        if (
+            tok.pos1 in ("動詞", "形容詞")
+            and tok.pos2 == "非自立可能"
+            and (prev.pos2 == "接続助詞" or prev.pos1 in ("動詞", "形容詞"))
+        ):
+            continue  # している, してみる, 書いてある
         if tok.lemma == "言う" and prev.surface in ("って", "と", "っつう"):
             continue  # っていう / という
         if tok.pos3 == "助数詞可能" and _DIGIT.match(sentence[i - 1]):

@@ -80,15 +80,13 @@ def _japanese_score(text: str) -> float:
             score += 2
         elif 0x30A0 <= o <= 0x30FF:  # katakana
             score += 1.5
-        elif 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E:  # CJK punctuation, full-width ASCII
-            score += 1
-        elif 0x4E00 <= o <= 0x9FFF:  # CJK ideographs
+        elif (
+            0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E or 0x4E00 <= o <= 0x9FFF
+        ):  # CJK punctuation, full-width ASCII
             score += 1
         elif 0xFF61 <= o <= 0xFF9F:  # half-width katakana: rare in real text, common misdecode
             score -= 0.25
-        elif 0xE000 <= o <= 0xF8FF:  # private use
-            score -= 5
-        elif unicodedata.category(ch).startswith("C"):
+        elif 0xE000 <= o <= 0xF8FF or unicodedata.category(ch).startswith("C"):  # private use
             score -= 5
         else:
             score -= 0.5

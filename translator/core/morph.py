@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 
@@ -41,11 +40,6 @@ def tokenize(text: str) -> list[Token]:
     simply not covered; callers only use tokens to add or veto boundaries."""
     if not text:
         return []
-    return list(_tokenize_cached(text))
-
-
-@lru_cache(maxsize=4096)
-def _tokenize_cached(text: str) -> tuple[Token, ...]:
     out: list[Token] = []
     pos = 0
     for node in tagger()(text):
@@ -70,4 +64,4 @@ def _tokenize_cached(text: str) -> tuple[Token, ...]:
                 _field(getattr(f, "kana", None)),
             )
         )
-    return tuple(out)
+    return out

@@ -74,7 +74,9 @@ _NON_CONTENT_POS = frozenset({"助詞", "助動詞", "接尾辞", "補助記号"
 _FILLER_POS = frozenset({"代名詞", "副詞", "感動詞", "連体詞", "接続詞", "助詞", "助動詞"})
 _PREDICATE_POS = frozenset({"動詞", "形容詞", "助動詞"})
 _FINAL_PARTICLES = frozenset({"か", "ね", "よ", "な", "ねえ", "よね", "かね"})
-_FILLER_WORDS = frozenset({"ええ", "はい", "うん", "そう", "まあ", "まぁ", "あの", "えー", "えっと"})
+_FILLER_WORDS = frozenset(
+    {"ええ", "はい", "うん", "そう", "まあ", "まぁ", "あの", "えー", "えっと"}
+)
 _CONJUNCTION_HEADS = ("なので", "だから", "ですから", "それで", "でも")
 _QUOTATIVE_HEADS = ("って", "と", "みたい", "など", "とか", "という", "てな", "っていう")
 
@@ -157,14 +159,17 @@ def _punctuation_cuts(text: str, depth: list[int]) -> set[int]:
             i = j
             continue
         if (
-            ch in _CLOSERS
-            and depth[i] == 1
-            and i > 0
-            and text[i - 1] in "。！？!?"
-            and (i + 1 == n or text[i + 1].isspace())
+            (
+                ch in _CLOSERS
+                and depth[i] == 1
+                and i > 0
+                and text[i - 1] in "。！？!?"
+                and (i + 1 == n or text[i + 1].isspace())
+            )
+            or ch == "."
+            and depth[i] == 0
+            and _latin_period(text, i)
         ):
-            cuts.add(i + 1)
-        elif ch == "." and depth[i] == 0 and _latin_period(text, i):
             cuts.add(i + 1)
         i += 1
     return cuts

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from translator.core.types import ParagraphKind, ParsedDocument, Paragraph, split_speaker_label
+from translator.core.types import Paragraph, ParagraphKind, ParsedDocument, split_speaker_label
 
 _TS = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TURN = re.compile(
@@ -156,7 +156,9 @@ def parse_text_transcript(text: str) -> ParsedDocument:
         doc.paragraphs.extend(_read_blocks(lines, start, n))
         if not doc.paragraphs and heading_at is None and notes_at is None:
             # Plain prose: the header reader took it all; use every block instead.
-            doc.paragraphs.extend(_read_blocks(lines, 0, n, skip_title=doc.title))
+            title_is_heading = not _SENTENCE_FINAL.search(doc.title)
+            skip = doc.title if title_is_heading else ""
+            doc.paragraphs.extend(_read_blocks(lines, 0, n, skip_title=skip))
             doc.description = ""
     if not doc.title:
         doc.title = next((ln.strip() for ln in lines if ln.strip()), "")[:200]

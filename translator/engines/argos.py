@@ -239,9 +239,7 @@ class GlossaryProtector:
     """Put required English in for glossary terms, then check (and repair) the output."""
 
     def __init__(self, glossary: Mapping[str, str]) -> None:
-        self.terms = {
-            k.strip(): v.strip() for k, v in glossary.items() if k.strip() and v.strip()
-        }
+        self.terms = {k.strip(): v.strip() for k, v in glossary.items() if k.strip() and v.strip()}
         ordered = sorted(self.terms, key=len, reverse=True)  # longest match first
         self.pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
@@ -269,7 +267,9 @@ class GlossaryProtector:
         warnings = []
         for term, english, count in prepared.terms:
             # Right words in the wrong case ("nagano") get the glossary's spelling back.
-            output = re.sub(re.escape(english), lambda _m, e=english: e, output, flags=re.IGNORECASE)
+            output = re.sub(
+                re.escape(english), lambda _m, e=english: e, output, flags=re.IGNORECASE
+            )
             found = output.count(english)
             if found < count and term in output:
                 output = output.replace(term, english)

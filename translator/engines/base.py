@@ -123,7 +123,9 @@ def pack_greedy(
     for i, cost in enumerate(costs_bytes):
         if capacity_bytes is not None and cost > capacity_bytes:
             raise ValueError(f"item {i} needs {cost} bytes, over the {capacity_bytes}-byte limit")
-        full = i - start >= max_texts or (capacity_bytes is not None and used + cost > capacity_bytes)
+        full = i - start >= max_texts or (
+            capacity_bytes is not None and used + cost > capacity_bytes
+        )
         if i > start and full:
             batches.append(range(start, i))
             start, used = i, 0

@@ -300,8 +300,7 @@ class DeepLEngine(Engine):
             status = exc.http_status_code
             if status is not None and status >= 500:
                 return EngineUnavailableError(
-                    f"DeepL unavailable (HTTP {status}) after {retries} retries; "
-                    "try again later",
+                    f"DeepL unavailable (HTTP {status}) after {retries} retries; try again later",
                     engine=self.name,
                 )
             if status == 413:

@@ -1,0 +1,124 @@
+"""Give an episode's cues the timing of rough timed captions (issue 9).
+
+Writes only cue times (start, end, timing kind) in one transaction, and records what it replaced
+in an ``AlignmentRun`` so the alignment can be undone. No text, segment, translation or status
+is changed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from translator import permissions
+from translator.core.align import AlignCue, AlignmentReport, align_cues
+from translator.core.encoding import decode_bytes
+from translator.core.errors import FormatError
+from translator.core.subtitle_input import detect_format, parse_timed
+from translator.core.types import TimedLine
+from translator.models import AlignmentRun, Cue, Episode, Segment
+
+
+def read_captions(
+    data: bytes, *, filename: str | None = None, encoding: str = "auto"
+) -> list[TimedLine]:
+    """The timed lines of a caption file (SRT/VTT/ASS, any supported encoding)."""
+    text, _encoding = decode_bytes(
+        data, encoding=encoding, max_bytes=settings.JIMAKU_MAX_IMPORT_BYTES
+    )
+    fmt = detect_format(text, filename)
+    if fmt == "text":
+        raise FormatError("the caption file must be SRT, WebVTT or ASS (it has no timings)")
+    doc = parse_timed(text, fmt)
+    return [event for paragraph in doc.paragraphs for event in paragraph.source_events]
+
+
+@transaction.atomic
+def align_episode_timing(
+    *,
+    episode_id: int,
+    data: bytes,
+    filename: str | None = None,
+    encoding: str = "auto",
+    user: AbstractBaseUser | None = None,
+) -> AlignmentRun:
+    """Align and store. Raises ``InputError`` for an unusable caption file (nothing written)."""
+    if user is not None and not permissions.can_edit(user):
+        raise PermissionDenied("You cannot change this episode.")
+    captions = read_captions(data, filename=filename, encoding=encoding)
+    episode = Episode.objects.select_for_update().get(pk=episode_id)
+    cues = list(
+        Cue.objects.filter(segment__episode=episode)
+        .select_related("segment")
+        .order_by("segment__order", "index")
+    )
+    result = align_cues(
+        [
+            AlignCue(
+                key=cue.pk,
+                text=cue.source_text,
+                timed=cue.segment.kind == Segment.Kind.TRANSCRIPT,
+            )
+            for cue in cues
+        ],
+        captions,
+    )
+    previous = {str(c.pk): [c.start_ms, c.end_ms, c.timing] for c in cues}
+    changed = []
+    for cue in cues:
+        span = result.times.get(cue.pk)
+        if span is None:
+            continue
+        cue.start_ms, cue.end_ms = span
+        cue.timing = (
+            Cue.Timing.ALIGNED if result.method[cue.pk] == "aligned" else Cue.Timing.ESTIMATED
+        )
+        changed.append(cue)
+    Cue.objects.bulk_update(changed, ["start_ms", "end_ms", "timing"], batch_size=500)
+    report = result.report.to_dict() | {
+        "summary": result.report.summary(),
+        "caption_file": (filename or "")[:255],
+        "aligned_at": timezone.now().isoformat(),
+    }
+    episode.alignment_report = report
+    episode.save(update_fields=["alignment_report", "updated_at"])
+    return AlignmentRun.objects.create(
+        episode=episode,
+        user=user if user is not None and user.is_authenticated else None,
+        caption_filename=(filename or "")[:255],
+        report=report,
+        previous_times=previous,
+    )
+
+
+@transaction.atomic
+def undo_alignment(*, run_id: int, user: AbstractBaseUser | None = None) -> AlignmentRun:
+    """Put back the cue times an alignment replaced (only the latest run can be undone)."""
+    if user is not None and not permissions.can_edit(user):
+        raise PermissionDenied("You cannot change this episode.")
+    run = AlignmentRun.objects.select_for_update().get(pk=run_id)
+    latest = run.episode.alignments.filter(undone=False).order_by("-created_at", "-id").first()
+    if run.undone or latest is None or latest.pk != run.pk:
+        raise FormatError("only the latest alignment can be undone")
+    cues = list(Cue.objects.filter(pk__in=[int(k) for k in run.previous_times]))
+    for cue in cues:
+        cue.start_ms, cue.end_ms, cue.timing = run.previous_times[str(cue.pk)]
+    Cue.objects.bulk_update(cues, ["start_ms", "end_ms", "timing"], batch_size=500)
+    run.undone = True
+    run.save(update_fields=["undone"])
+    episode = run.episode
+    previous = episode.alignments.filter(undone=False).order_by("-created_at", "-id").first()
+    episode.alignment_report = previous.report if previous else None
+    episode.save(update_fields=["alignment_report", "updated_at"])
+    return run
+
+
+def report_summary(report: dict | None) -> str:
+    if not report:
+        return ""
+    return report.get("summary") or AlignmentReport(
+        **{k: report[k] for k in AlignmentReport.__dataclass_fields__ if k in report}
+    ).summary()

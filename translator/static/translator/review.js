@@ -1,0 +1,271 @@
+/* Jimaku review page: keyboard editing, row focus, media follow, unsaved-edit protection.
+ * The server does all the work (htmx swaps whole rows); this file only moves focus around.
+ */
+(function () {
+  "use strict";
+
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const toastEl = () => document.getElementById("toast");
+  let toastTimer = null;
+  let pendingNext = null; // row id to leave after a successful save
+  let pendingFocus = null; // row id to refocus after a swap
+  let playingRow = null;
+
+  function toast(key, fallback) {
+    const el = toastEl();
+    if (!el) return;
+    el.textContent = el.dataset["msg" + key] || fallback || key;
+    el.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { el.hidden = true; }, 5000);
+  }
+
+  const rows = () => $$("article.seg");
+  const rowOf = (el) => (el && el.closest ? el.closest("article.seg") : null);
+  const editorOf = (row) => (row ? $("textarea.seg-editor", row) : null);
+  const isDirty = (ta) => ta && ta.value !== ta.defaultValue;
+
+  function grow(ta) {
+    ta.style.height = "auto";
+    ta.style.height = Math.min(ta.scrollHeight + 2, 420) + "px";
+  }
+
+  function markDirty(ta) {
+    const row = rowOf(ta);
+    if (row) row.classList.toggle("dirty", isDirty(ta));
+  }
+
+  function activate(row, opts) {
+    if (!row) return;
+    $$("article.seg.active").forEach((r) => { if (r !== row) r.classList.remove("active"); });
+    row.classList.add("active");
+    if (opts && opts.focus) {
+      const ta = editorOf(row);
+      const target = ta || row;
+      if (!ta) row.setAttribute("tabindex", "-1");
+      target.focus({ preventScroll: true });
+      row.scrollIntoView({ block: "nearest", behavior: "auto" });
+      if (ta) ta.setSelectionRange(ta.value.length, ta.value.length);
+    }
+  }
+
+  function neighbour(row, step) {
+    const all = rows();
+    const i = all.indexOf(row);
+    if (i < 0) return all[0] || null;
+    return all[i + step] || null;
+  }
+
+  function submit(form, intent) {
+    const field = form.querySelector("input[name=intent]");
+    if (field && intent) field.value = intent;
+    if (typeof form.requestSubmit === "function") form.requestSubmit();
+    else htmx.trigger(form, "submit");
+  }
+
+  // --- keyboard -------------------------------------------------------------------------------
+  document.addEventListener("keydown", (ev) => {
+    const ta = ev.target.closest ? ev.target.closest("textarea.seg-editor") : null;
+    const row = rowOf(ev.target) || $("article.seg.active");
+    const ctrl = ev.ctrlKey || ev.metaKey;
+
+    if (ev.altKey && (ev.key === "ArrowDown" || ev.key === "ArrowUp")) {
+      ev.preventDefault();
+      const next = row ? neighbour(row, ev.key === "ArrowDown" ? 1 : -1) : rows()[0];
+      if (next) activate(next, { focus: true });
+      return;
+    }
+    if (!ta) {
+      if (ev.key === "Escape" && row) {
+        const extra = $(".seg-extra", row);
+        if (extra) extra.innerHTML = "";
+      }
+      return;
+    }
+    const form = ta.closest("form");
+    if (ctrl && ev.key === "Enter") {
+      ev.preventDefault();
+      const intent = form.dataset.reviewer ? "approve" : "save";
+      pendingNext = row.id;
+      submit(form, intent);
+    } else if (ctrl && (ev.key === "s" || ev.key === "S")) {
+      ev.preventDefault();
+      pendingFocus = row.id;
+      submit(form, "save");
+    } else if (ctrl && (ev.key === "m" || ev.key === "M")) {
+      ev.preventDefault();
+      const machine = ta.dataset.machine || "";
+      if (machine) {
+        ta.value = machine;
+        grow(ta);
+        markDirty(ta);
+      }
+    } else if (ev.key === "Escape") {
+      ev.preventDefault();
+      if (isDirty(ta)) {
+        ta.value = ta.defaultValue;
+        grow(ta);
+        markDirty(ta);
+      } else {
+        const extra = $(".seg-extra", row);
+        if (extra && extra.innerHTML.trim()) extra.innerHTML = "";
+        else ta.blur();
+      }
+    }
+  });
+
+  document.addEventListener("input", (ev) => {
+    if (ev.target.matches && ev.target.matches("textarea.seg-editor")) {
+      grow(ev.target);
+      markDirty(ev.target);
+    }
+  });
+
+  document.addEventListener("focusin", (ev) => {
+    const row = rowOf(ev.target);
+    if (row) activate(row);
+  });
+
+  // --- clicks ---------------------------------------------------------------------------------
+  document.addEventListener("click", (ev) => {
+    const t = ev.target;
+    const intentBtn = t.closest("[data-intent]");
+    if (intentBtn && intentBtn.form) {
+      const field = intentBtn.form.querySelector("input[name=intent]");
+      if (field) field.value = intentBtn.dataset.intent;
+      pendingFocus = rowOf(intentBtn) ? rowOf(intentBtn).id : null;
+    }
+    const seek = t.closest("[data-seek-ms]");
+    if (seek) {
+      ev.preventDefault();
+      const player = document.getElementById("player");
+      if (!player) { toast("Nomedia"); return; }
+      player.currentTime = Number(seek.dataset.seekMs) / 1000;
+      const p = player.play();
+      if (p && p.catch) p.catch(() => {});
+      activate(rowOf(seek));
+      followPlayback(true);
+      return;
+    }
+    const toggle = t.closest("[data-toggle]");
+    if (toggle) {
+      const target = document.getElementById(toggle.dataset.toggle);
+      if (target) {
+        target.hidden = !target.hidden;
+        const ta = $("textarea", target);
+        if (ta && !target.hidden) { grow(ta); ta.focus(); }
+      }
+      return;
+    }
+    if (t.closest(".extra-close")) {
+      const extra = t.closest(".seg-extra");
+      if (extra) extra.innerHTML = "";
+      return;
+    }
+    if (t.id === "select-all") {
+      $$("input.seg-check").forEach((c) => { c.checked = t.checked; });
+      updateSelection();
+    } else if (t.matches && t.matches("input.seg-check")) {
+      updateSelection();
+    }
+  });
+
+  function updateSelection() {
+    const n = $$("input.seg-check:checked").length;
+    const el = document.getElementById("sel-count");
+    if (el) el.textContent = n ? "(" + n + ")" : "";
+  }
+
+  // --- htmx life cycle ------------------------------------------------------------------------
+  document.addEventListener("htmx:beforeRequest", (ev) => {
+    const elt = ev.detail.elt;
+    // A background refresh of the rows (job finished, glossary changed) must not wipe edits.
+    if (elt && elt.id === "review-body" && $$("textarea.seg-editor").some(isDirty)) {
+      ev.preventDefault();
+      toast("Dirty");
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", (ev) => {
+    prepare(ev.detail.elt || document);
+    if (pendingNext) {
+      const row = document.getElementById(pendingNext);
+      pendingNext = null;
+      if (row && !row.classList.contains("seg-conflict") && !$(".form-error", row)) {
+        const next = neighbour(row, 1);
+        if (next) activate(next, { focus: true });
+      } else if (row) {
+        activate(row, { focus: true });
+      }
+    } else if (pendingFocus) {
+      const row = document.getElementById(pendingFocus);
+      pendingFocus = null;
+      if (row) activate(row, { focus: !!editorOf(row) });
+    }
+  });
+
+  document.addEventListener("htmx:responseError", (ev) => {
+    const status = ev.detail.xhr ? ev.detail.xhr.status : 0;
+    pendingNext = null;
+    toast(status === 403 ? "Forbidden" : "Error");
+  });
+  document.addEventListener("htmx:sendError", () => { pendingNext = null; toast("Offline"); });
+
+  window.addEventListener("beforeunload", (ev) => {
+    if ($$("textarea.seg-editor").some(isDirty)) {
+      ev.preventDefault();
+      ev.returnValue = toastEl() ? toastEl().dataset.msgLeave : "";
+    }
+  });
+
+  // --- media follow ---------------------------------------------------------------------------
+  let timedRows = [];
+  function indexTimes() {
+    timedRows = $$("article.seg[data-start-ms]")
+      .map((r) => ({ row: r, start: Number(r.dataset.startMs) }))
+      .filter((x) => !Number.isNaN(x.start))
+      .sort((a, b) => a.start - b.start);
+  }
+
+  function followPlayback(force) {
+    const player = document.getElementById("player");
+    if (!player || !timedRows.length) return;
+    const ms = player.currentTime * 1000;
+    let lo = 0, hi = timedRows.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (timedRows[mid].start <= ms + 1) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    const row = found >= 0 ? timedRows[found].row : null;
+    if (row === playingRow && !force) return;
+    if (playingRow) playingRow.classList.remove("playing");
+    playingRow = row;
+    if (!row) return;
+    row.classList.add("playing");
+    const follow = document.getElementById("follow-playback");
+    const typing = document.activeElement && document.activeElement.matches("textarea, input[type=text]");
+    if ((!follow || follow.checked) && !typing) row.scrollIntoView({ block: "center", behavior: "smooth" });
+  }
+
+  function prepare(root) {
+    $$("textarea.seg-editor", root.querySelectorAll ? root : document).forEach(grow);
+    indexTimes();
+    updateSelection();
+  }
+
+  function init() {
+    prepare(document);
+    const player = document.getElementById("player");
+    if (player) player.addEventListener("timeupdate", () => followPlayback(false));
+    const body = document.getElementById("review-body");
+    const focusNumber = body && body.dataset.focusNumber;
+    if (focusNumber) {
+      const row = $('article.seg[data-number="' + focusNumber + '"]');
+      if (row) activate(row, { focus: true });
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -90,11 +90,18 @@ def main(argv: list[str]) -> int:
         "",
     ]
     for section, figures in sections.items():
-        lines += [f"## {section}", "", "| measurement | value | baseline | ratio | goal | note |", "|---|---|---|---|---|---|"]
+        lines += [
+            f"## {section}",
+            "",
+            "| measurement | value | baseline | ratio | goal | note |",
+            "|---|---|---|---|---|---|",
+        ]
         for f in figures:
             base = f"{f.baseline_name}: {_fmt(f.baseline_value, f.unit)}" if f.baseline_name else ""
             ratio = f"{f.ratio:.2f}x" if f.ratio is not None else ""
-            lines.append(f"| {f.name} | {_fmt(f.value, f.unit)} | {base} | {ratio} | {f.goal} | {f.note} |")
+            lines.append(
+                f"| {f.name} | {_fmt(f.value, f.unit)} | {base} | {ratio} | {f.goal} | {f.note} |"
+            )
         lines.append("")
     if failures:
         lines += ["## Failed benchmark modules", ""] + [f"- {f}" for f in failures] + [""]

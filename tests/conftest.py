@@ -18,7 +18,9 @@ os.environ.pop("DEEPL_SERVER_URL", None)
 
 import pytest  # noqa: E402
 
-SAMPLE_PATH = Path(__file__).resolve().parent.parent / "translator" / "samples" / "sample_episode.txt"
+SAMPLE_PATH = (
+    Path(__file__).resolve().parent.parent / "translator" / "samples" / "sample_episode.txt"
+)
 
 
 @pytest.fixture

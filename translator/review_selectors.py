@@ -176,7 +176,9 @@ class _Context:
 
 def _context(episode_id: int, speakers: Sequence[Speaker] | None = None) -> _Context:
     speakers = episode_speakers(episode_id) if speakers is None else speakers
-    glossary = dict(GlossaryTerm.objects.filter(episode_id=episode_id).values_list("source", "target"))
+    glossary = dict(
+        GlossaryTerm.objects.filter(episode_id=episode_id).values_list("source", "target")
+    )
     names = {s.label: s.display_name for s in speakers}
     protected = tuple(sorted({*glossary.values(), *names.values()} - {""}))
     return _Context(names=names, glossary=glossary, protected=protected)

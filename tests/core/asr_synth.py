@@ -16,9 +16,11 @@ Used by tests/core/test_align.py and bench/bench_align.py. Deterministic for a g
 from __future__ import annotations
 
 import random
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from translator.core.timing_rules import apply_timing_rules
 from translator.core.types import TimedLine
 
 TRANSCRIPT_CHUNKS: tuple[str, ...] = (
@@ -181,16 +183,20 @@ def timed_truth(
     """True times for each chunk: speech at a random rate per chunk (a kanji takes 1.4-2.2
     morae, a small kana 0.3-0.6, a Latin letter 1-1.8, other kana about one), a pause after each 。
     (300-900 ms) and 、 (80-250 ms) inside a chunk, and between chunks a pause of 300-1000 ms
-    after a sentence end, else 100-300 ms. Durations and gaps already satisfy the default
-    timing rules (a chunk that would be under 900 ms is spoken slower)."""
+    after a sentence end, else 100-300 ms.
+
+    ``char_ms`` is when each character is spoken. A cue's ``start_ms``/``end_ms`` is what a
+    perfect subtitler shows: the spoken span passed through the default timing rules (a short
+    reply like はい is spoken in a few hundred ms but shown for at least 5/6 s, as far as the
+    next cue allows)."""
     rng = random.Random(seed)
-    out = []
+    spoken_spans: list[tuple[int, int]] = []
+    all_chars: list[list[tuple[float, float]]] = []
     t = float(start_ms)
     for text in chunks:
         rate_ms = 1000 / rng.uniform(*morae_per_s)
         spoken = [c for c in text if _is_spoken(c)]
         morae = [_morae(c, rng) for c in spoken]
-        slow = max(1.0, 900 / (max(1.0, sum(morae)) * rate_ms))  # at least 900 ms
         char_ms: list[tuple[float, float]] = []
         cur = t
         pending_pause = 0.0
@@ -198,7 +204,7 @@ def timed_truth(
             if _is_spoken(c):
                 cur += pending_pause
                 pending_pause = 0.0
-                dur = morae[len(char_ms)] * rate_ms * slow
+                dur = morae[len(char_ms)] * rate_ms
                 char_ms.append((cur, cur + dur))
                 cur += dur
             elif c in _SENTENCE_MARKS and char_ms:
@@ -206,12 +212,17 @@ def timed_truth(
             elif c in _CLAUSE_MARKS and char_ms:
                 pending_pause = max(pending_pause, rng.uniform(80, 250))
         if not char_ms:
-            char_ms = [(t, t + 900)]
+            char_ms = [(t, t + 300)]
         end = min(char_ms[-1][1], t + 6900)
-        out.append(TruthCue(text, int(round(t)), int(round(end)), char_ms))
+        spoken_spans.append((int(round(t)), int(round(end))))
+        all_chars.append(char_ms)
         sentence_end = text.rstrip()[-1:] in _SENTENCE_MARKS
         t = end + (rng.uniform(300, 1000) if sentence_end else rng.uniform(100, 300))
-    return out
+    shown = apply_timing_rules(spoken_spans)
+    return [
+        TruthCue(text, start, end, chars)
+        for text, (start, end), chars in zip(chunks, shown, all_chars, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -395,8 +406,6 @@ def synthesise_captions(
 
 
 def _strip_inline(text: str) -> str:
-    import re
-
     return re.sub(r"<[^>]*>", "", text)
 
 

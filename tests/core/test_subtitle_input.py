@@ -102,3 +102,31 @@ def test_malformed_files_name_the_line(text, fmt, line_no):
         parse_timed(text, fmt)
     assert info.value.line_no == line_no
     assert "\n" not in str(info.value)
+
+
+YOUTUBE_VTT = """WEBVTT
+Kind: captions
+Language: ja
+
+00:00:01.000 --> 00:00:03.000
+今日は<00:00:01.500><c>字幕の</c><00:00:02.200><c>話です</c>
+
+00:00:03.000 --> 00:00:05.000
+次に<00:00:03.800><c>翻訳の話</c>
+"""
+
+
+def test_vtt_word_timestamps_do_not_split_events():
+    """pysubs2 reads a text line with exactly two timestamps as a timing line; word-timed
+    YouTube captions must keep every line and no timestamp residue."""
+    doc = parse_timed(YOUTUBE_VTT, "vtt")
+    text = "".join(p.raw_text for p in doc.paragraphs)
+    assert text == "今日は字幕の話です次に翻訳の話"
+
+
+def test_caption_lines_keep_word_timestamps_for_alignment():
+    from translator.core.subtitle_input import read_caption_lines
+
+    lines = read_caption_lines(YOUTUBE_VTT, "vtt")
+    assert [(line.start_ms, line.end_ms) for line in lines] == [(1000, 3000), (3000, 5000)]
+    assert lines[0].text == "今日は<00:00:01.500>字幕の<00:00:02.200>話です"

@@ -18,25 +18,34 @@ How it works
    one. When a file looks rolling (at least 30% of its events start with 4+ characters that end
    the text so far) the repeated prefix of each event is dropped, so each character appears once
    and keeps the time of the event where it *first* appeared - that is when it was spoken; later
-   events only keep it on screen. Each caption character gets a time span by spreading its line
-   (or knot segment) over its characters; spans are then made monotone.
+   events only keep it on screen.
 3. **Align** the two normalised strings (:func:`_match`), patience-diff style: anchors are k-grams
    that occur exactly once in both ranges; keep the longest chain increasing in both (LIS,
    O(m log m)); recurse into the gaps between anchors with the same rule (uniqueness re-checked
    inside the smaller range, k from 6 down to 2). Gaps whose two sides multiply to at most
    ``_SMALL_GAP`` are filled with :class:`difflib.SequenceMatcher`, keeping blocks of two or more
-   characters (single characters only inside tiny gaps, where they are almost surely the same
-   sound). Gaps too large for that and without any anchor stay unmatched. Every level is linear in
-   its range and ranges shrink fast, so the whole is near-linear (a one-hour episode, 20k
-   characters a side, aligns in a fraction of a second).
-4. **Times**: a matched transcript character takes its caption character's span. Unmatched
-   characters between two matches are spread evenly over the caption characters between those
-   matches (so pauses between caption lines stay where they are), or, when there are none,
-   interpolated in time between the two neighbours. Before the first / after the last match the
+   characters and single characters only near the diagonal (a right character between two
+   recognition errors). Gaps too large for that and without any anchor stay unmatched. Every
+   level is linear in its range and ranges shrink fast, so the whole is near-linear (a one-hour
+   episode, 20k characters a side, aligns in about 0.25 s; see bench/bench_align.py).
+4. **Caption character times** (:func:`_caption_times`): each caption line (or the stretch
+   between two inline timestamps) is spread over its characters by speaking length (a kanji
+   ~1.7 kana, a small kana 0.4, a Latin letter 1.3) plus silences where a pause is likely: where
+   the transcript has a sentence end (。？！) or a clause mark / cue boundary at that point, or
+   the recogniser wrote a space or punctuation. How long those silences are is estimated from the
+   file itself (:func:`_estimate_pause_units`: median time per character over lines without a
+   pause, then the median extra time of lines with one). A character never takes more than
+   ``_MAX_UNIT_MS`` (a word followed by silence up to the next timestamp is not stretched).
+   Known fillers (えー, あの, まあ...) the captions add at a transcript pause are kept inside it.
+5. **Transcript character times** (:func:`_char_times`): a matched character takes its caption
+   character's span. Unmatched characters between two matches are spread over the caption
+   characters between those matches (so pauses between caption lines stay where they are), or,
+   when there are none (words the recogniser dropped), placed next to the speech they belong to
+   with the silence at the transcript's pause. Before the first / after the last match the
    caption file's start / end act as neighbours. A cue runs from its first character's start to
    its last character's end; it is ``"aligned"`` when at least half of its characters matched,
    otherwise ``"interpolated"`` (the service flags those as estimated).
-5. :func:`apply_timing_rules` runs over the timed cues in transcript order (no overlaps, 2-frame
+6. :func:`apply_timing_rules` runs over the timed cues in transcript order (no overlaps, 2-frame
    gap, 5/6 s to 7 s). Cues are never dropped or reordered; ``timed=False`` cues (show notes) are
    skipped and get no time.
 """
@@ -550,7 +559,7 @@ def _gap_layout(
     head = tail = 0
     if gap_b > 0:
         head, tail = _filler_ends(b[j0 + 1 : j1])
-        if head and not (i0 < 0 or a_kinds[i0 + 1] != _NO_PAUSE):
+        if head and not (i0 < 0 or i0 + 1 >= len(a_kinds) or a_kinds[i0 + 1] != _NO_PAUSE):
             head = 0
         if tail and not (i1 >= len(a_kinds) or a_kinds[i1] != _NO_PAUSE):
             tail = 0

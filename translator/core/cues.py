@@ -152,7 +152,12 @@ def _best_lines(
         end = points[j]
         for i in range(j - 1, -1, -1):
             start = points[i]
-            width = display_units(_line_text(sentence, start, end))
+            a, b = start, end
+            while a < b and sentence[a].isspace():
+                a += 1
+            while b > a and sentence[b - 1].isspace():
+                b -= 1
+            width = prefix[b] - prefix[a]
             if width > max_units and i != j - 1:
                 break  # wider lines only get wider as i decreases
             over = max(0.0, width - max_units)

@@ -50,6 +50,9 @@ _TIMING_LINE = re.compile(rf"^\s*({_TIME})\s*-->\s*({_TIME})(?:\s+.*)?$")
 _SRT_START = re.compile(rf"^\s*\d+\s*\n\s*{_TIME}\s*-->")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>")
 _TAG = re.compile(r"<[^>\n]*>|\{\\[^}]*\}")
+# WebVTT inline word timestamps (YouTube auto-captions): <00:01:02.345>
+_INLINE_TIME = re.compile(r"<(?:(\d{1,2}):)?(\d{1,2}):(\d{2})[.,](\d{3})>")
+_PROTECTED_TIME = re.compile("\ue000(\\d+)\ue001")  # private-use marks pysubs2 keeps
 _SPEAKER_PAREN = re.compile(r"^\s*[（(]([^）)\n]{1,20})[）)]\s*")
 _SPEAKER_COLON = re.compile(r"^\s*([^:：\s]{1,12})\s*[：:]\s*(?=\S)")
 _LATIN_END = re.compile(r"[A-Za-z0-9.,!?;:'\")\]]$")
@@ -138,15 +141,42 @@ def _scan_ass(text: str) -> list[int]:
     return lines
 
 
+def _protect_inline_times(text: str) -> str:
+    """pysubs2 takes any text line holding exactly two timestamps for a timing line, which
+    splits YouTube captions with word timestamps apart: hide them between private-use marks."""
+
+    def hide(m: re.Match[str]) -> str:
+        h, mi, sec, ms = (int(g or 0) for g in m.groups())
+        return f"\ue000{((h * 60 + mi) * 60 + sec) * 1000 + ms}\ue001"
+
+    return _INLINE_TIME.sub(hide, text)
+
+
+def _restore_inline_times(text: str) -> str:
+    def show(m: re.Match[str]) -> str:
+        ms = int(m.group(1))
+        h, rest = divmod(ms, 3_600_000)
+        mi, rest = divmod(rest, 60_000)
+        return f"<{h:02d}:{mi:02d}:{rest // 1000:02d}.{rest % 1000:03d}>"
+
+    return _PROTECTED_TIME.sub(show, text)
+
+
+def _load(text: str, fmt: str) -> pysubs2.SSAFile:
+    if fmt in ("srt", "vtt"):
+        text = _protect_inline_times(text)
+    try:
+        return pysubs2.SSAFile.from_string(text, format_=_PYSUBS2_FORMAT[fmt])
+    except Exception as exc:  # pysubs2 raises several types for broken files
+        raise FormatError(f"not a valid {fmt.upper()} file: {exc}".splitlines()[0]) from exc
+
+
 def _read_events(text: str, fmt: str) -> list[_Event]:
     if fmt in ("srt", "vtt"):
         scanned: list[tuple[int, str | None]] = _scan_timing_lines(text, fmt)
     else:
         scanned = [(n, None) for n in _scan_ass(text)]
-    try:
-        subs = pysubs2.SSAFile.from_string(text, format_=_PYSUBS2_FORMAT[fmt])
-    except Exception as exc:  # pysubs2 raises several types for broken files
-        raise FormatError(f"not a valid {fmt.upper()} file: {exc}".splitlines()[0]) from exc
+    subs = _load(text, fmt)
     dialogue = [e for e in subs.events if not e.is_comment]
     aligned = len(dialogue) == len(scanned)
     events: list[_Event] = []
@@ -154,7 +184,7 @@ def _read_events(text: str, fmt: str) -> list[_Event]:
         line_no, voice = scanned[k] if aligned else (None, None)
         if ev.end < ev.start:
             raise FormatError("event ends before it starts", line_no=line_no)
-        plain = _TAG.sub("", ev.plaintext).replace("\u200b", "")
+        plain = _PROTECTED_TIME.sub("", _TAG.sub("", ev.plaintext)).replace("\u200b", "")
         lines = [ln.strip() for ln in plain.split("\n") if ln.strip()]
         speaker = (ev.name or "").strip() or voice
         if lines and not speaker:
@@ -167,6 +197,28 @@ def _read_events(text: str, fmt: str) -> list[_Event]:
     if not events:
         raise FormatError(f"the {fmt.upper()} file has no subtitle text")
     return events
+
+
+def read_caption_lines(text: str, fmt: str) -> list[TimedLine]:
+    """The raw timed lines of a caption file, for timing alignment: inline word timestamps
+    (``<00:00:01.000>``) and rolling-caption line breaks are kept, since they carry timing."""
+    fmt = "ass" if fmt.lower() == "ssa" else fmt.lower()
+    if fmt not in _PYSUBS2_FORMAT:
+        raise FormatError(f"unsupported subtitle format {fmt!r}")
+    subs = _load(text, fmt)
+    lines = [
+        TimedLine(
+            int(ev.start),
+            int(ev.end),
+            _restore_inline_times(ev.text.replace("\\N", "\n")),
+            ev.name or None,
+        )
+        for ev in subs.events
+        if not ev.is_comment and ev.end >= ev.start and ev.text.strip()
+    ]
+    if not lines:
+        raise FormatError(f"the {fmt.upper()} file has no subtitle text")
+    return lines
 
 
 def _speaker_prefix(line: str) -> tuple[str | None, str]:

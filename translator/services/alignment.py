@@ -17,7 +17,7 @@ from translator import permissions
 from translator.core.align import AlignCue, AlignmentReport, align_cues
 from translator.core.encoding import decode_bytes
 from translator.core.errors import FormatError
-from translator.core.subtitle_input import detect_format, parse_timed
+from translator.core.subtitle_input import detect_format, read_caption_lines
 from translator.core.types import TimedLine
 from translator.models import AlignmentRun, Cue, Episode, Segment
 
@@ -32,8 +32,7 @@ def read_captions(
     fmt = detect_format(text, filename)
     if fmt == "text":
         raise FormatError("the caption file must be SRT, WebVTT or ASS (it has no timings)")
-    doc = parse_timed(text, fmt)
-    return [event for paragraph in doc.paragraphs for event in paragraph.source_events]
+    return read_caption_lines(text, fmt)
 
 
 @transaction.atomic
@@ -119,6 +118,9 @@ def undo_alignment(*, run_id: int, user: AbstractBaseUser | None = None) -> Alig
 def report_summary(report: dict | None) -> str:
     if not report:
         return ""
-    return report.get("summary") or AlignmentReport(
-        **{k: report[k] for k in AlignmentReport.__dataclass_fields__ if k in report}
-    ).summary()
+    return (
+        report.get("summary")
+        or AlignmentReport(
+            **{k: report[k] for k in AlignmentReport.__dataclass_fields__ if k in report}
+        ).summary()
+    )

@@ -89,13 +89,16 @@ def save_document(
     )
     Speaker.objects.bulk_create(
         Speaker(
-            episode=episode, label=label[:100], display_name=suggest_english_name(label)[:100],
+            episode=episode,
+            label=label[:100],
+            display_name=suggest_english_name(label)[:100],
             order=i,
         )
         for i, label in enumerate(doc.speakers)
     )
     GlossaryTerm.objects.bulk_create(
-        GlossaryTerm(episode=episode, source=src, target=dst) for src, dst in (glossary or {}).items()
+        GlossaryTerm(episode=episode, source=src, target=dst)
+        for src, dst in (glossary or {}).items()
     )
     segments: list[Segment] = []
     cue_drafts = []

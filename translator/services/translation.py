@@ -69,7 +69,9 @@ def start_translation_job(
     worker died) instead of starting a second.
     """
     if engine not in available_engines():
-        raise JobError(f"Unknown engine “{engine}”. Choose one of: {', '.join(available_engines())}.")
+        raise JobError(
+            f"Unknown engine “{engine}”. Choose one of: {', '.join(available_engines())}."
+        )
     episode = Episode.objects.select_for_update().get(pk=episode_id)
     active = episode.jobs.filter(state__in=TranslationJob.ACTIVE_STATES).first()
     if active is not None:
@@ -201,7 +203,9 @@ def _write_result(job: TranslationJob, segment: Segment, result: TranslationResu
 ProgressCallback = Callable[[TranslationJob], None]
 
 
-def run_translation_job(*, job_id: int, on_progress: ProgressCallback | None = None) -> TranslationJob:
+def run_translation_job(
+    *, job_id: int, on_progress: ProgressCallback | None = None
+) -> TranslationJob:
     """Run (or resume) a job to the end. Never raises for engine failures: the job records them."""
     with transaction.atomic():
         job = TranslationJob.objects.select_for_update().get(pk=job_id)

@@ -60,7 +60,9 @@ def export_download(request: HttpRequest, episode_id: int) -> HttpResponse:
 def publish(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = get_object_or_404(Episode, pk=episode_id)
     published = request.POST.get("published") == "1"
-    episode = publishing.set_published(episode_id=episode.pk, published=published, user=request.user)
+    episode = publishing.set_published(
+        episode_id=episode.pk, published=published, user=request.user
+    )
     if published:
         messages.success(request, _("Published. The public page is live."))
     else:
@@ -77,13 +79,17 @@ def public_transcript(request: HttpRequest, public_id) -> HttpResponse:
     if not episode.published and not permissions.can_view(request.user):
         raise Http404  # unpublished: 404 to anyone who may not review it
     data = exporting.export_episode_data(episode)
-    model = build_model(data, TranscriptOptions(timestamps=True, parallel=True, untranslated="omit"))
+    model = build_model(
+        data, TranscriptOptions(timestamps=True, parallel=True, untranslated="omit")
+    )
     turns = [
         {
             "speaker": t.speaker,
             "speaker_label": t.speaker_label,
             "start_ms": t.start_ms,
-            "stamp": format_timestamp(t.start_ms, hours=model.hours) if t.start_ms is not None else "",
+            "stamp": format_timestamp(t.start_ms, hours=model.hours)
+            if t.start_ms is not None
+            else "",
             "en": " ".join(p.en for p in t.pieces if p.en),
             "ja": "".join(p.ja for p in t.pieces),
         }

@@ -476,7 +476,9 @@ def episode_media(request: HttpRequest, episode_id: int) -> HttpResponseBase:
         response["Content-Length"] = str(size)
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = f'inline; filename="episode-{episode.pk}{os.path.splitext(name)[1]}"'
+    response["Content-Disposition"] = (
+        f'inline; filename="episode-{episode.pk}{os.path.splitext(name)[1]}"'
+    )
     return response
 
 

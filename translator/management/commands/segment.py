@@ -74,9 +74,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Title:     {doc.title}")
         self.stdout.write(f"Format:    {doc.source_format} ({doc.encoding})")
         self.stdout.write(f"Speakers:  {', '.join(doc.speakers) or '-'}")
-        self.stdout.write(
-            f"Paragraphs {len(doc.paragraphs)}, sentences {n_sent}, cues {n_cues}"
-        )
+        self.stdout.write(f"Paragraphs {len(doc.paragraphs)}, sentences {n_sent}, cues {n_cues}")
         for warning in doc.warnings:
             self.stdout.write(self.style.WARNING(f"warning: {warning}"))
         for p in doc.paragraphs:

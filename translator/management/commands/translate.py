@@ -51,9 +51,7 @@ class Command(BaseCommand):
         elif job.state == TranslationJob.State.CANCELLED:
             raise CommandError(f"Job {job.pk} was cancelled after {job.done}/{job.total}.")
         else:
-            raise CommandError(
-                f"Job {job.pk} failed after {job.done}/{job.total}: {job.error}"
-            )
+            raise CommandError(f"Job {job.pk} failed after {job.done}/{job.total}: {job.error}")
 
     def _progress(self, job: TranslationJob) -> None:
         width = 30

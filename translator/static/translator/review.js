@@ -254,7 +254,14 @@
     updateSelection();
   }
 
+  function setTopbarHeight() {
+    const bar = document.querySelector(".topbar");
+    if (bar) document.documentElement.style.setProperty("--topbar-h", bar.offsetHeight + "px");
+  }
+
   function init() {
+    setTopbarHeight();
+    window.addEventListener("resize", setTopbarHeight);
     prepare(document);
     const player = document.getElementById("player");
     if (player) player.addEventListener("timeupdate", () => followPlayback(false));

@@ -96,6 +96,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the app server (gunicorn), compressed and cached for a year.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -174,6 +176,16 @@ USE_TZ = True
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Production serves hashed, compressed files (needs `manage.py collectstatic`); debug and tests
+# serve the app's static folders as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
 # Uploads: transcripts and subtitle files are refused above this size (bytes).
@@ -183,12 +195,39 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Background tasks -----------------------------------------------------------------------
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("JIMAKU_TASK_BACKEND") or "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
-    }
+# JIMAKU_TASK_BACKEND: "db" (default: the database queue, `manage.py db_worker`), "rq" (Redis
+# Queue through django-tasks-rq, `manage.py rqworker default`), or a backend's dotted path.
+TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
 }
+TASK_BACKEND = os.environ.get("JIMAKU_TASK_BACKEND", "").strip() or "db"
+TASK_BACKEND = TASK_BACKENDS.get(TASK_BACKEND.lower(), TASK_BACKEND)
+if "." not in TASK_BACKEND:
+    raise ImproperlyConfigured(
+        f"JIMAKU_TASK_BACKEND must be one of {', '.join(TASK_BACKENDS)} or a dotted path, "
+        f"not {TASK_BACKEND!r}."
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKEND, "QUEUES": ["default"]}}
+REDIS_URL = os.environ.get("JIMAKU_REDIS_URL") or os.environ.get("REDIS_URL") or ""
+if TASK_BACKEND.startswith("django_tasks_rq."):
+    if not REDIS_URL:
+        raise ImproperlyConfigured("JIMAKU_REDIS_URL must be set when JIMAKU_TASK_BACKEND=rq.")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {
+        "default": {
+            "URL": REDIS_URL,
+            # A long episode is one job; RQ's default 180 s limit would kill it half-way.
+            "DEFAULT_TIMEOUT": env_int("JIMAKU_RQ_JOB_TIMEOUT_S", 6 * 3600),
+        }
+    }
+    RQ = {
+        "JOB_CLASS": "django_tasks_rq.Job",
+        # Jobs run inside the worker process (no fork per job), so the engine registry's cached
+        # Argos model loads once per worker instead of once per job.
+        "WORKER_CLASS": "rq.worker.SimpleWorker",
+    }
+    RQ_SHOW_ADMIN_LINK = False
 
 # --- Translation engines --------------------------------------------------------------------
 DEEPL_AUTH_KEY = os.environ.get("DEEPL_AUTH_KEY", "")

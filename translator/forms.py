@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from translator.core.errors import InputError
@@ -54,10 +55,12 @@ class ImportForm(forms.Form):
                 _("Unsupported file type: use .txt, .md, .srt, .vtt, .ass or .ssa.")
             )
         if upload.size > settings.JIMAKU_MAX_IMPORT_BYTES:
-            limit_mb = settings.JIMAKU_MAX_IMPORT_BYTES / (1024 * 1024)
             raise forms.ValidationError(
-                _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
-                % {"size": upload.size / (1024 * 1024), "limit": limit_mb}
+                _("The file is %(size)s; the limit is %(limit)s.")
+                % {
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.JIMAKU_MAX_IMPORT_BYTES),
+                }
             )
         return upload
 
@@ -72,6 +75,8 @@ class ImportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if "file" in self.errors:
+            return cleaned  # the file's own error says what is wrong; one message is enough
         if not cleaned.get("file") and not (cleaned.get("text") or "").strip():
             raise forms.ValidationError(_("Choose a file or paste some text."))
         return cleaned

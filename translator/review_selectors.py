@@ -22,6 +22,7 @@ from translator.core.qa import QAFlag, check_segment
 from translator.core.types import split_speaker_label
 from translator.models import Cue, Episode, GlossaryTerm, Segment, SegmentRevision, Speaker
 
+STATUS_LABELS = dict(Segment.Status.choices)
 PER_PAGE_CHOICES = (50, 100, 200)
 DEFAULT_PER_PAGE = 100
 
@@ -148,9 +149,35 @@ class ReviewRow:
     speaker_name: str
     flags: list[tuple[str, str, str]] = field(default_factory=list)  # (code, short, label)
 
+    # Pre-formatted strings for the template: Django localizes every int it prints, and on a
+    # 100-row page that costs more than the rest of the row.
+    @property
+    def pk_str(self) -> str:
+        return str(self.segment.pk)
+
+    @property
+    def number_str(self) -> str:
+        return str(self.number)
+
+    @property
+    def start_str(self) -> str:
+        return "" if self.start_ms is None else str(self.start_ms)
+
+    @property
+    def end_str(self) -> str:
+        return "" if self.end_ms is None else str(self.end_ms)
+
+    @property
+    def version_str(self) -> str:
+        return str(self.segment.version)
+
     @property
     def time_label(self) -> str:
         return format_ms(self.start_ms)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.segment.status, self.segment.status)
 
     @property
     def is_show_note(self) -> bool:

@@ -64,3 +64,26 @@ def test_cues_always_cover_the_sentence(sentence):
     cues = split_cues(sentence)
     if sentence:
         _check_cover(sentence, cues)
+
+
+def test_never_breaks_inside_a_compound_with_a_one_character_noun():
+    cues = split_cues("字幕制作の会社で、主に映画と配信ドラマの日本語字幕を担当しています。")
+    lines = [line for cue in cues for line in cue.lines]
+    assert not any(line.endswith("日本") for line in lines), lines
+    assert any("日本語" in line for line in lines)
+
+
+def test_no_stub_second_line():
+    """A two-line cue whose second line is a lone 時間を reads like a mistake."""
+    cues = split_cues(
+        "いえ、最初の2年間はスポッティングといって、台詞の始まりと終わりに時間をつける作業ばかりでした。"
+    )
+    for cue in cues:
+        if len(cue.lines) == 2:
+            assert min(len(line) for line in cue.lines) >= 4, cue.lines
+
+
+def test_cue_boundaries_and_lines_chosen_together():
+    cues = split_cues("今日はですね、字幕と翻訳ツールの話をじっくりしていきたいと思います。")
+    assert len(cues) == 2
+    assert cues[0].lines[0] == "今日はですね、"

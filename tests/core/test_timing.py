@@ -63,3 +63,16 @@ def test_parse_duration(value, ms):
 def test_parse_duration_garbage(value):
     with pytest.raises(InputError):
         parse_duration(value)
+
+
+def test_short_cues_in_one_sentence_keep_the_minimum_duration():
+    from translator.core.cues import split_cues
+    from translator.core.types import Paragraph, ParagraphKind, SentenceDraft
+
+    text = "この仕事は2016年からなので、もう8年くらいになりますね。"
+    sentence = SentenceDraft(text, split_cues(text))
+    para = Paragraph(ParagraphKind.TRANSCRIPT, text, sentences=[sentence])
+    estimate_timing([para])
+    assert len(sentence.cues) >= 2
+    for cue in sentence.cues:
+        assert cue.end_ms - cue.start_ms >= 833

@@ -76,7 +76,8 @@ GOOD_SRT = _srt(
 )
 
 TRANSCRIPT = (
-    "字幕ラボ ポッドキャスト\n\n佐藤: " + "".join(JA_LINES) + "\n\n田中: はい、田中です。\n"
+    "字幕ラボ ポッドキャスト\n第1回 字幕の話\n\n今回のテーマは字幕づくりです。\n\nトランスクリプト\n\n"
+    "佐藤: " + "".join(JA_LINES) + "\n\n田中: はい、田中です。\n\n"
 )
 
 
@@ -287,7 +288,7 @@ def build_corpus(max_bytes: int = TEST_MAX_BYTES) -> list[Case]:
         Case(
             "Shift_JIS / CP932 transcript (with ① and ～)",
             "sjis.txt",
-            (transcript + "田中: ①番目の話～です。\n").encode("cp932"),
+            (transcript + "佐藤: ①番目の話～です。\n").encode("cp932"),
             "ok",
             check=_expect_text(JA_LINES[0], "①番目の話～です。"),
         ),

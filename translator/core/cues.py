@@ -84,6 +84,14 @@ def _break_costs(sentence: str, protected: Sequence[str]) -> dict[int, float]:
             cost = 0.5
         elif prev.pos1 == "助詞" and (prev.pos2 == "接続助詞" or prev.surface in _CONJUNCTIVE):
             cost = 1.0
+        elif (
+            prev.pos1 == "助詞"
+            and prev.surface in ("と", "や")
+            and tok.pos1 == "名詞"
+            and k >= 2
+            and tokens[k - 2].pos1 == "名詞"
+        ):
+            cost = 6.0  # 字幕と|翻訳ツール: keep a coordinated noun phrase together
         elif prev.pos1 == "助詞":
             cost = 5.0 if prev.surface == "の" and prev.pos2 == "格助詞" else 2.0
         elif prev.pos1 == "助動詞":
@@ -95,7 +103,9 @@ def _break_costs(sentence: str, protected: Sequence[str]) -> dict[int, float]:
         elif prev.pos1 == "名詞" and tok.pos1 == "名詞":
             if _KATAKANA_END.search(sentence[:i]) and _KATAKANA_START.match(sentence, i):
                 continue  # a katakana compound is one word (プル|リクエスト)
-            cost = 8.0
+            if len(tok.surface) == 1 or len(prev.surface) == 1:
+                continue  # 日本|語, 翻訳|者: a one-character noun is bound to its neighbour
+            cost = 40.0  # a compound noun (配信|ドラマ): only when nothing else fits
         else:
             cost = 4.0
         costs[i] = cost
@@ -128,72 +138,101 @@ def split_cues(
         return [CueDraft(0, len(sentence), [sentence.strip()] if sentence.strip() else [])]
     costs = _break_costs(sentence, protected)
     points = [0, *sorted(costs), len(sentence)]
-    breaks = _best_lines(sentence, points, costs, max_units_per_line)
-    lines = list(zip(breaks, breaks[1:], strict=False))
-    groups = _group_lines(lines, costs, max_lines)
+    layout = _Layout(sentence, points, costs, max_units_per_line, max_lines)
     cues: list[CueDraft] = []
-    for group in groups:
+    for group in layout.best_cues():
         a, b = group[0][0], group[-1][1]
         texts = [t for t in (_line_text(sentence, x, y) for x, y in group) if t]
         cues.append(CueDraft(a, b, texts))
     return cues
 
 
-def _best_lines(
-    sentence: str, points: list[int], costs: dict[int, float], max_units: float
-) -> list[int]:
-    """Break offsets (including 0 and len) minimising lines, break costs and raggedness."""
-    n = len(points)
-    prefix = [0.0]
-    for ch in sentence:
-        prefix.append(prefix[-1] + char_units(ch))
-    best: list[tuple[float, int]] = [(0.0, -1)] + [(float("inf"), -1)] * (n - 1)
-    for j in range(1, n):
-        end = points[j]
-        for i in range(j - 1, -1, -1):
-            start = points[i]
-            a, b = start, end
-            while a < b and sentence[a].isspace():
-                a += 1
-            while b > a and sentence[b - 1].isspace():
-                b -= 1
-            width = prefix[b] - prefix[a]
-            if width > max_units and i != j - 1:
-                break  # wider lines only get wider as i decreases
-            over = max(0.0, width - max_units)
-            break_cost = costs.get(end, 0.0) if j != n - 1 else 0.0
-            slack = (max_units - width) / max_units if width <= max_units else 0.0
-            cost = best[i][0] + 100.0 + break_cost * 3 + slack * slack * 4 + over * _FORBIDDEN
-            if cost < best[j][0]:
-                best[j] = (cost, i)
-    out = [points[-1]]
-    j = n - 1
-    while j > 0:
-        j = best[j][1]
-        out.append(points[j])
-    return out[::-1]
+_CUE_COST = 100.0  # fewer cues first (each cue is a reading pause for the viewer)
+_LINE_COST = 12.0  # then fewer lines
+_SHORT_CUE_UNITS = 6.0
+_STUB_LINE_UNITS = 4.0  # a second line this short looks like a mistake  # a cue narrower than this next to fuller ones reads as a flash
 
 
-def _group_lines(
-    lines: list[tuple[int, int]], costs: dict[int, float], max_lines: int
-) -> list[list[tuple[int, int]]]:
-    """Pair consecutive lines into cues of at most ``max_lines``; cue ends at cheap breaks."""
-    n = len(lines)
-    best: list[tuple[float, int]] = [(0.0, -1)] + [(float("inf"), -1)] * n
-    for j in range(1, n + 1):
-        for size in range(1, max_lines + 1):
-            i = j - size
-            if i < 0:
-                break
-            end = lines[j - 1][1]
-            cue_break = costs.get(end, 0.0) if j < n else 0.0
-            cost = best[i][0] + 10.0 + cue_break * 2
-            if cost < best[j][0]:
-                best[j] = (cost, i)
-    groups: list[list[tuple[int, int]]] = []
-    j = n
-    while j > 0:
-        i = best[j][1]
-        groups.append(lines[i:j])
-        j = i
-    return groups[::-1]
+class _Layout:
+    """Cue boundaries and line breaks chosen together by dynamic programming over the allowed
+    break points: fewest cues, then cheapest breaks (a cue boundary costs more than a line
+    break at the same place), then balanced lines and cues."""
+
+    def __init__(
+        self,
+        sentence: str,
+        points: list[int],
+        costs: dict[int, float],
+        max_units: float,
+        max_lines: int,
+    ) -> None:
+        self.sentence = sentence
+        self.points = points
+        self.costs = costs
+        self.max_units = max_units
+        self.max_lines = max_lines
+        self.prefix = [0.0]
+        for ch in sentence:
+            self.prefix.append(self.prefix[-1] + char_units(ch))
+
+    def width(self, a: int, b: int) -> float:
+        s = self.sentence
+        while a < b and s[a].isspace():
+            a += 1
+        while b > a and s[b - 1].isspace():
+            b -= 1
+        return self.prefix[b] - self.prefix[a]
+
+    def line_cost(self, a: int, b: int) -> float:
+        over = max(0.0, self.width(a, b) - self.max_units)
+        return _LINE_COST + over * _FORBIDDEN
+
+    def cue_layout(self, i: int, j: int) -> tuple[float, list[tuple[int, int]]]:
+        """Best way to show points[i]..points[j] as one cue of 1..max_lines lines."""
+        pts = self.points
+        a, b = pts[i], pts[j]
+        best = (self.line_cost(a, b), [(a, b)])
+        if self.max_lines >= 2:
+            for k in range(i + 1, j):
+                m = pts[k]
+                w1, w2 = self.width(a, m), self.width(m, b)
+                if w1 > self.max_units or w2 > self.max_units:
+                    continue
+                imbalance = abs(w1 - w2) / self.max_units
+                stub = 15.0 if min(w1, w2) < _STUB_LINE_UNITS else 0.0  # 時間を / alone
+                cost = (
+                    stub
+                    + self.line_cost(a, m)
+                    + self.line_cost(m, b)
+                    + self.costs.get(m, 0.0) * 3
+                    + imbalance * imbalance * 4
+                )
+                if cost < best[0]:
+                    best = (cost, [(a, m), (m, b)])
+        return best
+
+    def best_cues(self) -> list[list[tuple[int, int]]]:
+        pts = self.points
+        n = len(pts)
+        cue_units = self.max_units * self.max_lines
+        best: list[tuple[float, int, list[tuple[int, int]]]] = [(0.0, -1, [])] + [
+            (float("inf"), -1, [])
+        ] * (n - 1)
+        for j in range(1, n):
+            for i in range(j - 1, -1, -1):
+                width = self.width(pts[i], pts[j])
+                if width > cue_units and i != j - 1:
+                    break  # wider cues only get wider as i decreases
+                layout_cost, lines = self.cue_layout(i, j)
+                boundary = self.costs.get(pts[j], 0.0) * 5 if j != n - 1 else 0.0
+                short = 30.0 if width < _SHORT_CUE_UNITS else 0.0
+                cost = best[i][0] + _CUE_COST + layout_cost + boundary + short
+                if cost < best[j][0]:
+                    best[j] = (cost, i, lines)
+        groups: list[list[tuple[int, int]]] = []
+        j = n - 1
+        while j > 0:
+            _cost, i, lines = best[j]
+            groups.append(lines)
+            j = i
+        return groups[::-1]

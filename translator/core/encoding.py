@@ -134,8 +134,14 @@ def decode_bytes(
 
     try:
         return _finish(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        # A UTF-8 file cut off inside its last character (an interrupted download or copy):
+        # drop the partial character rather than mis-detect the whole file as another codec.
+        if exc.reason == "unexpected end of data" and exc.end == len(data):
+            try:
+                return _finish(data[: exc.start].decode("utf-8"), "utf-8")
+            except UnicodeDecodeError:
+                pass
 
     best: tuple[float, str, str] | None = None
     for name in _JAPANESE_CODECS:

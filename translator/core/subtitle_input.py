@@ -98,6 +98,36 @@ class _Event:
     line_no: int | None
 
 
+_CUE_NUMBER = re.compile(r"^\s*\d+\s*$")
+_TIME_ONLY = re.compile(rf"^\s*{_TIME}")
+_VTT_META = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
+
+
+def _clean_blocks(text: str, fmt: str) -> str:
+    """Blank out WebVTT NOTE/STYLE/REGION blocks (line numbers kept) so their text never joins
+    a cue; refuse a cue whose timing line is missing (a cue number or a timestamp followed by
+    no ``-->`` line), which pysubs2 would otherwise glue onto the previous cue."""
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].strip():
+            j += 1
+        first = lines[i]
+        if fmt == "vtt" and (i == 0 or first.lstrip("\ufeff").startswith("WEBVTT")):
+            pass  # the header block
+        elif fmt == "vtt" and _VTT_META.match(first):
+            lines[i:j] = [""] * (j - i)
+        elif not any("-->" in ln for ln in lines[i:j]):
+            if _TIME_ONLY.match(first) or (_CUE_NUMBER.match(first) and j - i > 1):
+                raise FormatError("a cue has no timing line (missing timestamp?)", line_no=i + 1)
+        i = j
+    return "\n".join(lines)
+
+
 def _scan_timing_lines(text: str, fmt: str) -> list[tuple[int, str | None]]:
     """Validate SRT/VTT timing lines; return (line_no, voice) per cue, in order."""
     lines = text.split("\n")
@@ -173,6 +203,7 @@ def _load(text: str, fmt: str) -> pysubs2.SSAFile:
 
 def _read_events(text: str, fmt: str) -> list[_Event]:
     if fmt in ("srt", "vtt"):
+        text = _clean_blocks(text, fmt)
         scanned: list[tuple[int, str | None]] = _scan_timing_lines(text, fmt)
     else:
         scanned = [(n, None) for n in _scan_ass(text)]

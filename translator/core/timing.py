@@ -38,6 +38,7 @@ def estimate_timing(
     if chars_per_second <= 0:
         raise ValueError("chars_per_second must be positive")
     min_ms = (rules or TimingRules()).min_duration_ms
+    gap_ms = (rules or TimingRules()).min_gap_ms  # room between cues, so none is cut short
     raw: list[tuple[CueDraft, float, float]] = []
     anchors: list[tuple[float, int]] = []  # (raw time, given time)
     cursor = 0.0
@@ -64,7 +65,9 @@ def estimate_timing(
         previous_sentence: SentenceDraft | None = None
         for sentence, cue in cues:
             if previous_sentence is not None and sentence is not previous_sentence:
-                cursor += SENTENCE_PAUSE_MS
+                cursor += max(SENTENCE_PAUSE_MS, gap_ms)
+            elif previous_sentence is not None:
+                cursor += gap_ms
             previous_sentence = sentence
             units = max(1.0, display_units(_cue_text(sentence, cue).strip()))
             length = max(units / chars_per_second * 1000, min_ms)

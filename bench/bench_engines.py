@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 import os
+import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +35,19 @@ def _sentences(count: int) -> list[str]:
         a, b = japanese[i % len(japanese)], japanese[(i * 7 + 3) % len(japanese)]
         out.append(f"{a[:-1]}、{b}"[: 12 + i % 30])
     return out
+
+
+def _interleaved_medians(a, b, *, repeat: int) -> tuple[float, float]:
+    """Median times of ``a`` and ``b`` run alternately (fair on a busy 2-core machine)."""
+    a()
+    b()
+    times_a, times_b = [], []
+    for _ in range(repeat):
+        for fn, times in ((a, times_a), (b, times_b)):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    return statistics.median(times_a), statistics.median(times_b)
 
 
 def _argos_figures(tmp: Path) -> list[Figure]:
@@ -65,8 +80,7 @@ def _argos_figures(tmp: Path) -> list[Figure]:
     def ours() -> None:
         engine.translate(items)
 
-    raw_s = median_time(raw, repeat=7)
-    ours_s = median_time(ours, repeat=7)
+    raw_s, ours_s = _interleaved_medians(raw, ours, repeat=9)
     figures = [
         Figure(
             SECTION,
@@ -75,7 +89,7 @@ def _argos_figures(tmp: Path) -> list[Figure]:
             unit="sentences/s",
             baseline_name="raw ctranslate2 translate_batch on the same tokens",
             baseline_value=SENTENCES / raw_s,
-            goal="time <= 1.10x raw",
+            goal=">= 0.91x baseline (time <= 1.10x raw)",
             note=f"engine/raw time = {ours_s / raw_s:.2f}x (engine includes tokenising, "
             "de-dup, glossary pass, detokenising)",
         )
@@ -114,12 +128,12 @@ def _argos_figures(tmp: Path) -> list[Figure]:
         figures.append(
             Figure(
                 SECTION,
-                f"Argos engine speed-up over argostranslate per sentence ({SENTENCES} sentences)",
-                slow_s / ours_s,
-                unit="x",
+                f"Argos engine vs argostranslate per sentence ({SENTENCES} sentences)",
+                SENTENCES / ours_s,
+                unit="sentences/s",
                 baseline_name="argostranslate.translate.translate, one call per sentence",
-                baseline_value=1.0,
-                goal=">= 8x",
+                baseline_value=SENTENCES / slow_s,
+                goal=">= 8x baseline",
                 note=note,
             )
         )

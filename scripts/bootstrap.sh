@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything Jimaku needs from nothing: a virtualenv with the CPU build of torch first
 # (argostranslate pulls torch in through stanza; unpinned it resolves to a multi-GB CUDA build),
-# then the project. With --test also the test extra and Debian's Chromium for browser tests.
+# then the project. With --test also the test extra and, from Debian packages, Chromium for
+# browser tests, redis-server for the RQ worker tests and PostgreSQL for the suite's PG run.
 # Idempotent and quick when nothing changed (a stamp file records what was installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,11 +46,19 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-if [ $WITH_TEST = 1 ] && ! command -v chromium >/dev/null 2>&1; then
-  echo "==> installing Chromium and CJK fonts from Debian packages (browser tests)"
-  SUDO=""
-  [ "$(id -u)" != 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+if [ $WITH_TEST = 1 ]; then
+  # Debian packages the tests need, installed only when missing: Chromium (browser tests),
+  # redis-server (RQ worker tests), PostgreSQL (the suite's PostgreSQL run, scripts/postgres.sh).
+  apt_packages=()
+  command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium fonts-noto-cjk)
+  command -v redis-server >/dev/null 2>&1 || apt_packages+=(redis-server)
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then apt_packages+=(postgresql); fi
+  if [ ${#apt_packages[@]} -gt 0 ]; then
+    echo "==> installing from Debian packages: ${apt_packages[*]}"
+    SUDO=""
+    [ "$(id -u)" != 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+  fi
 fi
 echo "==> environment ready"

@@ -67,3 +67,7 @@ def sample_episode(db, sample_bytes):
     from translator.services.importing import import_episode
 
     return import_episode(data=sample_bytes, filename="sample_episode.txt")
+
+
+# Engine fixtures (fake DeepL server, tiny Argos models) for every test package.
+from tests.support.fixtures import *  # noqa: E402, F403

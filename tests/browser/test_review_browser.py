@@ -3,7 +3,6 @@ conflicts between two editors, media seeking, and screenshots at two widths."""
 
 from __future__ import annotations
 
-import io
 import wave
 
 import pytest
@@ -51,10 +50,10 @@ def test_keyboard_edit_approve_filter_restore(login, live_server, browser_users,
     # Ctrl+M copies the machine text; Escape restores the saved text; Ctrl+S saves in place.
     _editor(page, b).fill("Draft that will be cancelled")
     page.keyboard.press("Escape")
-    assert _editor(page, b).input_value() == "Machine sentence %d." % (b.order + 1)
+    assert _editor(page, b).input_value() == f"Machine sentence {b.order + 1}."
     _editor(page, b).fill("")
     page.keyboard.press("Control+m")
-    assert _editor(page, b).input_value() == "Machine sentence %d." % (b.order + 1)
+    assert _editor(page, b).input_value() == f"Machine sentence {b.order + 1}."
     _editor(page, b).fill("Thanks. Let's begin.")
     page.keyboard.press("Control+s")
     _wait_saved(page, b, "Thanks. Let's begin.")

@@ -87,3 +87,9 @@ def test_cue_boundaries_and_lines_chosen_together():
     cues = split_cues("今日はですね、字幕と翻訳ツールの話をじっくりしていきたいと思います。")
     assert len(cues) == 2
     assert cues[0].lines[0] == "今日はですね、"
+
+
+def test_verbal_noun_stays_with_suru():
+    cues = split_cues("サポートチームに所属している日本人の方2名をゲストにお迎えしております。")
+    lines = [line for cue in cues for line in cue.lines]
+    assert not any(line.endswith("所属") for line in lines), lines

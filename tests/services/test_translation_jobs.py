@@ -264,3 +264,48 @@ def test_translate_command_enqueues_for_worker(
     job = TranslationJob.objects.get()
     assert job.task_id
     assert "queued" in capsys.readouterr().out
+
+
+def test_deepl_glossary_synced_once_per_change(deepl_settings, sample_episode):
+    from translator.models import GlossaryTerm
+
+    server = deepl_settings
+    GlossaryTerm.objects.create(episode=sample_episode, source="字幕", target="subtitles")
+    _run(sample_episode, "deepl")
+    sample_episode.refresh_from_db()
+    assert sample_episode.deepl_glossary_id
+    created = [r for r in server.glossary_requests() if r.method == "POST"]
+    assert len(created) == 1
+    # Same terms again (a fresh process: engine cache dropped): no new glossary request.
+    reset_engines()
+    Segment.objects.filter(episode=sample_episode).update(
+        machine_text="", status=Status.UNTRANSLATED, text=""
+    )
+    before = len(server.glossary_requests())
+    _run(sample_episode, "deepl")
+    assert len(server.glossary_requests()) == before
+    assert all(
+        r.params.get("glossary_id") == sample_episode.deepl_glossary_id
+        for r in server.translate_requests()
+    )
+    # Changed terms: the same glossary is replaced, not a new one created.
+    GlossaryTerm.objects.create(episode=sample_episode, source="翻訳", target="translation")
+    Segment.objects.filter(episode=sample_episode).update(
+        machine_text="", status=Status.UNTRANSLATED, text=""
+    )
+    _run(sample_episode, "deepl")
+    old_id = sample_episode.deepl_glossary_id
+    sample_episode.refresh_from_db()
+    assert sample_episode.deepl_glossary_id == old_id
+    assert len([r for r in server.glossary_requests() if r.method == "POST"]) == 1
+
+
+def test_speaker_names_are_protected_for_argos(argos_settings, sample_episode):
+    from translator.services.translation import engine_glossary
+
+    terms = engine_glossary(sample_episode)
+    assert terms.get("佐藤") == "Sato"
+    job = _run(sample_episode, "argos")
+    assert job.state == TranslationJob.State.SUCCEEDED
+    seg = sample_episode.segments.filter(source_text__contains="佐藤").first()
+    assert "Sato" in seg.machine_text

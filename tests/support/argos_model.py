@@ -7,7 +7,8 @@
   one-hot positions in the second. Encoder and decoder sublayers are zeroed (residual only); the
   decoder cross-attention's queries/keys are the position one-hots (so step t attends source
   position t) and its values are the token one-hots, written into the third block, which the
-  output projection reads. The source gets ``</s>`` appended (``add_source_eos``), so the copy ends.
+  output projection reads. The source gets ``</s>`` appended (``add_source_eos``), so the copy ends;
+  ``</s>`` carries a heavy value so that beams running past the source end there too.
   Every input has exactly two ones, so the layer norms are fixed affine maps and cancel out.
 * ``token_map`` makes a variant whose output replaces some pieces (e.g. ``猫`` → ``cat``): a
   second model with different behaviour, for reinstall tests.
@@ -125,6 +126,10 @@ def build_copy_model(
         key_value = np.zeros((2 * d_model, d_model))
         key_value[pos, pos] = sharp
         key_value[d_model + copy0 + np.arange(size), np.arange(size)] = 1
+        # Past the end of the source the attention is spread evenly; a heavy </s> value then
+        # wins, so every beam ends right after the copy instead of running to the length limit.
+        eos = index["</s>"]
+        key_value[d_model + copy0 + eos, eos] = 50
         linear(attention.linear[1], 2 * d_model, d_model, key_value)
         out = np.zeros((d_model, d_model))
         out[copy0 + np.arange(size), copy0 + np.arange(size)] = 1

@@ -436,7 +436,7 @@ def test_media_upload_serve_range_and_validation(
         ep.media_file.name.startswith(f"episodes/{ep.pk}/") and "passwd" not in ep.media_file.name
     )
     html = client.get(_url("episode_detail", ep.pk)).content.decode()
-    assert f'<audio id="player"' in html and _url("episode_media", ep.pk) in html
+    assert '<audio id="player"' in html and _url("episode_media", ep.pk) in html
     r = client.get(_url("episode_media", ep.pk))
     assert r.status_code == 200 and b"".join(r.streaming_content) == data
     assert r["Accept-Ranges"] == "bytes"

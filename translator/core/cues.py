@@ -68,6 +68,12 @@ def _break_costs(sentence: str, protected: Sequence[str]) -> dict[int, float]:
             and (prev.pos2 == "接続助詞" or prev.pos1 in ("動詞", "形容詞"))
         ):
             continue  # している, してみる, 書いてある
+        if (
+            tok.pos1 == "動詞"
+            and tok.lemma in ("為る", "する", "出来る")
+            and prev.pos3 == "サ変可能"
+        ):
+            continue  # 所属|している: a verbal noun stays with its する
         if tok.lemma == "言う" and prev.surface in ("って", "と", "っつう"):
             continue  # っていう / という
         if tok.pos3 == "助数詞可能" and _DIGIT.match(sentence[i - 1]):

@@ -6,6 +6,7 @@ raises ``EditingError`` with a one-line message an editor can act on.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -124,10 +125,8 @@ def _media_extension(filename: str) -> str:
 
 def _delete_stored(name: str) -> None:
     if name:
-        try:
+        with contextlib.suppress(OSError):  # a missing file is not worth failing anything
             default_storage.delete(name)
-        except OSError:  # a missing file is not worth failing the new upload
-            pass
 
 
 def attach_media_file(*, episode_id: int, upload: UploadedFile, user: AbstractBaseUser) -> Episode:

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from translator.engines.base import EngineError, TranslationRequest, TranslationResult
+from translator.engines.base import Engine, EngineError, TranslationRequest, TranslationResult
 from translator.engines.registry import available_engines, get_engine
 from translator.models import Episode, GlossaryTerm, Segment, SegmentRevision, TranslationJob
 
@@ -200,6 +200,35 @@ def _write_result(job: TranslationJob, segment: Segment, result: TranslationResu
     return True
 
 
+def engine_glossary(episode: Episode) -> dict[str, str]:
+    """Terms the engine must follow: the episode's glossary plus its speakers' names
+    (永野 → Nagano), so no engine mangles a name. Glossary entries win over names."""
+    terms = {
+        s.label: s.display_name
+        for s in episode.speakers.all()
+        if s.display_name and s.display_name != s.label
+    }
+    terms.update(GlossaryTerm.objects.filter(episode=episode).values_list("source", "target"))
+    return terms
+
+
+def _sync_engine_glossary(engine: Engine, episode: Episode, glossary: dict[str, str]) -> None:
+    """Engines with a server-side glossary (DeepL) keep one per episode, re-created or
+    replaced only when the terms changed; its id and hash live on the episode."""
+    ensure = getattr(engine, "ensure_glossary", None)
+    if ensure is None:
+        return
+    glossary_id, digest = ensure(
+        glossary,
+        known_id=episode.deepl_glossary_id or None,
+        known_hash=episode.deepl_glossary_hash or None,
+    )
+    if (glossary_id or "", digest) != (episode.deepl_glossary_id, episode.deepl_glossary_hash):
+        Episode.objects.filter(pk=episode.pk).update(
+            deepl_glossary_id=glossary_id or "", deepl_glossary_hash=digest
+        )
+
+
 ProgressCallback = Callable[[TranslationJob], None]
 
 
@@ -232,9 +261,8 @@ def run_translation_job(
     try:
         if todo:
             engine = get_engine(job.engine)
-            glossary = dict(
-                GlossaryTerm.objects.filter(episode=episode).values_list("source", "target")
-            )
+            glossary = engine_glossary(episode)
+            _sync_engine_glossary(engine, episode, glossary)
             contexts = _contexts(todo)
             requests = [
                 TranslationRequest(text=s.source_text, context=contexts.get(s.pk, ())) for s in todo

@@ -1,0 +1,1 @@
+from tests.scale.fixtures import *  # noqa: F403

@@ -1,15 +1,36 @@
 # Jimaku — the two commands a new user needs:
 #   make run   set everything up and run the app (server + worker) on http://127.0.0.1:8000/
-#   make test  set everything up and run the whole test suite
-.PHONY: run test setup setup-test lint format bench worker check
+#   make test  set everything up and run the whole test suite (SQLite, then PostgreSQL)
+.PHONY: run test test-sqlite test-postgres setup setup-test lint format bench worker check
 
 run: setup
 	./scripts/run.sh
+
+# The suite runs twice: on SQLite (everything, browser tests included), then on a throwaway
+# PostgreSQL server started by scripts/postgres.sh (everything but the browser tests, which
+# exercise the UI rather than the database), stopped again whatever the outcome.
+PG_PYTEST_ARGS ?= -m "not browser"
+PG_DIR ?= /tmp/jimaku-postgres-test
+define PG_RUN
+set -e; export JIMAKU_PG_DIR="$(PG_DIR)"; \
+trap './scripts/postgres.sh stop' EXIT; \
+url="$$(./scripts/postgres.sh start)"; \
+echo '==> test suite on PostgreSQL ($(PG_PYTEST_ARGS))'; \
+DATABASE_URL="$$url" .venv/bin/pytest $(PG_PYTEST_ARGS) $(PYTEST_ARGS)
+endef
 
 test: setup-test
 	.venv/bin/ruff check .
 	.venv/bin/python manage.py makemigrations --check --dry-run
 	.venv/bin/pytest $(PYTEST_ARGS)
+	@$(PG_RUN)
+
+# One database only.
+test-sqlite: setup-test
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+test-postgres: setup-test
+	@$(PG_RUN)
 
 setup:
 	./scripts/bootstrap.sh

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from translator.views import auth, episodes, export, jobs, review
+from translator.views import auth, episodes, export, jobs, review, timing
 
 app_name = "translator"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("episodes/import/", episodes.episode_import, name="episode_import"),
     *jobs.urlpatterns,
     *export.urlpatterns,
+    *timing.urlpatterns,
     *review.urlpatterns,
 ]
 

@@ -145,3 +145,28 @@ def test_align_timing_command(truth_and_episode, tmp_path, capsys):
     bad.write_bytes(b"")
     with pytest.raises(CommandError):
         call_command("align_timing", str(episode.pk), str(bad))
+
+
+def test_align_upload_from_the_episode_page(client, translator_user, plain_user, truth_and_episode):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    episode, cues, truth = truth_and_episode
+    url = reverse("translator:align_upload", args=[episode.pk])
+    client.force_login(plain_user)
+    upload = SimpleUploadedFile("asr.srt", _captions_srt(truth, Damage()))
+    assert client.post(url, {"captions": upload}).status_code == 403
+    client.force_login(translator_user)
+    bad = SimpleUploadedFile("asr.srt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    response = client.post(url, {"captions": bad}, follow=True)
+    assert "Caption file refused" in response.content.decode()
+    assert not AlignmentRun.objects.exists()
+    upload = SimpleUploadedFile("asr.srt", _captions_srt(truth, Damage()))
+    response = client.post(url, {"captions": upload}, follow=True)
+    body = response.content.decode()
+    assert "cues aligned" in body
+    run = AlignmentRun.objects.get()
+    response = client.post(reverse("translator:align_undo", args=[run.pk]), follow=True)
+    assert "undone" in response.content.decode()
+    run.refresh_from_db()
+    assert run.undone

@@ -22,6 +22,8 @@ PENDING_KEY = "jimaku_pending_import"
 
 
 def episode_list(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_view(request.user):
+        raise PermissionDenied  # a user in no group may see nothing, not even titles
     episodes = list(selectors.episodes_with_progress())
     for ep in episodes:
         ep.progress = selectors.progress_parts(

@@ -50,6 +50,8 @@ def job_start(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 @require_GET
 def job_panel(request: HttpRequest, episode_id: int) -> HttpResponse:
+    if not permissions.can_view(request.user):
+        raise PermissionDenied
     episode = get_object_or_404(Episode, pk=episode_id)
     response = render(request, "translator/partials/job_panel.html", job_panel_context(episode))
     ctx_job = episode.jobs.order_by("-created_at", "-id").first()
@@ -71,6 +73,8 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @require_GET
 def engines(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_view(request.user):
+        raise PermissionDenied
     rows = []
     for name in available_engines():
         try:

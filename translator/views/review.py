@@ -158,6 +158,8 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
         return HttpResponse(html + _counters_oob(request, episode.pk))
     ctx |= job_panel_context(episode)
     ctx["episode"] = episode
+    ctx["not_approved"] = data.counts["total"] - data.counts["approved"]
+    ctx["last_alignment"] = episode.alignments.filter(undone=False).first()
     return render(request, "translator/episode_detail.html", ctx)
 
 

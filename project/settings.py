@@ -186,6 +186,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Fixed from DJANGO_DEBUG at start-up (the test runner turns settings.DEBUG off later): in debug
+# and tests whitenoise serves the apps' static folders as they are, without collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
 # Uploads: transcripts and subtitle files are refused above this size (bytes).

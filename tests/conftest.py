@@ -28,8 +28,31 @@ def sample_bytes() -> bytes:
     return SAMPLE_PATH.read_bytes()
 
 
+def ensure_groups() -> None:
+    """The translator/reviewer groups as migration 0002 makes them. A transactional test's
+    flush deletes migration-made rows, so tests that need the groups make sure of them."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    from translator import permissions
+
+    create_permissions(apps.get_app_config("translator"), verbosity=0)
+    for name, codenames in (
+        (permissions.TRANSLATOR_GROUP, permissions.TRANSLATOR_PERMISSIONS),
+        (permissions.REVIEWER_GROUP, permissions.REVIEWER_PERMISSIONS),
+    ):
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="translator", codename__in=codenames)
+        )
+
+
 def make_user(username: str, *, group: str | None = None, staff: bool = False):
     from django.contrib.auth.models import Group, User
+
+    if group and not Group.objects.filter(name=group).exists():
+        ensure_groups()
 
     user = User.objects.create_user(username=username, password="pw-" + username + "-123!")
     if staff:
@@ -70,4 +93,5 @@ def sample_episode(db, sample_bytes):
 
 
 # Engine fixtures (fake DeepL server, tiny Argos models) for every test package.
+from tests.support.browser import *  # noqa: E402, F403
 from tests.support.fixtures import *  # noqa: E402, F403

@@ -117,17 +117,19 @@ def test_glossary_created_once_reused_then_replaced(deepl_engine, deepl_server):
     assert len(creates) == 1 and creates[0].path == "/v3/glossaries"
     assert deepl_server.glossaries[gid]["entries"] == terms
 
-    # Unchanged terms: no request at all.
+    # Unchanged terms: only a GET to check the glossary still exists (it may have been
+    # deleted in the account), no write.
     before = len(deepl_server.requests)
     assert deepl_engine.ensure_glossary(terms, known_id=gid, known_hash=digest) == (gid, digest)
-    assert len(deepl_server.requests) == before
+    checks = deepl_server.requests[before:]
+    assert [(r.method, r.path) for r in checks] == [("GET", f"/v3/glossaries/{gid}")]
 
     # translate() uses it without touching the glossary endpoints again.
     results = deepl_engine.translate([TranslationRequest("永野さんと澤さん")], glossary=terms)
     assert results[0].text == "EN(NaganoさんとSawaさん)"
     [request] = deepl_server.translate_requests()
     assert request.params["glossary_id"] == gid
-    assert len(deepl_server.glossary_requests()) == 1
+    assert [r.method for r in deepl_server.glossary_requests()] == ["POST", "GET"]
 
     # Changed terms: the same glossary's dictionary is replaced in place.
     changed = {"永野": "Nagano", "澤": "Sawa", "友野": "Tomono"}

@@ -146,7 +146,9 @@ def make_world() -> World:
         status=Segment.Status.MACHINE,
     )
     Segment.objects.create(episode=ep, order=1, source_text="さようなら。")
-    Cue.objects.create(segment=seg, start_ms=0, end_ms=1500, source_end=6, source_text="こんにちは。")
+    Cue.objects.create(
+        segment=seg, start_ms=0, end_ms=1500, source_end=6, source_text="こんにちは。"
+    )
     rev = SegmentRevision.objects.create(
         segment=seg, action="machine", new_text="Hello.", new_status="machine", version=1
     )
@@ -229,7 +231,9 @@ def test_refused_requests_change_nothing():
     """A translator's forbidden actions (approve, publish) leave the rows as they were."""
     w = make_world()
     client = client_for("translator")
-    assert client.post(url_for("translator:segment_approve", w), {"approved": "1"}).status_code == 403
+    assert (
+        client.post(url_for("translator:segment_approve", w), {"approved": "1"}).status_code == 403
+    )
     assert client.post(url_for("translator:publish", w), {"published": "0"}).status_code == 403
     w.segment.refresh_from_db()
     w.episode.refresh_from_db()
@@ -254,7 +258,9 @@ def test_missing_objects_are_404_not_500():
         kwargs = {part.split(":")[1].rstrip(">"): 999999 for part in route.split("<")[1:]}
         kwargs = {k.split(">")[0]: v for k, v in kwargs.items()}
         url = reverse(name, kwargs=kwargs)
-        response = client.post(url, expect.data or {}) if expect.method == "POST" else client.get(url)
+        response = (
+            client.post(url, expect.data or {}) if expect.method == "POST" else client.get(url)
+        )
         assert response.status_code == 404, f"{url}: {response.status_code}"
 
 

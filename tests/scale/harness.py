@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -42,7 +41,7 @@ PHRASES = (
 
 # Counts every CTranslate2 model load per process (written into the worker's PYTHONPATH):
 # test-only instrumentation, the product code is unchanged.
-SITECUSTOMIZE = '''
+SITECUSTOMIZE = """
 import os
 
 if os.environ.get("JIMAKU_TEST_LOAD_LOG"):
@@ -56,7 +55,7 @@ if os.environ.get("JIMAKU_TEST_LOAD_LOG"):
         return _original(*args, **kwargs)
 
     ctranslate2.Translator = _counting_translator
-'''
+"""
 
 
 def free_port() -> int:
@@ -305,17 +304,16 @@ class Instance:
     def segments(self, episode_id: int) -> list[Any]:
         from translator.models import Segment
 
-        return list(Segment.objects.using(self.alias).filter(episode_id=episode_id).order_by("order"))
+        return list(
+            Segment.objects.using(self.alias).filter(episode_id=episode_id).order_by("order")
+        )
 
 
 @contextmanager
 def make_instance(root: Path, *, env: dict[str, str] | None = None) -> Iterator[Instance]:
     """A migrated :class:`Instance` on the suite's database engine, connected for reads."""
     server = _test_database_url()
-    if server:
-        database = postgres_database(server)
-    else:
-        database = _sqlite_database(root)
+    database = postgres_database(server) if server else _sqlite_database(root)
     with database as url:
         instance = Instance(root, url, env=env)
         try:
@@ -429,7 +427,9 @@ def kill_and_resume(
     killed = instance.job(job_id)
     assert killed.state == "running", (killed.state, instance.log_text("worker-1"))
     assert batch * 3 <= killed.done < killed.total, "the job was not killed mid-way"
-    translated_before_kill = sum(1 for n in instance.machine_revisions_per_segment(episode_id).values() if n)
+    translated_before_kill = sum(
+        1 for n in instance.machine_revisions_per_segment(episode_id).values() if n
+    )
 
     resumed = instance.manage("resume_jobs", "--all")
     assert f"Resumed job {job_id}" in resumed, resumed
@@ -437,7 +437,9 @@ def kill_and_resume(
     try:
         drain.wait(timeout=180)
     except subprocess.TimeoutExpired:
-        raise AssertionError("the second worker did not finish: " + instance.log_text("worker-2")) from None
+        raise AssertionError(
+            "the second worker did not finish: " + instance.log_text("worker-2")
+        ) from None
 
     job = instance.job(job_id)
     assert job.state == "succeeded", (job.state, job.error, instance.log_text("worker-2"))
@@ -462,5 +464,54 @@ def kill_and_resume(
     }
 
 
-def cleanup_dir(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
+# --------------------------------------------------------------------------- parallel workers
+
+
+def two_jobs_in_parallel(
+    instance: Instance,
+    model_file: Path,
+    *,
+    worker_args: Sequence[str],
+    workers_ready: Callable[[], bool],
+    big_sentences: int = 800,
+) -> None:
+    """Two workers, two long episodes queued together, then two short ones.
+
+    Checks: all four jobs succeed; the two long jobs ran at the same time (so on both workers);
+    every segment has exactly one machine revision; each worker process loaded the Argos
+    model exactly once although four jobs ran on two workers.
+    """
+    inst = instance
+    inst.install_argos(model_file)
+    big = [
+        inst.import_episode(synthetic_transcript(big_sentences, seed=s), title=f"Big {s}")
+        for s in (1, 2)
+    ]
+    small = [
+        inst.import_episode(synthetic_transcript(30, seed=s), title=f"Small {s}") for s in (3, 4)
+    ]
+    workers = [inst.spawn(*worker_args, name=f"worker-{i}", count_loads=True) for i in (1, 2)]
+    wait_for(workers_ready, timeout_s=60, interval_s=0.1, what="two workers to start")
+    jobs = inst.start_jobs(big) + inst.start_jobs(small)
+
+    def all_finished() -> bool:
+        return all(inst.job(j).state not in ("queued", "running") for j in jobs)
+
+    wait_for(all_finished, timeout_s=180, interval_s=0.1, what="the four jobs")
+    for worker in workers:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+
+    finished = [inst.job(j) for j in jobs]
+    assert [j.state for j in finished] == ["succeeded"] * 4, [(j.state, j.error) for j in finished]
+    first, second = finished[:2]
+    # The two long jobs overlapped in time: two workers ran them.
+    assert first.started_at < second.finished_at and second.started_at < first.finished_at
+    for job, episode_id in zip(finished, big + small, strict=True):
+        counts = inst.machine_revisions_per_segment(episode_id)
+        assert job.done == job.total == len(counts)
+        assert set(counts.values()) == {1}, "a segment was lost or translated twice"
+    # Four jobs on two workers: each worker process loaded the Argos model exactly once.
+    loads = inst.model_loads()
+    assert sorted(loads) == sorted(w.pid for w in workers)
+    assert list(loads.values()) == [1, 1]

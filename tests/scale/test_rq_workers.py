@@ -5,12 +5,9 @@ A real redis-server on 127.0.0.1; the product runs unchanged in subprocesses.
 
 from __future__ import annotations
 
-import os
-import signal
-
 import pytest
 
-from tests.scale.harness import kill_and_resume, synthetic_transcript, wait_for
+from tests.scale.harness import kill_and_resume, two_jobs_in_parallel
 
 pytestmark = [pytest.mark.redis, pytest.mark.scale, pytest.mark.slow]
 
@@ -43,49 +40,19 @@ def test_settings_switch_to_rq(rq_instance):
     assert out.split()[-2:] == ["RQBackend", "django_tasks_rq.Job"]
 
 
-def test_two_rq_workers_translate_two_episodes_in_parallel(rq_instance, argos_model_file, redis_url):
+def test_two_rq_workers_translate_two_episodes_in_parallel(
+    rq_instance, argos_model_file, redis_url
+):
     import redis
     from rq import Worker
 
-    inst = rq_instance
-    inst.install_argos(argos_model_file)
-    big = [inst.import_episode(synthetic_transcript(800, seed=s), title=f"Big {s}") for s in (1, 2)]
-    small = [
-        inst.import_episode(synthetic_transcript(30, seed=s), title=f"Small {s}") for s in (3, 4)
-    ]
-    workers = [inst.spawn(*RQ_WORKER, name=f"rq-{i}", count_loads=True) for i in (1, 2)]
     connection = redis.Redis.from_url(redis_url)
-    wait_for(
-        lambda: len(Worker.all(connection=connection)) == 2,
-        timeout_s=60,
-        interval_s=0.1,
-        what="two RQ workers to register",
+    two_jobs_in_parallel(
+        rq_instance,
+        argos_model_file,
+        worker_args=RQ_WORKER,
+        workers_ready=lambda: len(Worker.all(connection=connection)) == 2,
     )
-    jobs = inst.start_jobs(big) + inst.start_jobs(small)
-
-    def all_finished() -> bool:
-        return all(inst.job(j).state not in ("queued", "running") for j in jobs)
-
-    wait_for(all_finished, timeout_s=180, interval_s=0.1, what="the four jobs")
-    for worker in workers:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=30)
-
-    finished = [inst.job(j) for j in jobs]
-    assert [j.state for j in finished] == ["succeeded"] * 4, [
-        (j.state, j.error) for j in finished
-    ]
-    first, second = finished[:2]
-    # The two long jobs ran at the same time, so on two workers.
-    assert first.started_at < second.finished_at and second.started_at < first.finished_at
-    for job, episode_id in zip(finished, big + small, strict=True):
-        counts = inst.machine_revisions_per_segment(episode_id)
-        assert job.done == job.total == len(counts)
-        assert set(counts.values()) == {1}, "a segment was lost or translated twice"
-    # Four jobs on two workers: each worker process loaded the Argos model exactly once.
-    loads = inst.model_loads()
-    assert sorted(loads) == sorted(w.pid for w in workers)
-    assert list(loads.values()) == [1, 1]
 
 
 def test_rq_worker_killed_mid_job_is_resumed_by_another(rq_instance, argos_model_file):

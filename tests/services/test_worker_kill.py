@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.scale.fixtures import argos_model_file, instance  # noqa: F401
+from tests.scale import fixtures
 from tests.scale.harness import kill_and_resume
+
+# The fixtures of tests/scale (a migrated installation for subprocesses, the tiny Argos model).
+instance = fixtures.instance
+argos_model_file = fixtures.argos_model_file
 
 pytestmark = [pytest.mark.scale, pytest.mark.slow]
 

@@ -121,9 +121,10 @@ def _clean_blocks(text: str, fmt: str) -> str:
             pass  # the header block
         elif fmt == "vtt" and _VTT_META.match(first):
             lines[i:j] = [""] * (j - i)
-        elif not any("-->" in ln for ln in lines[i:j]):
-            if _TIME_ONLY.match(first) or (_CUE_NUMBER.match(first) and j - i > 1):
-                raise FormatError("a cue has no timing line (missing timestamp?)", line_no=i + 1)
+        elif not any("-->" in ln for ln in lines[i:j]) and (
+            _TIME_ONLY.match(first) or (_CUE_NUMBER.match(first) and j - i > 1)
+        ):
+            raise FormatError("a cue has no timing line (missing timestamp?)", line_no=i + 1)
         i = j
     return "\n".join(lines)
 

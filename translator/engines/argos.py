@@ -97,6 +97,7 @@ class ArgosEngine(Engine):
         self.target_code = target_code
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
+        self._checked: dict[tuple[Any, ...], str | None] = {}  # package signature -> error
 
     # ---- public
 
@@ -128,7 +129,28 @@ class ArgosEngine(Engine):
             (p.from_code, p.to_code) == (self.source_code, self.target_code) for p in installed
         )
         info["error"] = None if has_pair else NOT_INSTALLED
+        if has_pair:  # installed is not enough: a corrupt model must show here, not in a job
+            info["error"] = self._check_loadable()
         return info
+
+    def _check_loadable(self) -> str | None:
+        """Open the package's model once per package version (then forget it: the web process
+        must not keep a model in memory). Returns the error message, or None."""
+        pkg = argos_packages.find_package(self.packages_dir, self.source_code, self.target_code)
+        if pkg is None:
+            return NOT_INSTALLED
+        signature = _signature(pkg)
+        loaded = self._loaded
+        if loaded is not None and loaded.signature == signature:
+            return None
+        if signature not in self._checked:
+            try:
+                self._open(pkg)
+            except EngineError as exc:
+                self._checked[signature] = str(exc)
+            else:
+                self._checked[signature] = None
+        return self._checked[signature]
 
     def load(self) -> _Loaded:
         """Load (or reload after a reinstall) the model and tokenizer; cached per instance."""
@@ -140,33 +162,38 @@ class ArgosEngine(Engine):
             if pkg is None:
                 self._loaded = None
                 raise EngineNotInstalledError(NOT_INSTALLED, engine=self.name)
-            try:
-                import ctranslate2
-                import sentencepiece
-            except ImportError as exc:
-                raise EngineNotInstalledError(
-                    "ctranslate2 and sentencepiece are needed for Argos", engine=self.name
-                ) from exc
             signature = _signature(pkg)
-            try:
-                translator = ctranslate2.Translator(
-                    str(pkg.path / "model"),
-                    device="cpu",
-                    compute_type=self.compute_type,
-                    intra_threads=self.intra_threads,
-                )
-                tokenizer = sentencepiece.SentencePieceProcessor(
-                    model_file=str(pkg.path / "sentencepiece.model")
-                )
-            except (RuntimeError, OSError, ValueError) as exc:
-                raise EngineNotInstalledError(
-                    f"The Argos package {pkg.name} cannot be loaded ({_one_line(exc)}); "
-                    "reinstall it with: python manage.py argos_install --from-file "
-                    "PATH.argosmodel",
-                    engine=self.name,
-                ) from exc
+            translator, tokenizer = self._open(pkg)
             self._loaded = _Loaded(pkg, signature, translator, tokenizer)
             return self._loaded
+
+    def _open(self, pkg: argos_packages.InstalledPackage) -> tuple[Any, Any]:
+        """The package's CTranslate2 translator and SentencePiece tokenizer."""
+        try:
+            import ctranslate2
+            import sentencepiece
+        except ImportError as exc:
+            raise EngineNotInstalledError(
+                "ctranslate2 and sentencepiece are needed for Argos", engine=self.name
+            ) from exc
+        try:
+            translator = ctranslate2.Translator(
+                str(pkg.path / "model"),
+                device="cpu",
+                compute_type=self.compute_type,
+                intra_threads=self.intra_threads,
+            )
+            tokenizer = sentencepiece.SentencePieceProcessor(
+                model_file=str(pkg.path / "sentencepiece.model")
+            )
+        except (RuntimeError, OSError, ValueError) as exc:
+            raise EngineNotInstalledError(
+                f"The Argos package {pkg.name} cannot be loaded ({_one_line(exc)}); "
+                "reinstall it with: python manage.py argos_install --from-file "
+                "PATH.argosmodel",
+                engine=self.name,
+            ) from exc
+        return translator, tokenizer
 
     # ---- engine hooks
 

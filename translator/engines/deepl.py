@@ -159,9 +159,14 @@ class DeepLEngine(Engine):
         digest = glossary_hash(entries)
         if not entries:
             return None, digest
-        if known_id and known_hash == digest:
+        if known_id and known_hash == digest and self._glossary_exists(known_id):
             self._glossary_ids[digest] = known_id
             return known_id, digest
+        if known_id and known_hash == digest:
+            # Deleted on the server (or another account): forget it and make it again.
+            if self._glossary_ids.get(digest) == known_id:
+                del self._glossary_ids[digest]
+            known_id = None
         if not known_id and digest in self._glossary_ids:
             return self._glossary_ids[digest], digest
         dictionary = _deepl.api_data.MultilingualGlossaryDictionaryEntries("JA", "EN", entries)
@@ -183,6 +188,15 @@ class DeepLEngine(Engine):
                 del self._glossary_ids[h]
         self._glossary_ids[digest] = glossary_id
         return glossary_id, digest
+
+    def _glossary_exists(self, glossary_id: str) -> bool:
+        """Is a stored glossary id still known to the server? (one GET, once per job)"""
+        with self._mapped_errors():
+            try:
+                self._client.get_multilingual_glossary(glossary_id)
+            except _deepl.GlossaryNotFoundException:
+                return False
+        return True
 
     # ---- engine hooks
 

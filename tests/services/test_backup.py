@@ -1,0 +1,205 @@
+"""Full episode backup: export as a JSON project file, import back identically."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tests.reliability.conftest import row_counts
+from translator.models import Cue, Episode, GlossaryTerm, Segment, SegmentRevision, TranslationJob
+from translator.services import backup, editing, review
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def worked_episode(sample_episode, translator_user, reviewer_user):
+    """The sample with machine text, edits, an approval, a conflict overwrite, glossary, jobs."""
+    ep = sample_episode
+    segs = list(ep.segments.order_by("order"))
+    for seg in segs:
+        seg.text = seg.machine_text = f"Machine {seg.order}."
+        seg.status = Segment.Status.MACHINE
+        seg.machine_engine, seg.machine_flags = "argos", ["glossary_missing"]
+        seg.save()
+    review.save_segment(
+        segment_id=segs[0].pk, text="Hello «all».", base_version=1, user=translator_user
+    )
+    review.save_segment(
+        segment_id=segs[0].pk, text="Hello, everyone.", base_version=2, user=translator_user
+    )
+    review.save_segment(
+        segment_id=segs[1].pk,
+        text="Approved line.",
+        base_version=1,
+        user=reviewer_user,
+        approve=True,
+    )
+    editing.add_glossary_term(
+        episode_id=ep.pk, source="字幕", target="subtitles", note="n", user=translator_user
+    )
+    editing.rename_speaker(
+        speaker_id=ep.speakers.first().pk, display_name="Satō <b>", user=translator_user
+    )
+    TranslationJob.objects.create(episode=ep, engine="argos", state="succeeded", done=3, total=3)
+    TranslationJob.objects.create(episode=ep, engine="deepl", state="running", done=1, total=9)
+    Episode.objects.filter(pk=ep.pk).update(
+        description="Intro", duration_ms=123456, alignment_report={"matched": 3}
+    )
+    return Episode.objects.get(pk=ep.pk)
+
+
+def _comparable(project: dict) -> dict:
+    """The project without what must differ between copies (nothing else is dropped)."""
+    data = copy.deepcopy(project)
+    data["episode"].pop("created_at")
+    for seg in data["episode"]["segments"]:
+        seg.pop("updated_at")
+    return data
+
+
+def test_round_trip_into_the_same_database(worked_episode):
+    exported = backup.export_project(episode_id=worked_episode.pk, include_jobs=True)
+    text = json.dumps(exported, ensure_ascii=False)
+    before = row_counts()
+    copy_ep = backup.import_project(data=text)
+    assert copy_ep.pk != worked_episode.pk
+    assert copy_ep.public_id != worked_episode.public_id
+    again = backup.export_project(episode_id=copy_ep.pk, include_jobs=True)
+    # The running job comes back stopped (nothing runs it here); everything else is identical.
+    running = [j for j in exported["episode"]["jobs"] if j["state"] == "running"][0]
+    running.update(state="cancelled", error="Imported from a backup.")
+    assert _comparable(again) == _comparable(exported)
+    # Revision timestamps (history order) survive.
+    assert [r["created_at"] for s in again["episode"]["segments"] for r in s["revisions"]] == [
+        r["created_at"] for s in exported["episode"]["segments"] for r in s["revisions"]
+    ]
+    after = row_counts()
+    assert after["Episode"] == before["Episode"] + 1
+    assert after["Segment"] == before["Segment"] * 2
+    assert after["Cue"] == before["Cue"] * 2
+    assert after["SegmentRevision"] == before["SegmentRevision"] * 2
+
+
+def test_round_trip_into_an_empty_database(worked_episode):
+    text = backup.dumps_project(episode_id=worked_episode.pk)
+    original = backup.export_project(episode_id=worked_episode.pk)
+    Episode.objects.all().delete()
+    User.objects.all().delete()
+    assert not Segment.objects.exists() and not SegmentRevision.objects.exists()
+    restored = backup.import_project(data=text.encode())
+    again = backup.export_project(episode_id=restored.pk)
+    # Users do not exist here: their names become None, the work stays.
+    expected = _comparable(original)
+    expected["episode"]["created_by"] = None
+    for seg in expected["episode"]["segments"]:
+        seg["updated_by"] = None
+        for rev in seg["revisions"]:
+            rev["user"] = None
+    assert _comparable(again) == expected
+    assert restored.segments.get(order=1).status == Segment.Status.APPROVED
+    assert GlossaryTerm.objects.get(episode=restored).target == "subtitles"
+
+
+def test_header_and_jobs_optional(worked_episode):
+    project = backup.export_project(episode_id=worked_episode.pk)
+    assert project["format"] == "jimaku-project" and project["version"] == 1
+    assert "jobs" not in project["episode"]
+    restored = backup.import_project(data=project)
+    assert not restored.jobs.exists()
+
+
+def _bad(project: dict, path: str, value) -> dict:
+    data = copy.deepcopy(project)
+    target = data
+    keys = path.split(".")
+    for key in keys[:-1]:
+        target = target[int(key)] if key.isdigit() else target[key]
+    last = int(keys[-1]) if keys[-1].isdigit() else keys[-1]
+    if value is _DELETE:
+        del target[last]
+    else:
+        target[last] = value
+    return data
+
+
+_DELETE = object()
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda p: b"\xff\xfe not json", "not UTF-8"),
+        (lambda p: "{oops", "invalid JSON at line 1"),
+        (lambda p: "[]", "not a Jimaku project file"),
+        (lambda p: _bad(p, "format", "other"), "not a Jimaku project file"),
+        (lambda p: _bad(p, "version", 2), "unsupported project file version 2"),
+        (lambda p: _bad(p, "episode", _DELETE), "episode: missing"),
+        (lambda p: _bad(p, "episode.title", _DELETE), "episode.title: missing"),
+        (lambda p: _bad(p, "episode.segments", {}), "episode.segments: must be a list"),
+        (
+            lambda p: _bad(p, "episode.segments.3.cues.0.start_ms", -5),
+            "episode.segments[3].cues[0].start_ms: must be a whole number",
+        ),
+        (
+            lambda p: _bad(p, "episode.segments.2.status", "done"),
+            "episode.segments[2].status: must be one of",
+        ),
+        (
+            lambda p: _bad(p, "episode.segments.0.revisions.0.created_at", "yesterday"),
+            "created_at: must be an ISO 8601",
+        ),
+        (lambda p: _bad(p, "episode.segments.1.order", 0), "contradicts itself"),
+        (
+            lambda p: _bad(p, "episode.speakers.0", "Sato"),
+            "episode.speakers[0]: expected an object",
+        ),
+    ],
+)
+def test_bad_files_are_refused_with_one_line_and_write_nothing(worked_episode, mutate, message):
+    project = backup.export_project(episode_id=worked_episode.pk, include_jobs=True)
+    data = mutate(project)
+    before = row_counts()
+    with pytest.raises(backup.BackupError) as info:
+        backup.import_project(data=data)
+    text = str(info.value)
+    assert message in text
+    assert "\n" not in text and len(text) < 300
+    assert row_counts() == before
+
+
+def test_failure_half_way_leaves_nothing(worked_episode, monkeypatch):
+    text = backup.dumps_project(episode_id=worked_episode.pk)
+    before = row_counts()
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(SegmentRevision.objects, "bulk_create", boom)
+    with pytest.raises(RuntimeError):
+        backup.import_project(data=text)
+    assert row_counts() == before
+
+
+def test_commands_round_trip(worked_episode, tmp_path, capsys):
+    path = tmp_path / "backup.json"
+    call_command("export_project", str(worked_episode.pk), "-o", str(path), "--jobs")
+    assert json.loads(path.read_text(encoding="utf-8"))["format"] == "jimaku-project"
+    capsys.readouterr()
+    call_command("import_project", str(path))
+    new_id = int(capsys.readouterr().out.strip())
+    assert (
+        Cue.objects.filter(segment__episode_id=new_id).count()
+        == Cue.objects.filter(segment__episode=worked_episode).count()
+    )
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "jimaku-project", "version": 9}', encoding="utf-8")
+    with pytest.raises(CommandError, match="unsupported project file version 9"):
+        call_command("import_project", str(bad))
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("import_project", str(tmp_path / "missing.json"))

@@ -1,0 +1,457 @@
+"""Full episode backup as a JSON project file, and restoring one as a new episode.
+
+The file is ``{"format": "jimaku-project", "version": 1, "episode": {...}}`` holding the
+episode's fields, speakers, glossary, segments with their cues and revision history, and
+optionally its translation jobs. Users are named by username; a username unknown where the file
+is imported becomes ``None`` (the work stays, the name does not). Ids are not stored: an import
+always creates a new episode (with a new public address), so a file can be imported into the
+database it came from. Timestamps of revisions, segments and jobs are kept.
+
+Import validates the whole file first and raises :class:`BackupError` with a one-line message
+(naming the field, e.g. ``episode.segments[3].cues[0].start_ms``) and writes in one transaction:
+a bad file or a failure half-way leaves nothing behind. Alignment runs are not included (their
+undo data names cue ids of the source database).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils.dateparse import parse_datetime
+
+from translator.models import (
+    Cue,
+    Episode,
+    GlossaryTerm,
+    Segment,
+    SegmentRevision,
+    Speaker,
+    TranslationJob,
+)
+
+FORMAT = "jimaku-project"
+VERSION = 1
+
+
+class BackupError(ValueError):
+    """A project file that cannot be read or imported; ``str()`` is one line."""
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _username(user: Any) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+EPISODE_FIELDS = (
+    "title",
+    "description",
+    "source_language",
+    "target_language",
+    "source_format",
+    "source_encoding",
+    "source_filename",
+    "duration_ms",
+    "media_url",
+    "published",
+    "alignment_report",
+)
+SEGMENT_FIELDS = (
+    "order",
+    "kind",
+    "turn",
+    "speaker_label",
+    "source_text",
+    "text",
+    "machine_text",
+    "machine_engine",
+    "machine_engine_version",
+    "machine_flags",
+    "status",
+    "version",
+)
+CUE_FIELDS = (
+    "index",
+    "start_ms",
+    "end_ms",
+    "source_start",
+    "source_end",
+    "source_text",
+    "lines",
+    "timing",
+)
+REVISION_FIELDS = ("action", "old_text", "new_text", "old_status", "new_status", "version")
+JOB_FIELDS = ("engine", "state", "retranslate_machine", "done", "total", "error")
+
+
+def export_project(*, episode_id: int, include_jobs: bool = False) -> dict[str, Any]:
+    """The project file of one episode, as a JSON-ready dict."""
+    episode = Episode.objects.select_related("created_by").get(pk=episode_id)
+    data: dict[str, Any] = {f: getattr(episode, f) for f in EPISODE_FIELDS}
+    data.update(
+        media_file=episode.media_file.name or "",
+        published_at=_iso(episode.published_at),
+        created_at=_iso(episode.created_at),
+        created_by=_username(episode.created_by),
+        speakers=[
+            {"label": s.label, "display_name": s.display_name, "order": s.order}
+            for s in episode.speakers.order_by("order", "id")
+        ],
+        glossary=[
+            {"source": t.source, "target": t.target, "note": t.note}
+            for t in episode.glossary.order_by("source")
+        ],
+    )
+    cues: dict[int, list[dict[str, Any]]] = {}
+    for cue in Cue.objects.filter(segment__episode=episode).order_by("segment_id", "index", "id"):
+        cues.setdefault(cue.segment_id, []).append({f: getattr(cue, f) for f in CUE_FIELDS})
+    revisions: dict[int, list[dict[str, Any]]] = {}
+    for rev in (
+        SegmentRevision.objects.filter(segment__episode=episode)
+        .select_related("user")
+        .order_by("created_at", "id")
+    ):
+        item = {f: getattr(rev, f) for f in REVISION_FIELDS}
+        item.update(user=_username(rev.user), created_at=_iso(rev.created_at))
+        revisions.setdefault(rev.segment_id, []).append(item)
+    segments = []
+    for seg in episode.segments.select_related("updated_by").order_by("order"):
+        item = {f: getattr(seg, f) for f in SEGMENT_FIELDS}
+        item.update(
+            machine_translated_at=_iso(seg.machine_translated_at),
+            updated_at=_iso(seg.updated_at),
+            updated_by=_username(seg.updated_by),
+            cues=cues.get(seg.pk, []),
+            revisions=revisions.get(seg.pk, []),
+        )
+        segments.append(item)
+    data["segments"] = segments
+    if include_jobs:
+        data["jobs"] = [
+            {f: getattr(job, f) for f in JOB_FIELDS}
+            | {
+                "requested_by": _username(job.requested_by),
+                "created_at": _iso(job.created_at),
+                "started_at": _iso(job.started_at),
+                "finished_at": _iso(job.finished_at),
+            }
+            for job in episode.jobs.select_related("requested_by").order_by("created_at", "id")
+        ]
+    return {"format": FORMAT, "version": VERSION, "episode": data}
+
+
+def dumps_project(*, episode_id: int, include_jobs: bool = False) -> str:
+    """The project file as JSON text (UTF-8, Japanese kept readable)."""
+    project = export_project(episode_id=episode_id, include_jobs=include_jobs)
+    return json.dumps(project, ensure_ascii=False, indent=1)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Reader:
+    """Typed access to one JSON object, raising ``BackupError`` that names the field."""
+
+    def __init__(self, data: Any, path: str) -> None:
+        if not isinstance(data, dict):
+            raise BackupError(f"{path}: expected an object")
+        self.data, self.path = data, path
+
+    def _get(self, key: str, default: Any) -> Any:
+        if key not in self.data:
+            if default is _REQUIRED:
+                raise BackupError(f"{self.path}.{key}: missing")
+            return default
+        return self.data[key]
+
+    def _fail(self, key: str, what: str) -> BackupError:
+        return BackupError(f"{self.path}.{key}: must be {what}")
+
+    def text(self, key: str, default: str | None = None, *, max_len: int = 0) -> str:
+        value = self._get(key, "" if default is None else default)
+        if not isinstance(value, str):
+            raise self._fail(key, "a string")
+        if max_len and len(value) > max_len:
+            raise self._fail(key, f"at most {max_len} characters")
+        return value
+
+    def name(self, key: str) -> str | None:
+        """A username, or ``None``."""
+        value = self._get(key, None)
+        if value is not None and not isinstance(value, str):
+            raise self._fail(key, "a username or null")
+        return value or None
+
+    def required_str(self, key: str, *, max_len: int = 0) -> str:
+        self._get(key, _REQUIRED)
+        return self.text(key, max_len=max_len)
+
+    def number(self, key: str, default: Any = 0, *, nullable: bool = False) -> int | None:
+        value = self._get(key, default)
+        if value is None and nullable:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self._fail(key, "a whole number ≥ 0" + (" or null" if nullable else ""))
+        return value
+
+    def flag(self, key: str, default: bool = False) -> bool:
+        value = self._get(key, default)
+        if not isinstance(value, bool):
+            raise self._fail(key, "true or false")
+        return value
+
+    def choice(self, key: str, choices: Any, default: str) -> str:
+        value = self.text(key, default)
+        allowed = [c for c, _ in choices]
+        if value not in allowed:
+            raise self._fail(key, "one of " + ", ".join(allowed))
+        return value
+
+    def time(self, key: str) -> datetime | None:
+        value = self._get(key, None)
+        if value is None:
+            return None
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        if parsed is None:
+            raise self._fail(key, "an ISO 8601 date-time or null")
+        return parsed
+
+    def json(self, key: str, kind: type, default: Any) -> Any:
+        value = self._get(key, default)
+        if value is not None and not isinstance(value, kind):
+            raise self._fail(key, f"a JSON {'list' if kind is list else 'object'}")
+        return value
+
+    def items(self, key: str, required: bool = False) -> list[_Reader]:
+        value = self._get(key, _REQUIRED if required else [])
+        if not isinstance(value, list):
+            raise self._fail(key, "a list")
+        return [_Reader(item, f"{self.path}.{key}[{i}]") for i, item in enumerate(value)]
+
+
+_REQUIRED = object()
+
+
+def parse_project(raw: str | bytes | dict[str, Any]) -> dict[str, Any]:
+    """Check the header of a project file and return it as a dict (``BackupError`` if bad)."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise BackupError(f"not a project file: not UTF-8 text (byte {exc.start})") from exc
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise BackupError(
+                f"not a project file: invalid JSON at line {exc.lineno}, column {exc.colno}"
+            ) from exc
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise BackupError(f'not a Jimaku project file (no "format": "{FORMAT}" header)')
+    version = raw.get("version")
+    if version != VERSION:
+        raise BackupError(
+            f"unsupported project file version {version!r} (this Jimaku reads version {VERSION})"
+        )
+    if not isinstance(raw.get("episode"), dict):
+        raise BackupError("episode: missing or not an object")
+    return raw
+
+
+# --------------------------------------------------------------------------- import
+
+
+def import_project(
+    *, data: str | bytes | dict[str, Any], user: AbstractBaseUser | None = None
+) -> Episode:
+    """Create a new episode from a project file. All or nothing; ``BackupError`` if bad.
+
+    ``user`` becomes the creator only when the file names none that exists here.
+    """
+    project = parse_project(data)
+    try:
+        with transaction.atomic():
+            return _create(_Reader(project["episode"], "episode"), user)
+    except IntegrityError as exc:
+        raise BackupError(f"the file contradicts itself: {str(exc).splitlines()[0]}") from exc
+
+
+def _users(ep: _Reader) -> Callable[[str | None], Any]:
+    names: set[str] = set()
+
+    def collect(reader: _Reader, key: str) -> None:
+        value = reader.data.get(key)
+        if isinstance(value, str) and value:
+            names.add(value)
+
+    collect(ep, "created_by")
+    for seg in ep.items("segments"):
+        collect(seg, "updated_by")
+        for rev in seg.items("revisions"):
+            collect(rev, "user")
+    for job in ep.items("jobs"):
+        collect(job, "requested_by")
+    model = get_user_model()
+    found = {
+        u.get_username(): u for u in model.objects.filter(**{f"{model.USERNAME_FIELD}__in": names})
+    }
+    return lambda name: found.get(name) if name else None
+
+
+def _create(ep: _Reader, user: AbstractBaseUser | None) -> Episode:
+    user_for = _users(ep)
+    creator = user_for(ep.name("created_by"))
+    if creator is None and user is not None and user.is_authenticated:
+        creator = user
+    media = ep.text("media_file")
+    episode = Episode.objects.create(
+        title=ep.required_str("title", max_len=300),
+        description=ep.text("description"),
+        source_language=ep.text("source_language", "ja", max_len=10),
+        target_language=ep.choice("target_language", Episode.TargetLanguage.choices, "EN-US"),
+        source_format=ep.text("source_format", "text", max_len=10),
+        source_encoding=ep.text("source_encoding", "utf-8", max_len=40),
+        source_filename=ep.text("source_filename", max_len=255),
+        duration_ms=ep.number("duration_ms", None, nullable=True),
+        media_url=ep.text("media_url", max_len=200),
+        published=ep.flag("published"),
+        published_at=ep.time("published_at"),
+        alignment_report=ep.json("alignment_report", dict, None),
+        created_by=creator,
+    )
+    if media and ".." not in media and default_storage.exists(media):
+        episode.media_file.name = media  # same storage (a restore on the same server)
+        episode.save(update_fields=["media_file"])
+
+    Speaker.objects.bulk_create(
+        Speaker(
+            episode=episode,
+            label=s.required_str("label", max_len=100),
+            display_name=s.text("display_name", max_len=100),
+            order=s.number("order"),
+        )
+        for s in ep.items("speakers")
+    )
+    GlossaryTerm.objects.bulk_create(
+        GlossaryTerm(
+            episode=episode,
+            source=t.required_str("source", max_len=200),
+            target=t.required_str("target", max_len=200),
+            note=t.text("note", max_len=300),
+        )
+        for t in ep.items("glossary")
+    )
+
+    seg_readers = ep.items("segments", required=True)
+    segments = [
+        Segment(
+            episode=episode,
+            order=s.number("order", _REQUIRED),
+            kind=s.choice("kind", Segment.Kind.choices, Segment.Kind.TRANSCRIPT),
+            turn=s.number("turn"),
+            speaker_label=s.text("speaker_label", max_len=100),
+            source_text=s.required_str("source_text"),
+            text=s.text("text"),
+            machine_text=s.text("machine_text"),
+            machine_engine=s.text("machine_engine", max_len=40),
+            machine_engine_version=s.text("machine_engine_version", max_len=200),
+            machine_translated_at=s.time("machine_translated_at"),
+            machine_flags=s.json("machine_flags", list, []) or [],
+            status=s.choice("status", Segment.Status.choices, Segment.Status.UNTRANSLATED),
+            version=max(1, s.number("version", 1) or 1),
+            updated_by=user_for(s.name("updated_by")),
+        )
+        for s in seg_readers
+    ]
+    Segment.objects.bulk_create(segments, batch_size=500)
+    if segments and segments[0].pk is None:  # backends without RETURNING ids
+        by_order = {s.order: s for s in episode.segments.all()}
+        segments = [by_order[s.order] for s in segments]
+
+    cues: list[Cue] = []
+    revisions: list[tuple[SegmentRevision, datetime | None]] = []
+    touched: list[tuple[Segment, datetime | None]] = []
+    for segment, reader in zip(segments, seg_readers, strict=True):
+        touched.append((segment, reader.time("updated_at")))
+        for c in reader.items("cues"):
+            cues.append(
+                Cue(
+                    segment=segment,
+                    index=c.number("index"),
+                    start_ms=c.number("start_ms", None, nullable=True),
+                    end_ms=c.number("end_ms", None, nullable=True),
+                    source_start=c.number("source_start"),
+                    source_end=c.number("source_end"),
+                    source_text=c.text("source_text"),
+                    lines=c.json("lines", list, []) or [],
+                    timing=c.choice("timing", Cue.Timing.choices, Cue.Timing.ESTIMATED),
+                )
+            )
+        for r in reader.items("revisions"):
+            revisions.append(
+                (
+                    SegmentRevision(
+                        segment=segment,
+                        user=user_for(r.name("user")),
+                        action=r.choice(
+                            "action", SegmentRevision.Action.choices, SegmentRevision.Action.EDIT
+                        ),
+                        old_text=r.text("old_text"),
+                        new_text=r.text("new_text"),
+                        old_status=r.text("old_status", max_len=20),
+                        new_status=r.text("new_status", max_len=20),
+                        version=r.number("version", _REQUIRED),
+                    ),
+                    r.time("created_at"),
+                )
+            )
+    Cue.objects.bulk_create(cues, batch_size=1000)
+    created = SegmentRevision.objects.bulk_create([rev for rev, _ in revisions], batch_size=1000)
+    _keep_times(created, [t for _, t in revisions], "created_at")
+    _keep_times([s for s, _ in touched], [t for _, t in touched], "updated_at")
+
+    jobs = []
+    for j in ep.items("jobs"):
+        state = j.choice("state", TranslationJob.State.choices, TranslationJob.State.SUCCEEDED)
+        error = j.text("error")
+        if state in TranslationJob.ACTIVE_STATES:  # nothing runs it here: show it as stopped
+            state, error = TranslationJob.State.CANCELLED, error or "Imported from a backup."
+        job = TranslationJob(
+            episode=episode,
+            engine=j.required_str("engine", max_len=40),
+            state=state,
+            retranslate_machine=j.flag("retranslate_machine"),
+            done=j.number("done"),
+            total=j.number("total"),
+            error=error,
+            requested_by=user_for(j.name("requested_by")),
+            started_at=j.time("started_at"),
+            finished_at=j.time("finished_at"),
+        )
+        jobs.append((job, j.time("created_at")))
+    created_jobs = TranslationJob.objects.bulk_create([job for job, _ in jobs])
+    _keep_times(created_jobs, [t for _, t in jobs], "created_at")
+    return episode
+
+
+def _keep_times(objs: list[Any], times: list[datetime | None], field: str) -> None:
+    """Put back the file's timestamps that ``auto_now(_add)`` replaced on insert."""
+    changed = []
+    for obj, value in zip(objs, times, strict=True):
+        if value is not None and obj.pk is not None:
+            setattr(obj, field, value)
+            changed.append(obj)
+    if changed:
+        type(changed[0]).objects.bulk_update(changed, [field], batch_size=500)

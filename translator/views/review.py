@@ -11,7 +11,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -190,15 +190,27 @@ def segment_save(request: HttpRequest, segment_id: int) -> HttpResponse:
     base_version = review_selectors.parse_int(request.POST.get("version"))
     if base_version is None:
         return HttpResponse(_("Missing version."), status=400)
-    try:
-        saved = review.save_segment(
+    return _review_action(
+        request,
+        seg,
+        lambda: review.save_segment(
             segment_id=seg.pk,
             text=request.POST.get("text", ""),
             base_version=base_version,
             user=request.user,
             approve=approve,
             overwrite=request.POST.get("overwrite") == "1",
-        )
+        ),
+    )
+
+
+def _review_action(
+    request: HttpRequest, seg: Segment, action: Callable[[], Segment]
+) -> HttpResponse:
+    """Run a review service call; answer with the row (htmx) or go back to the page, showing a
+    conflict or the reason it was refused."""
+    try:
+        saved = action()
     except review.EditConflict as conflict:
         if not request.htmx:
             messages.warning(request, _("Someone else saved this segment after you opened it."))
@@ -219,26 +231,16 @@ def segment_approve(request: HttpRequest, segment_id: int) -> HttpResponse:
     """Approve (``approved=1``) or unapprove (``approved=0``) the saved text."""
     _require_approve(request)
     seg = _segment(request, segment_id)
-    try:
-        saved = review.set_approved(
+    return _review_action(
+        request,
+        seg,
+        lambda: review.set_approved(
             segment_id=seg.pk,
             approved=request.POST.get("approved", "1") == "1",
             user=request.user,
             base_version=review_selectors.parse_int(request.POST.get("version")),
-        )
-    except review.EditConflict as conflict:
-        if not request.htmx:
-            messages.warning(request, _("Someone else saved this segment after you opened it."))
-            return _back(request, seg.episode_id)
-        return _conflict_response(request, conflict)
-    except review.ReviewError as exc:
-        if not request.htmx:
-            messages.error(request, str(exc))
-            return _back(request, seg.episode_id)
-        return _row_response(request, seg.pk, error=str(exc))
-    if not request.htmx:
-        return _back(request, seg.episode_id)
-    return _row_response(request, saved, saved=True)
+        ),
+    )
 
 
 @require_GET

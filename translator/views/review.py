@@ -32,11 +32,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from translator import permissions, review_selectors
+from translator.context_processors import roles
 from translator.models import Episode, GlossaryTerm, Segment, SegmentRevision, Speaker
+from translator.review_rows import render_rows
 from translator.services import editing, review
 from translator.views.jobs import job_panel_context
 
-ROW_TEMPLATE = "translator/review/row.html"
 CONFLICT_TEMPLATE = "translator/review/conflict.html"
 
 
@@ -96,8 +97,8 @@ def _row_response(
     request: HttpRequest, segment: Segment | int, *, error: str = "", saved: bool = False
 ) -> HttpResponse:
     row = review_selectors.review_row(segment)
-    ctx = row_context() | {"row": row, "row_error": error}
-    html = render_to_string(ROW_TEMPLATE, ctx, request=request)
+    ctx = row_context() | roles(request) | {"row_error": error}
+    html = str(render_rows([row], ctx))
     html += _counters_oob(request, row.segment.episode_id)
     response = HttpResponse(html)
     if saved:

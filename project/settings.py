@@ -140,7 +140,7 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=5000;"
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -228,8 +228,9 @@ if TASK_BACKEND.startswith("django_tasks_rq."):
     RQ = {
         "JOB_CLASS": "django_tasks_rq.Job",
         # Jobs run inside the worker process (no fork per job), so the engine registry's cached
-        # Argos model loads once per worker instead of once per job.
-        "WORKER_CLASS": "rq.worker.SimpleWorker",
+        # Argos model loads once per worker instead of once per job; stale database
+        # connections are closed around each job (project/rq_worker.py).
+        "WORKER_CLASS": "project.rq_worker.JimakuWorker",
     }
     RQ_SHOW_ADMIN_LINK = False
 
@@ -238,12 +239,18 @@ DEEPL_AUTH_KEY = os.environ.get("DEEPL_AUTH_KEY", "")
 DEEPL_SERVER_URL = os.environ.get("DEEPL_SERVER_URL", "") or None
 ARGOS_PACKAGES_DIR = os.environ.get("ARGOS_PACKAGES_DIR") or str(DATA_DIR / "argos-packages")
 ARGOS_BEAM_SIZE = env_int("ARGOS_BEAM_SIZE", 2)
+# CTranslate2 threads per Argos worker (0 = its default); 1 when running one worker per core.
+ARGOS_INTRA_THREADS = env_int("ARGOS_INTRA_THREADS", 0)
 # An engine is offered when it is configured: DeepL needs a key; Argos is always listed (its
 # page says how to install a model when none is installed).
 TRANSLATION_ENGINES = {
     "argos": {
         "CLASS": "translator.engines.argos.ArgosEngine",
-        "OPTIONS": {"packages_dir": ARGOS_PACKAGES_DIR, "beam_size": ARGOS_BEAM_SIZE},
+        "OPTIONS": {
+            "packages_dir": ARGOS_PACKAGES_DIR,
+            "beam_size": ARGOS_BEAM_SIZE,
+            "intra_threads": ARGOS_INTRA_THREADS,
+        },
     },
 }
 if DEEPL_AUTH_KEY:

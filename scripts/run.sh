@@ -20,7 +20,12 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-$PY manage.py db_worker --no-reload &
+# The worker for the configured task backend (database queue by default, or RQ).
+backend="$($PY manage.py shell -v0 -c 'from django.conf import settings; print(settings.TASK_BACKEND)')"
+case "$backend" in
+  django_tasks_rq.*) $PY manage.py rqworker default & ;;
+  *) $PY manage.py db_worker --no-reload & ;;
+esac
 pids+=($!)
 $PY manage.py runserver "$HOST:$PORT" &
 pids+=($!)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 
 from bench.common import Figure, median_time
+from tests.support.sample import sample_episode_with_reference
 from translator.core.export_types import (
     ExportCue,
     ExportEpisode,
@@ -122,6 +123,8 @@ def naive_events(episode: ExportEpisode, options: SubtitleOptions) -> list[Subti
     """Baseline: each Japanese cue gets its duration-proportional share of the words."""
     events = []
     for seg in episode.segments:
+        if any(c.start_ms is None for c in seg.cues) or not seg.cues:
+            continue  # show notes: untimed, not subtitles
         words = seg.text.split()
         total = sum(c.end_ms - c.start_ms for c in seg.cues) or 1
         acc = 0
@@ -201,6 +204,24 @@ def run() -> list[Figure]:
             note=", ".join(f"{k}={v}" for k, v in report.violations.items() if v),
         )
     )
+    sample = sample_episode_with_reference()
+    for layout, label in (("en", "English"), ("bilingual", "bilingual (English and Japanese)")):
+        opts = SubtitleOptions(layout=layout)
+        report = build_subtitles(sample, opts).report
+        naive = check_events(naive_events(sample, opts), opts) if layout == "en" else None
+        figures.append(
+            Figure(
+                SECTION,
+                f"cues meeting every style rule, sample episode, {label}",
+                100 * report.compliant_share,
+                unit="%",
+                baseline_name="naive proportional split" if naive else "",
+                baseline_value=100 * naive.compliant_share if naive else None,
+                goal="higher than baseline" if naive else "",
+                note=f"{report.events} cues; "
+                + ", ".join(f"{k}={v}" for k, v in report.violations.items() if v),
+            )
+        )
     return figures
 
 

@@ -153,6 +153,32 @@ def split_cues(
     return cues
 
 
+def break_lines(
+    text: str, *, max_units_per_line: float = 13, max_lines: int = 2, protected: Sequence[str] = ()
+) -> list[str]:
+    """Display lines for Japanese ``text`` shown in one cue, at the same phrase boundaries as
+    :func:`split_cues` uses (never inside a word, a number with its counter, a Latin run or a
+    protected term; no line starting with a particle). Fewest lines first, then cheapest breaks,
+    then balance. Text too wide for ``max_lines`` lines gets more lines (the caller reports it)
+    rather than over-long ones."""
+    stripped = text.strip()
+    if not stripped:
+        return []
+    if display_units(stripped) <= max_units_per_line:
+        return [stripped]
+    costs = _break_costs(text, protected)
+    points = [0, *sorted(costs), len(text)]
+    layout = _Layout(text, points, costs, max_units_per_line, max_lines)
+    if display_units(stripped) <= max_units_per_line * max_lines:
+        _cost, lines = layout.cue_layout(0, len(points) - 1)
+        if len(lines) <= max_lines and all(
+            layout.width(a, b) <= max_units_per_line for a, b in lines
+        ):
+            return [t for t in (_line_text(text, a, b) for a, b in lines) if t]
+    lines = [line for group in layout.best_cues() for line in group]
+    return [t for t in (_line_text(text, a, b) for a, b in lines) if t]
+
+
 _CUE_COST = 100.0  # fewer cues first (each cue is a reading pause for the viewer)
 _LINE_COST = 12.0  # then fewer lines
 _SHORT_CUE_UNITS = 6.0

@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+from translator.core.cues import break_lines
+
 # Break penalties, in "characters of imbalance" units.
 PEN_PUNCT = 0.0
 PEN_BEFORE_CONJ = 3.0
@@ -408,54 +410,10 @@ def _is_word_char(ch: str) -> bool:
 
 
 def break_japanese(text: str, *, max_width: float = 13.0, max_lines: int = 2) -> list[str]:
-    """Break Japanese text into lines of about equal width, each at most ``max_width`` where
-    possible; prefers breaks after punctuation, then at script changes, never before small
-    kana or closing punctuation, never inside a Latin word or number."""
-    text = text.strip()
-    if not text:
-        return []
-    if len(text) <= max_width:  # every character is at most 1 wide
-        return [text]
-    widths = [char_width(ch) for ch in text]
-    total = sum(widths)
-    if total <= max_width:
-        return [text]
-    n_lines = max(2, int(-(-total // max_width)))
-    target = total / n_lines
-    lines: list[str] = []
-    start = 0
-    acc = 0.0
-    cum = [0.0]
-    for w in widths:
-        cum.append(cum[-1] + w)
-    for k in range(1, n_lines):
-        goal = target * k
-        best, best_pos = float("inf"), -1
-        for pos in range(start + 1, len(text)):
-            if cum[pos] - cum[start] > max_width + 0.01:
-                break
-            if cum[pos] < goal - 6:
-                continue
-            prev, nxt = text[pos - 1], text[pos]
-            if nxt in _JA_NO_START or (_is_word_char(prev) and _is_word_char(nxt)):
-                pen = 50.0
-            elif prev in _JA_BREAK_AFTER:
-                pen = 0.0
-            elif _script(prev) != _script(nxt):
-                pen = 1.5
-            else:
-                pen = 3.0
-            cost = abs(cum[pos] - goal) + pen
-            if cost < best:
-                best, best_pos = cost, pos
-        if best_pos == -1:
-            best_pos = min(len(text) - 1, start + 1)
-        lines.append(text[start:best_pos].strip())
-        start = best_pos
-        acc = cum[start]
-    del acc
-    lines.append(text[start:].strip())
-    return [ln for ln in lines if ln]
+    """Japanese display lines for one cue: the import's phrase-aware breaker
+    (:func:`translator.core.cues.break_lines`), so export never splits a word, a number from its
+    counter or starts a line with a particle."""
+    return break_lines(text, max_units_per_line=max_width, max_lines=max_lines)
 
 
 def _script(ch: str) -> str:

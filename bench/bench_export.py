@@ -20,7 +20,7 @@ from translator.core.export_types import (
     ExportSegment,
     SubtitleOptions,
 )
-from translator.core.linebreak import break_english
+from translator.core.linebreak import break_english, break_japanese
 from translator.core.subtitles import SubtitleEvent, build_subtitles, check_events
 from translator.core.timing_rules import apply_timing_rules
 from translator.core.writers import build_ssafile, render_subtitles
@@ -92,7 +92,8 @@ def synthetic_episode(n_cues: int = 2000, *, seed: int = 7) -> ExportEpisode:
             ja_len = rng.randint(6, 26)
             ja = "".join(rng.choice(_JA) for _ in range(ja_len - 1)) + "、"
             dur = int(ja_len / 7.0 * 1000 * rng.uniform(0.85, 1.15))
-            cues.append(ExportCue(t, t + dur, ja))
+            # Lines as the import stores them on each cue (export reuses them).
+            cues.append(ExportCue(t, t + dur, ja, tuple(break_japanese(ja))))
             t += dur + rng.choice([0, 0, 40, 150, 400, 900])
             ja_total += ja_len
         target = int(ja_total * 2.2)

@@ -38,6 +38,8 @@ class ExportCue:
     start_ms: int | None
     end_ms: int | None
     source_text: str
+    # The display lines chosen at import (phrase-aware); empty: break the text when exporting.
+    lines: tuple[str, ...] = ()
 
 
 @dataclass

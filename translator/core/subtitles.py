@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from translator.core.export_types import (
+    ExportCue,
     ExportEpisode,
     ExportSegment,
     SubtitleLayout,
@@ -349,7 +350,7 @@ def build_subtitles(
             report.merged_cues += part.last_cue - part.first_cue
             if part.end_ms > spans[part.last_cue][1]:
                 report.extended_cues += 1
-            ja_text = "".join(c.source_text for c in seg.cues[part.first_cue : part.last_cue + 1])
+            ja_cues = seg.cues[part.first_cue : part.last_cue + 1]
             events.append(
                 SubtitleEvent(
                     start_ms=part.start_ms,
@@ -360,13 +361,7 @@ def build_subtitles(
                         max_lines=options.max_lines,
                         protected=protected,
                     ),
-                    ja_lines=break_japanese(
-                        ja_text,
-                        max_width=options.max_width_per_line_ja,
-                        max_lines=options.max_lines,
-                    )
-                    if layout.has_ja
-                    else [],
+                    ja_lines=_ja_lines(ja_cues, options) if layout.has_ja else [],
                     speaker=seg.speaker,
                     segment_index=seg.index,
                     segment_indexes=(seg.index,),
@@ -384,6 +379,18 @@ def build_subtitles(
         ev.start_ms, ev.end_ms = s, e
     check_events(events, options, report)
     return SubtitleBuild(events, report)
+
+
+def _ja_lines(cues: Sequence[ExportCue], options: SubtitleOptions) -> list[str]:
+    """Japanese lines of an event: the lines chosen at import when the event is one cue,
+    else the merged cues' text broken again at phrase boundaries."""
+    if len(cues) == 1 and cues[0].lines:
+        return list(cues[0].lines)
+    return break_japanese(
+        "".join(c.source_text for c in cues),
+        max_width=options.max_width_per_line_ja,
+        max_lines=options.max_lines,
+    )
 
 
 def _japanese_events(
@@ -408,11 +415,7 @@ def _japanese_events(
                 start_ms=s,
                 end_ms=end,
                 en_lines=[],
-                ja_lines=break_japanese(
-                    cue.source_text,
-                    max_width=options.max_width_per_line_ja,
-                    max_lines=options.max_lines,
-                ),
+                ja_lines=_ja_lines([cue], options),
                 speaker=seg.speaker,
                 segment_index=seg.index,
                 segment_indexes=(seg.index,),

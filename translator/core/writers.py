@@ -47,7 +47,7 @@ class UnknownFormatError(ValueError):
 
 
 def _plain(line: str) -> str:
-    return _SSA_ESCAPE.sub("\\\\\u2060", line)
+    return _SSA_ESCAPE.sub("\\\\\u2060", line) if "\\" in line else line
 
 
 def _lines_for(ev: SubtitleEvent, layout: SubtitleLayout) -> tuple[list[str], list[str]]:
@@ -87,7 +87,9 @@ def _build_srt(
 
 
 def _vtt_text(text: str) -> str:
-    return _plain(html.escape(text, quote=False))
+    if "&" in text or "<" in text or ">" in text:
+        text = html.escape(text, quote=False)
+    return _plain(text)
 
 
 def _vtt_annotation(name: str) -> str:

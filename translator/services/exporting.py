@@ -79,7 +79,10 @@ def export_episode_data(episode: Episode) -> ExportEpisode:
                 source_text=seg.source_text,
                 text=seg.text,
                 status=seg.status,
-                cues=[ExportCue(c.start_ms, c.end_ms, c.source_text) for c in seg.cues.all()],
+                cues=[
+                    ExportCue(c.start_ms, c.end_ms, c.source_text, tuple(c.lines or ()))
+                    for c in seg.cues.all()
+                ],
             )
         )
     return ExportEpisode(

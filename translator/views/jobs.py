@@ -83,7 +83,10 @@ def engines(request: HttpRequest) -> HttpResponse:
         except Exception as exc:  # the page shows what is wrong instead of failing
             status = {"name": name, "error": str(exc).splitlines()[0] if str(exc) else repr(exc)}
         rows.append({"name": name, "status": status})
-    return render(request, "translator/engines.html", {"rows": rows})
+    deepl_configured = "deepl" in available_engines()
+    return render(
+        request, "translator/engines.html", {"rows": rows, "deepl_configured": deepl_configured}
+    )
 
 
 urlpatterns = [

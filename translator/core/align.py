@@ -88,13 +88,15 @@ _EXCERPT_CHARS = 60
 # these are the fallbacks, in character units.
 _SENTENCE_PAUSE = 4.0
 _CLAUSE_PAUSE = 1.0
-_NO_PAUSE, _CLAUSE, _SENTENCE = 0, 1, 2
+_ASR_PAUSE = 0.5
+_NO_PAUSE, _CLAUSE, _SENTENCE, _ASR_MARK = 0, 1, 2, 3
 # Longest time one character (or pause unit) may take when spreading a span over characters.
 _MAX_UNIT_MS = 400.0
 # Duration given to a transcript character the recogniser dropped, next to a pause.
 _TYPICAL_CHAR_MS = 150.0
 # Fillers as normalised (ー dropped, katakana folded): えー, あの, まあ, えっと, うーん, ...
 _FILLERS = ("え", "ええ", "あ", "あの", "その", "まあ", "えと", "えっと", "うん", "ん", "なんか")
+_LONG_VOWEL_MARKS = frozenset("ーｰ〜～")
 _SMALL_KANA = frozenset("ぁぃぅぇぉゃゅょゎ")
 _SENTENCE_END = frozenset("。．？！?!")
 
@@ -265,6 +267,29 @@ def _speech_units(ch: str) -> float:
     return 1.0
 
 
+def _line_units(norm: str, offsets: list[int], cleaned: str) -> list[float]:
+    """Speaking units of each normalised character of a caption line; a long-vowel mark
+    (dropped by normalisation) adds a mora to the character before it."""
+    units = [_speech_units(ch) for ch in norm]
+    for r, off in enumerate(offsets):
+        nxt = offsets[r + 1] if r + 1 < len(offsets) else len(cleaned)
+        if nxt > off + 1:
+            units[r] += sum(1 for ch in cleaned[off + 1 : nxt] if ch in _LONG_VOWEL_MARKS)
+    return units
+
+
+def _line_marks(offsets: list[int], cleaned: str) -> list[int]:
+    """Per normalised character of a caption line: ``_ASR_MARK`` where the recogniser wrote a
+    space or punctuation before it (a long-vowel mark does not count), else ``_NO_PAUSE``."""
+    out = [_NO_PAUSE] * len(offsets)
+    for r in range(1, len(offsets)):
+        if offsets[r] > offsets[r - 1] + 1 and any(
+            ch not in _LONG_VOWEL_MARKS for ch in cleaned[offsets[r - 1] + 1 : offsets[r]]
+        ):
+            out[r] = _ASR_MARK
+    return out
+
+
 def _caption_stream(captions: Sequence[TimedLine]) -> _CaptionStream:
     """Normalised, de-duplicated caption text in time segments (see the module docstring)."""
     order = sorted(range(len(captions)), key=lambda k: captions[k].start_ms)
@@ -276,12 +301,14 @@ def _caption_stream(captions: Sequence[TimedLine]) -> _CaptionStream:
         cleaned, knots = _clean_caption(cap.text or "", start, end)
         norm, offsets = _normalize(cleaned)
         if norm:
-            lines.append((k, start, end, norm, offsets, knots))
+            units = _line_units(norm, offsets, cleaned)
+            marks = _line_marks(offsets, cleaned)
+            lines.append((k, start, end, norm, offsets, knots, (units, marks)))
 
     # Rolling detection: how many events start with a stretch that ends the text so far?
     tail = ""
     hits = 0
-    for _k, _s, _e, norm, _o, _kn in lines:
+    for _k, _s, _e, norm, _o, _kn, _u in lines:
         if _rolling_overlap(tail, norm, _ROLLING_MIN_OVERLAP):
             hits += 1
         tail = (tail + norm)[-_ROLLING_TAIL_CHARS:]
@@ -289,7 +316,9 @@ def _caption_stream(captions: Sequence[TimedLine]) -> _CaptionStream:
 
     tail = ""
     kept = []  # (line index, start, end, new normalised chars, their offsets, knots)
-    for k, start, end, norm, offsets, knots in lines:
+    units: list[float] = []
+    pause: list[int] = []
+    for k, start, end, norm, offsets, knots, (line_units, line_marks) in lines:
         skip = 0
         if rolling:
             skip = _rolling_overlap(tail, norm, min(2, len(norm)))
@@ -297,10 +326,11 @@ def _caption_stream(captions: Sequence[TimedLine]) -> _CaptionStream:
         tail = (tail + new)[-_ROLLING_TAIL_CHARS:]
         if new:
             kept.append((k, start, end, new, offsets[skip:], knots))
+            units.extend(line_units[skip:])
+            pause.extend(line_marks[skip:])
 
     text: list[str] = []
     source: list[tuple[int, int]] = []
-    pause: list[int] = []
     segments: list[tuple[int, int, int, int]] = []
     for n, (k, start, end, new, offsets, knots) in enumerate(kept):
         if n + 1 < len(kept):
@@ -310,13 +340,10 @@ def _caption_stream(captions: Sequence[TimedLine]) -> _CaptionStream:
         bounds = [(0, start)] + [(o, min(ms, end)) for o, ms in knots]
         seg_starts = [off for off, _ms in bounds]
         seg_of = [bisect.bisect_right(seg_starts, o) - 1 for o in offsets]
-        prev_off = None
         for r, (ch, off, seg) in enumerate(zip(new, offsets, seg_of, strict=True)):
             j = len(text)
             text.append(ch)
             source.append((k, off))
-            pause.append(_CLAUSE if prev_off is not None and off > prev_off + 1 else _NO_PAUSE)
-            prev_off = off
             if r == 0 or seg != seg_of[r - 1]:
                 seg_start = bounds[seg][1]
                 seg_end = bounds[seg + 1][1] if seg + 1 < len(bounds) else end
@@ -324,47 +351,59 @@ def _caption_stream(captions: Sequence[TimedLine]) -> _CaptionStream:
             else:
                 lo, _hi, s_ms, e_ms = segments[-1]
                 segments[-1] = (lo, j + 1, s_ms, e_ms)
-    units = [_speech_units(ch) for ch in text]
     return _CaptionStream("".join(text), source, pause, units, segments, rolling)
 
 
 def _estimate_pause_units(
     segments: list[tuple[int, int, int, int]], kinds: list[int], units: list[float]
-) -> tuple[float, float]:
-    """How long a clause pause and a sentence pause last, in characters, from the captions:
-    the median time per character over segments without pauses, then the median extra time of
-    segments with them. Falls back to the defaults when the file gives too little to go on."""
-    per_char, clause_extra, sentence_extra = [], [], []
+) -> tuple[float, float, float]:
+    """How long a clause pause, a sentence pause and a recogniser's mark without a transcript
+    pause last, in speaking units, from the captions: the median time per unit over segments
+    without pauses, then the median extra time of segments with pauses of one kind (the
+    kinds estimated first are subtracted for the sentence pause). Falls back to the defaults
+    when the file gives too little to go on."""
+    per_unit = []
     counted = []
     for lo, hi, s_ms, e_ms in segments:
         if hi - lo < 2:
             continue
         n = sum(units[lo:hi])
-        k1 = k2 = 0
+        count = [0, 0, 0, 0]
         for j in range(lo + 1, hi):
-            if kinds[j] == _CLAUSE:
-                k1 += 1
-            elif kinds[j] == _SENTENCE:
-                k2 += 1
-        if k1 == k2 == 0 and hi - lo >= 4:
-            per_char.append((e_ms - s_ms) / n)
-        counted.append((n, k1, k2, e_ms - s_ms))
-    if len(per_char) < 3:
-        return _CLAUSE_PAUSE, _SENTENCE_PAUSE
-    char_ms = statistics.median(per_char)
-    if char_ms <= 0:
-        return _CLAUSE_PAUSE, _SENTENCE_PAUSE
-    for n, k1, k2, dur in counted:
-        if k1 and not k2:
-            clause_extra.append((dur - n * char_ms) / k1 / char_ms)
-    clause = statistics.median(clause_extra) if len(clause_extra) >= 3 else _CLAUSE_PAUSE
-    clause = min(max(clause, 0.0), 4.0)
-    for n, k1, k2, dur in counted:
-        if k2:
-            sentence_extra.append((dur - n * char_ms - k1 * clause * char_ms) / k2 / char_ms)
-    sentence = statistics.median(sentence_extra) if len(sentence_extra) >= 3 else _SENTENCE_PAUSE
-    sentence = min(max(sentence, 1.0), 12.0)
-    return clause, sentence
+            count[kinds[j]] += 1
+        if count[1] == count[2] == count[3] == 0 and hi - lo >= 4:
+            per_unit.append((e_ms - s_ms) / n)
+        counted.append((n, count, e_ms - s_ms))
+    fallback = (_CLAUSE_PAUSE, _SENTENCE_PAUSE, _ASR_PAUSE)
+    if len(per_unit) < 3:
+        return fallback
+    unit_ms = statistics.median(per_unit)
+    if unit_ms <= 0:
+        return fallback
+    est = [0.0, _CLAUSE_PAUSE, _SENTENCE_PAUSE, _ASR_PAUSE]
+    for kind, top in ((_CLAUSE, 4.0), (_ASR_MARK, 4.0)):
+        extra = [
+            (dur - n * unit_ms) / count[kind] / unit_ms
+            for n, count, dur in counted
+            if count[kind] and sum(count) == count[kind]
+        ]
+        if len(extra) >= 3:
+            est[kind] = min(max(statistics.median(extra), 0.0), top)
+    extra = [
+        (
+            dur
+            - n * unit_ms
+            - count[_CLAUSE] * est[_CLAUSE] * unit_ms
+            - count[_ASR_MARK] * est[_ASR_MARK] * unit_ms
+        )
+        / count[_SENTENCE]
+        / unit_ms
+        for n, count, dur in counted
+        if count[_SENTENCE]
+    ]
+    if len(extra) >= 3:
+        est[_SENTENCE] = min(max(statistics.median(extra), 1.0), 12.0)
+    return est[_CLAUSE], est[_SENTENCE], est[_ASR_MARK]
 
 
 def _caption_times(cap: _CaptionStream, pause: Sequence[float]) -> tuple[list[float], list[float]]:
@@ -395,6 +434,128 @@ def _caption_times(cap: _CaptionStream, pause: Sequence[float]) -> tuple[list[fl
         if ends[j] < starts[j]:
             ends[j] = starts[j]
         prev_end = ends[j]
+    return starts, ends
+
+
+_USE_MODEL = True
+_RATE_CV = 0.15  # spread of speaking rate between breath groups, relative
+_PAUSE_CV = 0.5  # spread of one pause's length, relative to its kind's typical length
+_UNIT_CV = 0.3  # spread of one character's speaking time, relative
+_EDGE_SD_MS = 30.0  # uncertainty of a segment's own start/end
+_SWEEPS = 6
+_CONTIGUOUS_MS = 40
+
+
+def _rate_prior(
+    segments: list[tuple[int, int, int, int]], kinds: list[int], units: list[float]
+) -> float:
+    """Median time per speaking unit over segments without a pause (ms)."""
+    per_unit = []
+    for lo, hi, s_ms, e_ms in segments:
+        if hi - lo >= 4 and not any(kinds[lo + 1 : hi]):
+            n = sum(units[lo:hi])
+            if n > 0 and e_ms > s_ms:
+                per_unit.append((e_ms - s_ms) / n)
+    return statistics.median(per_unit) if len(per_unit) >= 3 else 0.0
+
+
+def _model_times(
+    cap: _CaptionStream, kinds: list[int], pause_units: Sequence[float]
+) -> tuple[list[float], list[float]]:
+    """Caption character times from a small Gaussian model: speech between two pauses (a
+    breath group) runs at one rate, each segment's duration is its characters' speaking time
+    at their group's rate plus the pauses inside it. Rates are estimated jointly (MAP, a few
+    coordinate sweeps), then each segment's leftover time goes to its pauses."""
+    units = cap.units
+    segments = cap.segments
+    n = len(cap.text)
+    r0 = _rate_prior(segments, kinds, units)
+    if r0 <= 0:
+        return _caption_times(cap, [pause_units[k] for k in kinds])
+    mu = [pause_units[k] * r0 for k in range(4)]
+    var_p = [(_PAUSE_CV * m) ** 2 for m in mu]
+    var_r = (_RATE_CV * r0) ** 2
+    # Breath groups: a new one after each pause and after a gap between segments.
+    group = [0] * n
+    g = -1
+    prev_end = None
+    for lo, hi, s_ms, e_ms in segments:
+        for j in range(lo, hi):
+            if j == lo:
+                if prev_end is None or s_ms > prev_end + _CONTIGUOUS_MS or kinds[j]:
+                    g += 1
+            elif kinds[j]:
+                g += 1
+            group[j] = g
+        prev_end = e_ms
+    n_groups = g + 1
+    # Per segment: [(group, units)], target D - sum(mu), variance.
+    seg_terms: list[list[tuple[int, float]]] = []
+    seg_target: list[float] = []
+    seg_var: list[float] = []
+    by_group: list[list[tuple[int, float]]] = [[] for _ in range(n_groups)]
+    for si, (lo, hi, s_ms, e_ms) in enumerate(segments):
+        terms: list[tuple[int, float]] = []
+        for j in range(lo, hi):
+            if terms and terms[-1][0] == group[j]:
+                terms[-1] = (group[j], terms[-1][1] + units[j])
+            else:
+                terms.append((group[j], units[j]))
+        pmu = sum(mu[kinds[j]] for j in range(lo + 1, hi))
+        pvar = sum(var_p[kinds[j]] for j in range(lo + 1, hi))
+        u_total = sum(u for _g, u in terms)
+        var = pvar + (_UNIT_CV * r0) ** 2 * u_total + 2 * _EDGE_SD_MS**2
+        seg_terms.append(terms)
+        seg_target.append((e_ms - s_ms) - pmu)
+        seg_var.append(var)
+        for gi, u in terms:
+            by_group[gi].append((si, u))
+    rate = [r0] * n_groups
+    pred = [r0 * sum(u for _g, u in t) for t in seg_terms]
+    order = list(range(n_groups))
+    for sweep in range(_SWEEPS):
+        for gi in order if sweep % 2 == 0 else reversed(order):
+            num = r0 / var_r
+            den = 1.0 / var_r
+            old = rate[gi]
+            for si, u in by_group[gi]:
+                res = seg_target[si] - pred[si] + u * old
+                num += u * res / seg_var[si]
+                den += u * u / seg_var[si]
+            new = max(num / den, 0.2 * r0)
+            if new != old:
+                rate[gi] = new
+                for si, u in by_group[gi]:
+                    pred[si] += u * (new - old)
+    starts = [0.0] * n
+    ends = [0.0] * n
+    for si, (lo, hi, s_ms, e_ms) in enumerate(segments):
+        dur = e_ms - s_ms
+        speech = [units[j] * rate[group[j]] for j in range(lo, hi)]
+        pause = [0.0] * (hi - lo)
+        inner = [j for j in range(lo + 1, hi) if kinds[j]]
+        if inner:
+            resid = dur - sum(speech) - sum(mu[kinds[j]] for j in inner)
+            for j in inner:
+                pause[j - lo] = max(0.0, mu[kinds[j]] + var_p[kinds[j]] / seg_var[si] * resid)
+        total = sum(speech) + sum(pause)
+        scale = dur / total if total > 0 else 0.0
+        if not inner:
+            top = max(rate[group[j]] for j in range(lo, hi))
+            scale = min(scale, _MAX_UNIT_MS / top) if top > 0 else scale
+        t = float(s_ms)
+        for r in range(hi - lo):
+            t += pause[r] * scale
+            starts[lo + r] = t
+            t += speech[r] * scale
+            ends[lo + r] = t
+    prev = 0.0
+    for j in range(n):
+        if starts[j] < prev:
+            starts[j] = prev
+        if ends[j] < starts[j]:
+            ends[j] = starts[j]
+        prev = ends[j]
     return starts, ends
 
 
@@ -738,10 +899,13 @@ def align_cues(
     kinds = list(cap.pause)
     a_kinds = _transcript_pauses(cues, where)
     for j, kind in _pauses_on_captions(a_kinds, pairs, cap.text):
-        if kind > kinds[j]:
+        if kind > kinds[j] or kinds[j] == _ASR_MARK:
             kinds[j] = kind
     units = (0.0, *_estimate_pause_units(cap.segments, kinds, cap.units))
-    cs, ce = _caption_times(cap, [units[k] for k in kinds])
+    if _USE_MODEL:
+        cs, ce = _model_times(cap, kinds, units)
+    else:
+        cs, ce = _caption_times(cap, [units[k] for k in kinds])
     ts, te = _char_times(n_a, pairs, cs, ce, a_kinds, [units[k] for k in a_kinds], cap.text)
 
     # Cue spans and methods, then the timing rules over the timed cues in order.

@@ -14,21 +14,25 @@ Rules (the gold set in ``tests/core/gold/`` is annotated by the same rules):
    space (``... master. Then``).
 3. **Unpunctuated ends** (spoken transcripts), found with fugashi + unidic-lite:
 
-   a. a sentence-initial response — そうですね, そうですよね, なるほど(なるほど…)(ですね) — directly
+   a. a sentence-initial response — そうですね, そうですよね, そうなんです(よ)(ね),
+      なるほど(なるほど…)(ですね) — directly
       followed by new content (not punctuation, particle, auxiliary or quotative) is its own
       sentence: ``そうですね|サービスがあるというのは…``, ``なるほど|ありがとうございます。``.
       Mid-sentence fillers (``…については、ええそうですねシフトが…``) are not sentence-initial
       and stay.
-   b. a turn-initial answer word (はい, ええ, いや, いいえ) is its own sentence when the previous
-      turn ended with a question and new content follows directly: ``はい|Rubyはずっと…``.
-      As an opener or acknowledgement (``はい皆さんこんにちは。``) it stays.
+   b. a turn-initial answer word (はい, ええ, いや, いいえ, いえ) is its own sentence when the
+      previous turn ended with a question and new content follows directly:
+      ``はい|Rubyはずっと…``. As an opener or acknowledgement (``はい皆さんこんにちは。``) it
+      stays. A turn-initial surprise (えっ) before new content is its own sentence too
+      (``えっ|バスの中で書けるんですか。``).
    c. a polite predicate (…です/…ます + final particle か/ね/よ/よね/かね) directly followed by
       a new clause with its own predicate ends a sentence:
       ``理由はあったんですか|サポート職がいいなって思った理由…``.
       Guards: ``ですね`` after a particle is a filler (``基盤自体はですねPrivate PaaS…``); a
       predicate with no content word of its own (``あれですか``, ``結構あれですか``) is a filler;
       an inverted tail without a predicate (``使ってたんですか職場で。``) stays; a quotative
-      (って, と, みたいな) continues the sentence.
+      (って, と, みたいな) continues the sentence; そういう/こういう is not a new predicate
+      (``いいですねそういうの。`` stays whole).
 
    A comma after a response (``そうですね、…``) is the writer's choice and is kept.
 
@@ -65,10 +69,13 @@ _CONTINUATION_SOFT = re.compile(r"\s*(?:と|か[、。]|など|の[でにはが�
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _RESPONSE = re.compile(
     r"(?:(?:はい|ええ|うん|あー|ああ)、?)?"
-    r"(?:そうですね|そうですよね|そうなんですね|なるほど(?:、?なるほど)*(?:ですね|ね)?)"
+    r"(?:そうですね|そうですよね|そうなんです(?:よね|よ|ね)?|なるほど(?:、?なるほど)*(?:ですね|ね)?)"
     r"[ーえぇ〜]*"
 )
-_ANSWER_WORDS = frozenset({"はい", "ええ", "いや", "いいえ"})
+# Turn-initial answer words, matched on the text (the analyser splits いえ into い + え).
+_ANSWER = re.compile(r"(?:いいえ|いえ|いや|はい|ええ)(?=[^ぁ-ゖ、。！？!?ー〜]|$)")
+# A turn-initial surprise (えっ, ええっ) is a sentence of its own before new content.
+_SURPRISE = re.compile(r"(?:ええっ|えっ)(?=[^ぁ-ゖ、。！？!?ー〜])")
 _QUESTION_END = re.compile(r"(?:か[ねな]?|[?？])[。．!！?？」』）)\s]*$")
 _NON_CONTENT_POS = frozenset({"助詞", "助動詞", "接尾辞", "補助記号", "空白", "記号"})
 _FILLER_POS = frozenset({"代名詞", "副詞", "感動詞", "連体詞", "接続詞", "助詞", "助動詞"})
@@ -77,6 +84,7 @@ _FINAL_PARTICLES = frozenset({"か", "ね", "よ", "な", "ねえ", "よね", "�
 _FILLER_WORDS = frozenset(
     {"ええ", "はい", "うん", "そう", "まあ", "まぁ", "あの", "えー", "えっと"}
 )
+_DEMONSTRATIVE_ADVERBS = frozenset({"そう", "こう", "ああ", "どう"})
 _CONJUNCTION_HEADS = ("なので", "だから", "ですから", "それで", "でも")
 _QUOTATIVE_HEADS = ("って", "と", "みたい", "など", "とか", "という", "てな", "っていう")
 
@@ -244,18 +252,22 @@ def _morphological_cuts(
         if e < len(text) and e in starts and content_follows(e, need_predicate=False):
             found.add(e)
 
-    # b. turn-initial answer after a question
-    if previous is not None and _QUESTION_END.search(previous.strip()):
-        k = 0 if tokens[0].start == len(text) - len(text.lstrip()) else None
-        if k is not None and tokens[k].surface in _ANSWER_WORDS and tokens[k].pos1 == "感動詞":
-            e = tokens[k].end
-            if (
-                e < len(text)
-                and not _RESPONSE.match(text, e)
-                and not text.startswith("そう", e)
-                and content_follows(e, need_predicate=False)
-            ):
-                found.add(e)
+    # b. turn-initial answer after a question; a turn-initial surprise
+    lead = len(text) - len(text.lstrip())
+    asked = previous is not None and _QUESTION_END.search(previous.strip())
+    for pattern, needs_question in ((_ANSWER, True), (_SURPRISE, False)):
+        m = pattern.match(text, lead)
+        if m is None or (needs_question and not asked) or depth[lead]:
+            continue
+        e = m.end()
+        if (
+            e < len(text)
+            and e in starts
+            and not _RESPONSE.match(text, e)
+            and not text.startswith("そう", e)
+            and content_follows(e, need_predicate=False)
+        ):
+            found.add(e)
 
     # c. polite predicate + final particle, directly followed by a new clause
     sentence_start = 0
@@ -321,9 +333,12 @@ def _has_content(tokens: list[Token], sentence_start: int, first: int) -> bool:
 
 def _has_predicate(tokens: list[Token], k: int, end: int) -> bool:
     """A verb, adjective or copula between token ``k`` and offset ``end`` (not a fragment)."""
-    for t in tokens[k:]:
+    for i in range(k, len(tokens)):
+        t = tokens[i]
         if t.start >= end:
             break
+        if t.lemma == "言う" and i > 0 and tokens[i - 1].surface in _DEMONSTRATIVE_ADVERBS:
+            continue  # そういう / こういう are adnominal, not a new predicate
         if t.pos1 in _PREDICATE_POS:
             return True
     return False

@@ -1,0 +1,182 @@
+"""Stored QA flags (``Segment.qa_flags``): computed once when a segment or what it depends on
+changes, so the review page reads them instead of running QA over every row it shows or filters.
+
+A segment's flags depend on its source and English text, its cue times, the first cue of the
+next segment (the silence the English may use), the episode's glossary and its speakers'
+English names (protected from line breaks). Every service that changes one of those calls
+:func:`refresh_qa_flags`; ``qa_flags`` is ``None`` for rows written some other way (bulk
+creation, ``Segment.save()``, backups), and the review page fills those in on first view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from translator.core.qa import check_segment
+from translator.models import Cue, GlossaryTerm, Segment, Speaker
+
+_CHUNK = 500  # ids per IN (…) clause: well under SQLite's variable limit
+
+
+@dataclass(frozen=True)
+class QAInput:
+    """What QA needs to know about one segment (plain values, no model instances)."""
+
+    segment_id: int
+    kind: str
+    source_text: str
+    text: str
+    cue_spans: Sequence[tuple[int | None, int | None]]
+    next_start_ms: int | None
+
+
+def protected_terms(glossary: Mapping[str, str], speaker_names: Iterable[str]) -> tuple[str, ...]:
+    """English never broken across lines: glossary targets and speakers' English names."""
+    return tuple(sorted({*glossary.values(), *speaker_names} - {""}))
+
+
+def flags_for(item: QAInput, *, glossary: Mapping[str, str], protected: Sequence[str]) -> list[str]:
+    """QA flag codes of one segment (``translator.core.qa.QAFlag`` values, in that order)."""
+    spans = list(item.cue_spans)
+    timed = bool(spans) and all(s is not None and e is not None for s, e in spans)
+    codes = check_segment(
+        item.source_text,
+        item.text,
+        spans if timed and item.kind == Segment.Kind.TRANSCRIPT else None,
+        glossary=glossary,
+        next_start_ms=item.next_start_ms,
+        protected=protected,
+    )
+    return [code.value for code in codes]
+
+
+def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
+    for i in range(0, len(values), _CHUNK):
+        yield values[i : i + _CHUNK]
+
+
+def _episode_context(episode_id: int) -> tuple[dict[str, str], tuple[str, ...]]:
+    glossary = dict(
+        GlossaryTerm.objects.filter(episode_id=episode_id).values_list("source", "target")
+    )
+    names = Speaker.objects.filter(episode_id=episode_id).values_list("display_name", flat=True)
+    return glossary, protected_terms(glossary, names)
+
+
+Spans = dict[int, list[tuple[int | None, int | None]]]
+
+
+def _cue_spans(segment_ids: Sequence[int], episode_id: int | None = None) -> Spans:
+    """{segment id: [(start_ms, end_ms), …] in cue order}: of these segments, or (one query)
+    of every segment of ``episode_id``."""
+    spans: Spans = {}
+    if episode_id is not None:
+        querysets = [Cue.objects.filter(segment__episode_id=episode_id)]
+    else:
+        querysets = [Cue.objects.filter(segment_id__in=chunk) for chunk in _chunks(segment_ids)]
+    for qs in querysets:
+        rows = qs.order_by("segment_id", "index").values_list("segment_id", "start_ms", "end_ms")
+        for segment_id, start_ms, end_ms in rows:
+            spans.setdefault(segment_id, []).append((start_ms, end_ms))
+    return spans
+
+
+_FIELDS = ("id", "episode_id", "order", "kind", "source_text", "text", "qa_flags")
+
+
+def _compute(
+    rows: list[dict], *, episode: bool = False, only: set[int] | None = None
+) -> dict[int, list[str]]:
+    """Flags for ``rows`` (``values(*_FIELDS)`` dicts, any episodes), or for the ``only`` ids
+    among them. A few queries per episode.
+
+    ``episode``: ``rows`` are whole episodes; cues are then read per episode, not per id."""
+    out: dict[int, list[str]] = {}
+    by_episode: dict[int, list[dict]] = {}
+    for row in rows:
+        by_episode.setdefault(row["episode_id"], []).append(row)
+    for episode_id, seg_rows in by_episode.items():
+        glossary, protected = _episode_context(episode_id)
+        order_to_id = {r["order"]: r["id"] for r in seg_rows}
+        if not episode:  # the segments right after these, for their first cue
+            wanted = sorted({r["order"] + 1 for r in seg_rows} - set(order_to_id))
+            for chunk in _chunks(wanted):
+                order_to_id.update(
+                    Segment.objects.filter(episode_id=episode_id, order__in=chunk).values_list(
+                        "order", "id"
+                    )
+                )
+        spans = _cue_spans((), episode_id) if episode else _cue_spans(sorted(order_to_id.values()))
+        for r in seg_rows:
+            if only is not None and r["id"] not in only:
+                continue
+            next_id = order_to_id.get(r["order"] + 1)
+            next_spans = spans.get(next_id, []) if next_id is not None else []
+            item = QAInput(
+                segment_id=r["id"],
+                kind=r["kind"],
+                source_text=r["source_text"],
+                text=r["text"],
+                cue_spans=spans.get(r["id"], []),
+                next_start_ms=next_spans[0][0] if next_spans else None,
+            )
+            out[r["id"]] = flags_for(item, glossary=glossary, protected=protected)
+    return out
+
+
+def compute_qa_flags(*, segment_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Flags of these segments as they are now, without storing them: {segment id: codes}."""
+    ids = sorted(set(segment_ids))
+    rows: list[dict] = []
+    for chunk in _chunks(ids):
+        rows += Segment.objects.filter(pk__in=chunk).values(*_FIELDS)
+    return _compute(rows)
+
+
+@transaction.atomic
+def refresh_qa_flags(
+    *,
+    segment_ids: Iterable[int] | None = None,
+    episode_id: int | None = None,
+    missing_only: bool = False,
+) -> int:
+    """Recompute and store the QA flags of ``segment_ids``, or of every segment of
+    ``episode_id`` (after a glossary, speaker-name or timing change). ``missing_only``: only
+    rows never computed (``qa_flags`` is null). Only changed rows are written (one UPDATE per
+    distinct set of flags). Returns how many rows were written."""
+    if (segment_ids is None) == (episode_id is None):
+        raise ValueError("pass segment_ids or episode_id")
+    if episode_id is not None:
+        rows = list(
+            Segment.objects.filter(episode_id=episode_id).order_by("order").values(*_FIELDS)
+        )
+        todo = [r for r in rows if r["qa_flags"] is None] if missing_only else rows
+        if not todo:
+            return 0
+        only = {r["id"] for r in todo} if missing_only else None
+        flags = _compute(rows, episode=True, only=only)
+    else:
+        ids = sorted(set(segment_ids or ()))
+        todo = []
+        for chunk in _chunks(ids):
+            qs = Segment.objects.filter(pk__in=chunk)
+            if missing_only:
+                qs = qs.filter(qa_flags__isnull=True)
+            todo += qs.values(*_FIELDS)
+        if not todo:
+            return 0
+        flags = _compute(todo)
+
+    stored = {r["id"]: r["qa_flags"] for r in todo}
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for segment_id, codes in flags.items():
+        if segment_id in stored and stored[segment_id] != codes:
+            groups.setdefault(tuple(codes), []).append(segment_id)
+    written = 0
+    for codes, ids in groups.items():
+        for chunk in _chunks(ids):
+            written += Segment.objects.filter(pk__in=chunk).update(qa_flags=list(codes))
+    return written

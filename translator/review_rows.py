@@ -39,4 +39,5 @@ def render_rows(rows: Iterable[Any], context: Mapping[str, Any]) -> SafeString:
         "seg_base": context.get("seg_base", ""),
         "row_error": context.get("row_error", ""),
     }
-    return mark_safe("".join(template.render(values | {"row": row}) for row in rows))  # noqa: S308 - Jinja2 autoescapes
+    values["rows"] = rows
+    return mark_safe(template.render(values))  # noqa: S308 - Jinja2 autoescapes

@@ -1,9 +1,9 @@
 """Reads for the review page (no writes here).
 
 A page of rows costs a constant number of SQL queries whatever its length: the segments of the
-page (one more than asked, for the next row's start time), their cues (one prefetch), the
-episode's speakers, its glossary and the status counters. QA flags are computed here, in Python,
-by :mod:`translator.core.qa` — never in templates.
+page with their first and last cue times (one query), the episode's speakers, its glossary and
+the status counters. QA flags (computed by :mod:`translator.core.qa`, never in templates) are
+read as stored by :mod:`translator.services.qa_flags`; filtering by flag is plain SQL.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from translator import selectors
-from translator.core.qa import QAFlag, check_segment
+from translator.core.qa import QAFlag
 from translator.core.types import split_speaker_label
 from translator.models import Cue, Episode, GlossaryTerm, Segment, SegmentRevision, Speaker
+from translator.services import qa_flags
 
 STATUS_LABELS = dict(Segment.Status.choices)
 PER_PAGE_CHOICES = (50, 100, 200)
@@ -140,48 +141,62 @@ def _speaker_q(label: str) -> Q:
 # --- Rows -------------------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class RowSegment:
+    """The fields of a :class:`Segment` a review row shows, read without building model
+    instances (a tenth of the cost per row)."""
+
+    id: int
+    episode_id: int
+    order: int
+    kind: str
+    speaker_label: str
+    source_text: str
+    text: str
+    machine_text: str
+    status: str
+    version: int
+    qa_flags: list[str] | None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def get_status_display(self) -> str:
+        return str(STATUS_LABELS.get(self.status, self.status))
+
+
 @dataclass
 class ReviewRow:
-    segment: Segment
+    segment: RowSegment
     number: int  # 1-based, shown as "#12" and used by "jump to"
     start_ms: int | None
     end_ms: int | None
     speaker_name: str
     flags: list[tuple[str, str, str]] = field(default_factory=list)  # (code, short, label)
+    status_label: str = ""  # translated; from the segment's status when not given
 
-    # Pre-formatted strings for the template: Django localizes every int it prints, and on a
-    # 100-row page that costs more than the rest of the row.
-    @property
-    def pk_str(self) -> str:
-        return str(self.segment.pk)
+    # Pre-formatted strings for the template, computed once: Django localizes every int it
+    # prints, and a 100-row page reads each of these several times.
+    pk_str: str = field(init=False)
+    number_str: str = field(init=False)
+    start_str: str = field(init=False)
+    end_str: str = field(init=False)
+    version_str: str = field(init=False)
+    time_label: str = field(init=False)
+    is_show_note: bool = field(init=False)
 
-    @property
-    def number_str(self) -> str:
-        return str(self.number)
-
-    @property
-    def start_str(self) -> str:
-        return "" if self.start_ms is None else str(self.start_ms)
-
-    @property
-    def end_str(self) -> str:
-        return "" if self.end_ms is None else str(self.end_ms)
-
-    @property
-    def version_str(self) -> str:
-        return str(self.segment.version)
-
-    @property
-    def time_label(self) -> str:
-        return format_ms(self.start_ms)
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS.get(self.segment.status, self.segment.status)
-
-    @property
-    def is_show_note(self) -> bool:
-        return self.segment.kind == Segment.Kind.SHOW_NOTE
+    def __post_init__(self) -> None:
+        seg = self.segment
+        self.pk_str = str(seg.pk)
+        self.number_str = str(self.number)
+        self.start_str = "" if self.start_ms is None else str(self.start_ms)
+        self.end_str = "" if self.end_ms is None else str(self.end_ms)
+        self.version_str = str(seg.version)
+        self.time_label = format_ms(self.start_ms)
+        self.is_show_note = seg.kind == Segment.Kind.SHOW_NOTE
+        if not self.status_label:
+            self.status_label = str(STATUS_LABELS.get(seg.status, seg.status))
 
 
 def format_ms(value_ms: int | None) -> str:
@@ -194,67 +209,68 @@ def format_ms(value_ms: int | None) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
 
 
-@dataclass
-class _Context:
-    names: dict[str, str]
-    glossary: dict[str, str]
-    protected: tuple[str, ...]
-
-
-def _context(episode_id: int, speakers: Sequence[Speaker] | None = None) -> _Context:
-    speakers = episode_speakers(episode_id) if speakers is None else speakers
-    glossary = dict(
-        GlossaryTerm.objects.filter(episode_id=episode_id).values_list("source", "target")
-    )
-    names = {s.label: s.display_name for s in speakers}
-    protected = tuple(sorted({*glossary.values(), *names.values()} - {""}))
-    return _Context(names=names, glossary=glossary, protected=protected)
-
-
-def _cues_prefetch() -> Prefetch:
-    return Prefetch(
-        "cues",
-        queryset=Cue.objects.only("id", "segment_id", "index", "start_ms", "end_ms").order_by(
-            "index"
-        ),
-    )
+# Only what a row shows: no machine-engine details, timestamps or flags JSON to decode.
+ROW_FIELDS = (
+    "id",
+    "episode_id",
+    "order",
+    "kind",
+    "speaker_label",
+    "source_text",
+    "text",
+    "machine_text",
+    "status",
+    "version",
+    "qa_flags",
+)
 
 
 def _segments(episode_id: int) -> QuerySet[Segment]:
     return Segment.objects.filter(episode_id=episode_id).order_by("order")
 
 
-def _make_row(segment: Segment, ctx: _Context, next_start_ms: int | None) -> ReviewRow:
-    cues = list(segment.cues.all())
-    spans = [(c.start_ms, c.end_ms) for c in cues]
-    timed = bool(spans) and all(s is not None and e is not None for s, e in spans)
-    codes = check_segment(
-        segment.source_text,
-        segment.text,
-        spans if timed and segment.kind == Segment.Kind.TRANSCRIPT else None,
-        glossary=ctx.glossary,
-        next_start_ms=next_start_ms,
-        protected=ctx.protected,
-    )
-    return ReviewRow(
-        segment=segment,
-        number=segment.order + 1,
-        start_ms=cues[0].start_ms if cues else None,
-        end_ms=cues[-1].end_ms if cues else None,
-        speaker_name=display_speaker(segment.speaker_label, ctx.names),
-        flags=[(code.value, QA_SHORT[code], QA_LABELS[code]) for code in codes],
-    )
+def _row_segments(qs: QuerySet[Segment]) -> QuerySet:
+    """``qs`` as tuples of the row's fields (:data:`ROW_FIELDS`), then its first cue's start
+    and its last cue's end."""
+    cues = Cue.objects.filter(segment_id=OuterRef("pk"))
+    return qs.annotate(
+        first_start_ms=Subquery(cues.order_by("index").values("start_ms")[:1]),
+        last_end_ms=Subquery(cues.order_by("-index").values("end_ms")[:1]),
+    ).values_list(*ROW_FIELDS, "first_start_ms", "last_end_ms")
 
 
-def _rows(segments: Sequence[Segment], ctx: _Context, after: Segment | None) -> list[ReviewRow]:
+def flag_badges() -> dict[str, tuple[str, str, str]]:
+    """{code: (code, short label, label)} in the active language (translated once per page)."""
+    return {code.value: (code.value, str(QA_SHORT[code]), str(QA_LABELS[code])) for code in QAFlag}
+
+
+def _rows(values: Sequence[tuple], names: Mapping[str, str]) -> list[ReviewRow]:
+    """Rows from :func:`_row_segments` tuples. Stored QA flags are used; rows whose flags were
+    never stored get them computed here (not stored: this module only reads)."""
+    segments = [(RowSegment(*v[:-2]), v[-2], v[-1]) for v in values]
+    missing = [seg.id for seg, _, _ in segments if seg.qa_flags is None]
+    computed = qa_flags.compute_qa_flags(segment_ids=missing) if missing else {}
+    badges = flag_badges()
+    status_labels = {k: str(v) for k, v in STATUS_LABELS.items()}
+    speaker_names: dict[str, str] = {}
     rows = []
-    for i, seg in enumerate(segments):
-        nxt = segments[i + 1] if i + 1 < len(segments) else after
-        next_start = None
-        if nxt is not None and nxt.order == seg.order + 1:
-            next_cues = list(nxt.cues.all())
-            next_start = next_cues[0].start_ms if next_cues else None
-        rows.append(_make_row(seg, ctx, next_start))
+    for seg, start_ms, end_ms in segments:
+        codes = seg.qa_flags if seg.qa_flags is not None else computed.get(seg.id, [])
+        label = seg.speaker_label
+        name = speaker_names.get(label)
+        if name is None:
+            name = speaker_names[label] = display_speaker(label, names)
+        rows.append(
+            ReviewRow(
+                segment=seg,
+                number=seg.order + 1,
+                start_ms=start_ms,
+                end_ms=end_ms,
+                speaker_name=name,
+                flags=[badges[c] for c in codes if c in badges],
+                status_label=status_labels.get(seg.status, seg.status),
+            )
+        )
     return rows
 
 
@@ -326,12 +342,20 @@ def page_links(page: int, num_pages: int, *, around: int = 2) -> list[PageLink]:
 
 
 def filtered_segments(episode_id: int, filters: ReviewFilters) -> QuerySet[Segment]:
-    """Segments matching the SQL-expressible filters (status, speaker, text search)."""
+    """Segments matching the filters (status, QA flag, speaker, text search), all in SQL.
+
+    QA flags are the stored ones (``Segment.qa_flags``): rows never computed do not match a
+    flag filter, so the review page fills them in first."""
     qs = _segments(episode_id)
     if filters.status == "unapproved":
         qs = qs.exclude(status=Segment.Status.APPROVED)
     elif filters.status:
         qs = qs.filter(status=filters.status)
+    if filters.flag == "any":
+        qs = qs.filter(qa_flags__isnull=False).exclude(qa_flags=[])
+    elif filters.flag:
+        # JSON text of a list of codes: the quoted code, and no code is another's substring.
+        qs = qs.filter(qa_flags__icontains=f'"{filters.flag}"')
     if filters.speaker:
         qs = qs.filter(_speaker_q(filters.speaker))
     if filters.q:
@@ -343,6 +367,11 @@ def filtered_segments(episode_id: int, filters: ReviewFilters) -> QuerySet[Segme
     return qs
 
 
+def qa_flags_missing(episode_id: int) -> bool:
+    """Whether some segment of the episode has no stored QA flags (bulk loads, backups)."""
+    return Segment.objects.filter(episode_id=episode_id, qa_flags__isnull=True).exists()
+
+
 def review_page(
     *,
     episode: Episode,
@@ -350,41 +379,23 @@ def review_page(
     page: int = 1,
     goto_number: int | None = None,
 ) -> ReviewPage:
-    """One page of review rows with everything the template shows. Constant query count."""
+    """One page of review rows with everything the template shows. Constant query count:
+    speakers, glossary, counters, the page's segments with their first and last cue times (one
+    query), and a count when filtered."""
     speakers = episode_speakers(episode.pk)
-    ctx = _context(episode.pk, speakers)
+    names = {s.label: s.display_name for s in speakers}
     glossary = list(GlossaryTerm.objects.filter(episode_id=episode.pk).order_by("source"))
     counts = selectors.status_counts(episode.pk)
     per_page = filters.per_page
     qs = filtered_segments(episode.pk, filters)
-
-    if filters.flag:
-        # QA flags are not stored: compute them over every matching row (2 queries), then page.
-        everything = list(qs.prefetch_related(_cues_prefetch()))
-        all_rows = _rows(everything, ctx, None)
-        if filters.flag == "any":
-            matching = [r for r in all_rows if r.flags]
-        else:
-            matching = [r for r in all_rows if any(f[0] == filters.flag for f in r.flags)]
-        total = len(matching)
-        num_pages = max(1, -(-total // per_page))
-        if goto_number is not None:
-            before = sum(1 for r in matching if r.number < goto_number)
-            page = before // per_page + 1
-        page = min(max(1, page), num_pages)
-        rows = matching[(page - 1) * per_page : page * per_page]
-    else:
-        total = qs.count() if filters.active else counts["total"]
-        num_pages = max(1, -(-total // per_page))
-        if goto_number is not None:
-            before = qs.filter(order__lt=goto_number - 1).count()
-            page = before // per_page + 1
-        page = min(max(1, page), num_pages)
-        start = (page - 1) * per_page
-        # One row past the page: its first cue is the silence limit of the page's last row.
-        window = list(qs.prefetch_related(_cues_prefetch())[start : start + per_page + 1])
-        after = window[per_page] if len(window) > per_page else None
-        rows = _rows(window[:per_page], ctx, after)
+    total = qs.count() if filters.active else counts["total"]
+    num_pages = max(1, -(-total // per_page))
+    if goto_number is not None:
+        before = qs.filter(order__lt=goto_number - 1).count()
+        page = before // per_page + 1
+    page = min(max(1, page), num_pages)
+    start = (page - 1) * per_page
+    rows = _rows(list(_row_segments(qs)[start : start + per_page]), names)
 
     return ReviewPage(
         episode=episode,
@@ -402,16 +413,13 @@ def review_page(
 
 
 def review_row(segment: Segment | int) -> ReviewRow:
-    """One row (after a save, a restore or a cancel): a handful of queries."""
+    """One row (after a save, a restore or a cancel): two queries (more if its QA flags were
+    never stored)."""
     segment_id = segment.pk if isinstance(segment, Segment) else int(segment)
-    seg = Segment.objects.prefetch_related(_cues_prefetch()).get(pk=segment_id)
-    ctx = _context(seg.episode_id)
-    nxt = (
-        Segment.objects.filter(episode_id=seg.episode_id, order=seg.order + 1)
-        .prefetch_related(_cues_prefetch())
-        .first()
-    )
-    return _rows([seg], ctx, nxt)[0]
+    values = _row_segments(Segment.objects.filter(pk=segment_id)).get()
+    episode_id = values[ROW_FIELDS.index("episode_id")]
+    names = dict(Speaker.objects.filter(episode_id=episode_id).values_list("label", "display_name"))
+    return _rows([values], names)[0]
 
 
 def counters(episode_id: int) -> dict:

@@ -19,11 +19,14 @@ from tests.core.asr_synth import (
     timed_truth,
 )
 from translator.core.align import (
+    _CLAUSE,
+    _SENTENCE,
     AlignCue,
     AlignmentResult,
     _caption_stream,
     _clean_caption,
     _normalize,
+    _transcript_pauses,
     align_cues,
 )
 from translator.core.errors import InputError
@@ -161,12 +164,45 @@ def test_youtube_style_captions_realistic_damage_95_percent_within_300ms() -> No
     assert _share_within(damage, range(5), 300) >= 0.95
 
 
-def test_whisper_style_captions_realistic_damage() -> None:
-    """Plain lines (no word times): a pause inside a caption line cannot be placed exactly,
-    so the bound is 90% within 300 ms and 95% within 500 ms (pooled over five seeds)."""
+def test_whisper_style_captions_realistic_damage_95_percent_within_300ms() -> None:
+    """Plain lines (no word times): pauses inside a line are placed by the rate model.
+    Measured per seed 0-4: 96.4, 96.4, 95.2, 96.4, 98.8% within 300 ms (pooled 96.6%);
+    100% within 500 ms."""
     damage = Damage(**REALISTIC, split_at_pause=1.0)
-    assert _share_within(damage, range(5), 300) >= 0.90
-    assert _share_within(damage, range(5), 500) >= 0.95
+    assert _share_within(damage, range(5), 300) >= 0.95
+    assert _share_within(damage, range(5), 500) >= 0.98
+
+
+def test_default_damage_plain_lines_stay_close() -> None:
+    """Rougher plain lines (7% substituted, fillers at 15% of boundaries, 10% of long pauses
+    not split on): measured 94.7% within 300 ms pooled over seeds 0-4, 98.8% within 500 ms."""
+    assert _share_within(Damage(), range(5), 300) >= 0.93
+    assert _share_within(Damage(), range(5), 500) >= 0.97
+
+
+def test_transcript_pauses_ignore_long_vowels_quotes_and_latin_spaces() -> None:
+    cues = [AlignCue(0, "「コーヒー」はJimaku Labで、飲む。"), AlignCue(1, "次")]
+    where = [(ci, o) for ci, c in enumerate(cues) for o in _normalize(c.text)[1]]
+    kinds = _transcript_pauses(cues, where)
+    text = "".join(cues[ci].text[o] for ci, o in where)
+    marked = {text[i]: k for i, k in enumerate(kinds) if k}
+    assert marked == {"飲": _CLAUSE, "次": _SENTENCE}
+
+
+def test_filler_in_a_pause_inside_a_plain_line_counts_as_pause() -> None:
+    """Speech at 100 ms a kana (three pause-free lines show it); one line holds a sentence, a
+    0.5 s pause with えー in it, and the next sentence: the second cue starts near 3 s."""
+    cues = [AlignCue(k, t) for k, t in enumerate(("あいうえお。", "かきくけこ。", "さしすせそ。"))]
+    cues += [AlignCue(3, "そうですね。"), AlignCue(4, "つぎにいきます。")]
+    captions = [
+        TimedLine(0, 500, "あいうえお"),
+        TimedLine(600, 1100, "かきくけこ"),
+        TimedLine(1200, 1700, "さしすせそ"),
+        TimedLine(2000, 3700, "そうですねえーつぎにいきます"),
+    ]
+    result = align_cues(cues, captions)
+    assert abs(result.times[4][0] - 3000) <= 60
+    assert abs(result.times[3][0] - 2000) <= 10
 
 
 def test_one_seed_every_variant_is_well_formed_and_mostly_aligned() -> None:

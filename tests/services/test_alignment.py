@@ -65,15 +65,17 @@ def test_word_timed_rolling_captions_give_cue_times_within_300ms(sample_episode,
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_plain_line_captions_give_cue_times_close_to_truth(sample_episode, seed):
-    """Whisper/vendor-style SRT: no word times, so a pause inside a caption line can only be
-    estimated. Measured: 92-94% of cues within 300 ms, >= 97% within 500 ms."""
+    """Whisper/vendor-style SRT: no word times, so pauses inside a caption line are placed by
+    the rate model. Measured (seeds 1, 2, 3): 99.4, 97.7, 96.6% of cues within 300 ms;
+    100% within 500 ms."""
     cues = _cues(sample_episode)
     truth = timed_truth([c.source_text for c in cues], seed=seed)
     align_episode_timing(
         episode_id=sample_episode.pk, data=_captions_srt(truth, Damage(), seed=seed)
     )
-    assert _share_within(cues, truth, sample_episode, 300) >= 0.90
-    assert _share_within(cues, truth, sample_episode, 500) >= 0.95
+    share = _share_within(cues, truth, sample_episode, 300)
+    assert share >= 0.95, f"only {share:.1%} of cues within 300 ms"
+    assert _share_within(cues, truth, sample_episode, 500) >= 0.98
 
 
 def test_alignment_changes_only_times(truth_and_episode):

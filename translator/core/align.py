@@ -27,16 +27,29 @@ How it works
    characters and single characters only near the diagonal (a right character between two
    recognition errors). Gaps too large for that and without any anchor stay unmatched. Every
    level is linear in its range and ranges shrink fast, so the whole is near-linear (a one-hour
-   episode, 20k characters a side, aligns in about 0.25 s; see bench/bench_align.py).
-4. **Caption character times** (:func:`_caption_times`): each caption line (or the stretch
-   between two inline timestamps) is spread over its characters by speaking length (a kanji
-   ~1.7 kana, a small kana 0.4, a Latin letter 1.3) plus silences where a pause is likely: where
-   the transcript has a sentence end (。？！) or a clause mark / cue boundary at that point, or
-   the recogniser wrote a space or punctuation. How long those silences are is estimated from the
-   file itself (:func:`_estimate_pause_units`: median time per character over lines without a
-   pause, then the median extra time of lines with one). A character never takes more than
-   ``_MAX_UNIT_MS`` (a word followed by silence up to the next timestamp is not stretched).
-   Known fillers (えー, あの, まあ...) the captions add at a transcript pause are kept inside it.
+   episode, 20k characters a side, aligns in about 0.1 s; see bench/bench_align.py).
+4. **Caption character times** (:func:`_model_times`). Each caption line (or the stretch between
+   two inline timestamps: a *segment*) holds speech and the pauses inside it; only its start and
+   end are known. What was said comes from the transcript (:func:`_spoken_units`): a matched
+   character takes its transcript character's speaking length in morae (a kanji ~1.7, a small
+   kana 0.4, a Latin letter 1.3, a long-vowel mark ー one more), a substituted stretch shares
+   the transcript stretch's length, a few transcript characters the recogniser dropped still
+   take their time inside the line, and a known filler (えー, あの, まあ...) said at a
+   transcript pause counts as part of that pause. Pauses sit where the transcript has a
+   sentence end (。？！), a clause mark (、…) or a cue boundary (quotes, brackets, ー and
+   spaces between Latin words are not pauses), or where the recogniser wrote punctuation or a
+   space. Each kind's typical length is estimated from the file itself
+   (:func:`_estimate_pause_units`: median time per unit over segments without a pause, then
+   the median extra time of segments with one kind). Then a small Gaussian model: speech
+   between two pauses (a breath group, possibly over several contiguous lines) runs at one
+   rate; every segment's duration is its speech at its groups' rates plus its pauses. The
+   rates are estimated jointly (maximum a posteriori, a few coordinate-descent sweeps; a group
+   seen in a pause-free line is pinned by it, others lean on the file's median rate), and each
+   segment's leftover time is shared among its pauses by their expected variance. A character
+   in a pause-free segment never takes more than ``_MAX_UNIT_MS`` per unit (a word followed by
+   silence up to the next timestamp is not stretched). Lines with a pause whose groups are
+   seen nowhere else keep an irreducible uncertainty: plain-line captions reach ~97% of cues
+   within 300 ms on the test material, word-timed ones about the same.
 5. **Transcript character times** (:func:`_char_times`): a matched character takes its caption
    character's span. Unmatched characters between two matches are spread over the caption
    characters between those matches (so pauses between caption lines stay where they are), or,
@@ -92,6 +105,18 @@ _ASR_PAUSE = 0.5
 _NO_PAUSE, _CLAUSE, _SENTENCE, _ASR_MARK = 0, 1, 2, 3
 # Longest time one character (or pause unit) may take when spreading a span over characters.
 _MAX_UNIT_MS = 400.0
+# Timing model inside a caption segment (_model_times). Spreads, as a share of the typical value:
+# speaking rate between breath groups, one pause's length, one character's speaking time.
+# Generic guesses, not fitted: results change by under a point between half and double.
+_RATE_CV = 0.15
+_PAUSE_CV = 0.5
+_UNIT_CV = 0.3
+_EDGE_SD_MS = 30.0  # uncertainty of a segment's own start / end time
+_SWEEPS = 4  # coordinate-descent sweeps over the breath-group rates
+_CONTIGUOUS_MS = 40  # segments closer than this continue the same breath group
+# A transcript stretch missing from the captions up to this long was spoken (its time is in the
+# caption line); a longer one is more likely absent from the audio.
+_MAX_DROPPED_CHARS = 4
 # Duration given to a transcript character the recogniser dropped, next to a pause.
 _TYPICAL_CHAR_MS = 150.0
 # Fillers as normalised (ー dropped, katakana folded): えー, あの, まあ, えっと, うーん, ...
@@ -99,6 +124,7 @@ _FILLERS = ("え", "ええ", "あ", "あの", "その", "まあ", "えと", "え
 _LONG_VOWEL_MARKS = frozenset("ーｰ〜～")
 _SMALL_KANA = frozenset("ぁぃぅぇぉゃゅょゎ")
 _SENTENCE_END = frozenset("。．？！?!")
+_CLAUSE_MARKS = frozenset("、，,；;：:…‥—―　")
 
 
 @dataclass(frozen=True)
@@ -253,10 +279,20 @@ def _rolling_overlap(tail: str, cur: str, minimum: int) -> int:
     return 0
 
 
+_UNITS_CACHE: dict[str, float] = {}
+
+
 def _speech_units(ch: str) -> float:
     """Rough speaking time of a normalised character, in kana (mora) units: a kanji is read
     with about two morae, small kana merge into the previous one, a Latin letter or digit is
     spelled out."""
+    cached = _UNITS_CACHE.get(ch)
+    if cached is None:
+        cached = _UNITS_CACHE[ch] = _speech_units_uncached(ch)
+    return cached
+
+
+def _speech_units_uncached(ch: str) -> float:
     if ch in _SMALL_KANA:
         return 0.4
     if ch.isascii():
@@ -356,12 +392,13 @@ def _caption_stream(captions: Sequence[TimedLine]) -> _CaptionStream:
 
 def _estimate_pause_units(
     segments: list[tuple[int, int, int, int]], kinds: list[int], units: list[float]
-) -> tuple[float, float, float]:
-    """How long a clause pause, a sentence pause and a recogniser's mark without a transcript
-    pause last, in speaking units, from the captions: the median time per unit over segments
-    without pauses, then the median extra time of segments with pauses of one kind (the
-    kinds estimated first are subtracted for the sentence pause). Falls back to the defaults
-    when the file gives too little to go on."""
+) -> list[float]:
+    """How long each pause kind lasts, in speaking units, from the captions themselves: the
+    median time per unit over segments without pauses, then the median extra time of the
+    segments with pauses of one kind: clause pauses and recogniser marks from segments with
+    only that kind, then sentence pauses with the others subtracted. A kind the file gives
+    too little on keeps its default. Indexed by kind (``[0]`` is no pause)."""
+    est = [0.0, _CLAUSE_PAUSE, _SENTENCE_PAUSE, _ASR_PAUSE]
     per_unit = []
     counted = []
     for lo, hi, s_ms, e_ms in segments:
@@ -371,39 +408,28 @@ def _estimate_pause_units(
         count = [0, 0, 0, 0]
         for j in range(lo + 1, hi):
             count[kinds[j]] += 1
-        if count[1] == count[2] == count[3] == 0 and hi - lo >= 4:
+        if not any(count[1:]) and hi - lo >= 4:
             per_unit.append((e_ms - s_ms) / n)
         counted.append((n, count, e_ms - s_ms))
-    fallback = (_CLAUSE_PAUSE, _SENTENCE_PAUSE, _ASR_PAUSE)
-    if len(per_unit) < 3:
-        return fallback
-    unit_ms = statistics.median(per_unit)
+    unit_ms = statistics.median(per_unit) if len(per_unit) >= 3 else 0.0
     if unit_ms <= 0:
-        return fallback
-    est = [0.0, _CLAUSE_PAUSE, _SENTENCE_PAUSE, _ASR_PAUSE]
-    for kind, top in ((_CLAUSE, 4.0), (_ASR_MARK, 4.0)):
-        extra = [
-            (dur - n * unit_ms) / count[kind] / unit_ms
-            for n, count, dur in counted
-            if count[kind] and sum(count) == count[kind]
-        ]
+        return est
+    done: list[int] = []
+    for kind, alone, low, top in (
+        (_CLAUSE, True, 0.0, 4.0),
+        (_ASR_MARK, True, 0.0, 4.0),
+        (_SENTENCE, False, 1.0, 12.0),
+    ):
+        extra = []
+        for n, count, dur in counted:
+            if not count[kind] or (alone and sum(count[1:]) != count[kind]):
+                continue
+            known = sum(count[k] * est[k] for k in done)
+            extra.append((dur / unit_ms - n - known) / count[kind])
         if len(extra) >= 3:
-            est[kind] = min(max(statistics.median(extra), 0.0), top)
-    extra = [
-        (
-            dur
-            - n * unit_ms
-            - count[_CLAUSE] * est[_CLAUSE] * unit_ms
-            - count[_ASR_MARK] * est[_ASR_MARK] * unit_ms
-        )
-        / count[_SENTENCE]
-        / unit_ms
-        for n, count, dur in counted
-        if count[_SENTENCE]
-    ]
-    if len(extra) >= 3:
-        est[_SENTENCE] = min(max(statistics.median(extra), 1.0), 12.0)
-    return est[_CLAUSE], est[_SENTENCE], est[_ASR_MARK]
+            est[kind] = min(max(statistics.median(extra), low), top)
+        done.append(kind)
+    return est
 
 
 def _caption_times(cap: _CaptionStream, pause: Sequence[float]) -> tuple[list[float], list[float]]:
@@ -437,15 +463,6 @@ def _caption_times(cap: _CaptionStream, pause: Sequence[float]) -> tuple[list[fl
     return starts, ends
 
 
-_USE_MODEL = True
-_RATE_CV = 0.15  # spread of speaking rate between breath groups, relative
-_PAUSE_CV = 0.5  # spread of one pause's length, relative to its kind's typical length
-_UNIT_CV = 0.3  # spread of one character's speaking time, relative
-_EDGE_SD_MS = 30.0  # uncertainty of a segment's own start/end
-_SWEEPS = 6
-_CONTIGUOUS_MS = 40
-
-
 def _rate_prior(
     segments: list[tuple[int, int, int, int]], kinds: list[int], units: list[float]
 ) -> float:
@@ -459,27 +476,99 @@ def _rate_prior(
     return statistics.median(per_unit) if len(per_unit) >= 3 else 0.0
 
 
+def _shift_filler_pauses(
+    segments: list[tuple[int, int, int, int]], kinds: list[int], units: list[float]
+) -> list[int]:
+    """A silent filler (no units) opening a segment: the pause it sits in continues after it,
+    inside the segment (the pause before it falls at the segment start and would be lost)."""
+    kinds = list(kinds)
+    for lo, hi, _s, _e in segments:
+        if units[lo] == 0:
+            kind = kinds[lo]
+            back = lo - 1
+            while not kind and back >= 0 and units[back] == 0:
+                kind = kinds[back]
+                back -= 1
+            j = lo
+            while j < hi and units[j] == 0:
+                j += 1
+            if kind and j < hi and not kinds[j]:
+                kinds[j] = kind
+    return kinds
+
+
+def _spoken_units(
+    a_units: list[float],
+    a_kinds: list[int],
+    pairs: list[tuple[int, int]],
+    b: str,
+    b_units: list[float],
+) -> tuple[list[float], list[float], list[float]]:
+    """Speaking units of each caption character from what the transcript says was spoken, and
+    the units of transcript speech the recogniser dropped, per caption position: before the
+    pause there (``pre``) or after it (``post``). A matched character takes its transcript
+    character's units (the transcript writes long vowels the captions may miss); the
+    characters of a substituted stretch share the transcript stretch's units (fillers at its
+    ends keep their own); a short dropped stretch adds its units before the next caption
+    character."""
+    n_b = len(b)
+    units = list(b_units)
+    pre = [0.0] * n_b
+    post = [0.0] * n_b
+    bounds = [(-1, -1), *pairs, (len(a_units), n_b)]
+    for (i0, j0), (i1, j1) in zip(bounds, bounds[1:], strict=False):
+        if 0 <= i1 < len(a_units) and j1 < n_b:
+            units[j1] = a_units[i1]
+        gap_a, gap_b = i1 - i0 - 1, j1 - j0 - 1
+        if gap_b > 0:
+            _offset, _step, head, tail = _gap_layout(i0, j0, i1, j1, a_kinds, b)
+            for j in [*range(j0 + 1, j0 + 1 + head), *range(j1 - tail, j1)]:
+                units[j] = 0.0  # a filler said in a pause: part of that pause
+            if gap_a > 0 and i0 >= 0 and j1 < n_b:
+                lo, hi = j0 + 1 + head, j1 - tail
+                said = sum(a_units[i0 + 1 : i1])
+                heard = sum(b_units[lo:hi])
+                if hi > lo and heard > 0:
+                    factor = min(max(said / heard, 0.5), 2.0)
+                    for j in range(lo, hi):
+                        units[j] = b_units[j] * factor
+            continue
+        if gap_a <= 0 or j1 >= n_b or i0 < 0:
+            continue
+        said = sum(a_units[i0 + 1 : i1])
+        if gap_a > _MAX_DROPPED_CHARS:
+            continue  # a long stretch: more likely not in the audio than missed
+        if a_kinds[i0 + 1]:
+            post[j1] += said
+        else:
+            pre[j1] += said
+    return units, pre, post
+
+
 def _model_times(
-    cap: _CaptionStream, kinds: list[int], pause_units: Sequence[float]
+    cap: _CaptionStream,
+    kinds: list[int],
+    pause_units: Sequence[float],
+    spoken: tuple[list[float], list[float], list[float]],
 ) -> tuple[list[float], list[float]]:
     """Caption character times from a small Gaussian model: speech between two pauses (a
     breath group) runs at one rate, each segment's duration is its characters' speaking time
     at their group's rate plus the pauses inside it. Rates are estimated jointly (MAP, a few
     coordinate sweeps), then each segment's leftover time goes to its pauses."""
-    units = cap.units
+    units, pre, post = spoken
     segments = cap.segments
     n = len(cap.text)
-    r0 = _rate_prior(segments, kinds, units)
+    r0 = _rate_prior(segments, kinds, [u + p + q for u, p, q in zip(*spoken, strict=True)])
     if r0 <= 0:
         return _caption_times(cap, [pause_units[k] for k in kinds])
-    mu = [pause_units[k] * r0 for k in range(4)]
+    mu = [u * r0 for u in pause_units]
     var_p = [(_PAUSE_CV * m) ** 2 for m in mu]
     var_r = (_RATE_CV * r0) ** 2
     # Breath groups: a new one after each pause and after a gap between segments.
     group = [0] * n
     g = -1
     prev_end = None
-    for lo, hi, s_ms, e_ms in segments:
+    for lo, hi, s_ms, _e_ms in segments:
         for j in range(lo, hi):
             if j == lo:
                 if prev_end is None or s_ms > prev_end + _CONTIGUOUS_MS or kinds[j]:
@@ -487,31 +576,29 @@ def _model_times(
             elif kinds[j]:
                 g += 1
             group[j] = g
-        prev_end = e_ms
+        prev_end = _e_ms
     n_groups = g + 1
     # Per segment: [(group, units)], target D - sum(mu), variance.
-    seg_terms: list[list[tuple[int, float]]] = []
+    seg_terms: list[dict[int, float]] = []
     seg_target: list[float] = []
     seg_var: list[float] = []
     by_group: list[list[tuple[int, float]]] = [[] for _ in range(n_groups)]
     for si, (lo, hi, s_ms, e_ms) in enumerate(segments):
-        terms: list[tuple[int, float]] = []
-        for j in range(lo, hi):
-            if terms and terms[-1][0] == group[j]:
-                terms[-1] = (group[j], terms[-1][1] + units[j])
-            else:
-                terms.append((group[j], units[j]))
+        terms: dict[int, float] = {group[lo]: units[lo]}
+        for j in range(lo + 1, hi):
+            terms[group[j - 1]] = terms.get(group[j - 1], 0.0) + pre[j]
+            terms[group[j]] = terms.get(group[j], 0.0) + post[j] + units[j]
         pmu = sum(mu[kinds[j]] for j in range(lo + 1, hi))
         pvar = sum(var_p[kinds[j]] for j in range(lo + 1, hi))
-        u_total = sum(u for _g, u in terms)
+        u_total = sum(terms.values())
         var = pvar + (_UNIT_CV * r0) ** 2 * u_total + 2 * _EDGE_SD_MS**2
         seg_terms.append(terms)
         seg_target.append((e_ms - s_ms) - pmu)
         seg_var.append(var)
-        for gi, u in terms:
+        for gi, u in terms.items():
             by_group[gi].append((si, u))
     rate = [r0] * n_groups
-    pred = [r0 * sum(u for _g, u in t) for t in seg_terms]
+    pred = [r0 * sum(t.values()) for t in seg_terms]
     order = list(range(n_groups))
     for sweep in range(_SWEEPS):
         for gi in order if sweep % 2 == 0 else reversed(order):
@@ -532,20 +619,26 @@ def _model_times(
     for si, (lo, hi, s_ms, e_ms) in enumerate(segments):
         dur = e_ms - s_ms
         speech = [units[j] * rate[group[j]] for j in range(lo, hi)]
+        before = [0.0] * (hi - lo)  # dropped speech before the pause, then after it
+        after = [0.0] * (hi - lo)
+        for j in range(lo + 1, hi):
+            before[j - lo] = pre[j] * rate[group[j - 1]]
+            after[j - lo] = post[j] * rate[group[j]]
         pause = [0.0] * (hi - lo)
         inner = [j for j in range(lo + 1, hi) if kinds[j]]
+        talk = sum(speech) + sum(before) + sum(after)
         if inner:
-            resid = dur - sum(speech) - sum(mu[kinds[j]] for j in inner)
+            resid = dur - talk - sum(mu[kinds[j]] for j in inner)
             for j in inner:
                 pause[j - lo] = max(0.0, mu[kinds[j]] + var_p[kinds[j]] / seg_var[si] * resid)
-        total = sum(speech) + sum(pause)
+        total = talk + sum(pause)
         scale = dur / total if total > 0 else 0.0
         if not inner:
             top = max(rate[group[j]] for j in range(lo, hi))
             scale = min(scale, _MAX_UNIT_MS / top) if top > 0 else scale
         t = float(s_ms)
         for r in range(hi - lo):
-            t += pause[r] * scale
+            t += (before[r] + pause[r] + after[r]) * scale
             starts[lo + r] = t
             t += speech[r] * scale
             ends[lo + r] = t
@@ -682,7 +775,9 @@ def _match(a: str, b: str) -> list[tuple[int, int]]:
 
 
 def _transcript_pauses(cues: Sequence[AlignCue], where: list[tuple[int, int]]) -> list[int]:
-    """Pause kind before each normalised transcript character, from the text around it."""
+    """Pause kind before each normalised transcript character, from the text around it: a
+    sentence end, a clause mark or a cue boundary. Long-vowel marks, quotes, brackets and the
+    spaces between Latin words are not pauses."""
     out = [_NO_PAUSE] * len(where)
     for i in range(1, len(where)):
         (c0, o0), (c1, o1) = where[i - 1], where[i]
@@ -694,7 +789,7 @@ def _transcript_pauses(cues: Sequence[AlignCue], where: list[tuple[int, int]]) -
             continue
         if any(ch in _SENTENCE_END for ch in between):
             out[i] = _SENTENCE
-        else:
+        elif c0 != c1 or any(ch in _CLAUSE_MARKS for ch in between):
             out[i] = _CLAUSE
     return out
 
@@ -879,11 +974,13 @@ def align_cues(
     pieces: list[str] = []
     where: list[tuple[int, int]] = []
     cue_ranges: dict[int, tuple[int, int]] = {}
+    a_units: list[float] = []
     pos = 0
     for ci, cue in enumerate(cues):
         if not cue.timed:
             continue
         norm, offsets = _normalize(cue.text)
+        a_units.extend(_line_units(norm, offsets, cue.text))
         pieces.append(norm)
         where.extend((ci, o) for o in offsets)
         cue_ranges[ci] = (pos, pos + len(norm))
@@ -901,11 +998,13 @@ def align_cues(
     for j, kind in _pauses_on_captions(a_kinds, pairs, cap.text):
         if kind > kinds[j] or kinds[j] == _ASR_MARK:
             kinds[j] = kind
-    units = (0.0, *_estimate_pause_units(cap.segments, kinds, cap.units))
-    if _USE_MODEL:
-        cs, ce = _model_times(cap, kinds, units)
-    else:
-        cs, ce = _caption_times(cap, [units[k] for k in kinds])
+    spoken = _spoken_units(a_units, a_kinds, pairs, cap.text, cap.units)
+    for lo, _hi, _s, _e in cap.segments:  # speech dropped at a line start is in the gap
+        spoken[1][lo] = spoken[2][lo] = 0.0
+    kinds = _shift_filler_pauses(cap.segments, kinds, spoken[0])
+    talk = [u + p + q for u, p, q in zip(*spoken, strict=True)]
+    units = _estimate_pause_units(cap.segments, kinds, talk)
+    cs, ce = _model_times(cap, kinds, units, spoken)
     ts, te = _char_times(n_a, pairs, cs, ce, a_kinds, [units[k] for k in a_kinds], cap.text)
 
     # Cue spans and methods, then the timing rules over the timed cues in order.

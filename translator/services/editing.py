@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from translator.models import Episode, GlossaryTerm, Speaker
+from translator.services.qa_flags import refresh_qa_flags
 
 AUDIO_EXTENSIONS = frozenset({".mp3", ".m4a", ".aac", ".wav", ".ogg", ".oga", ".opus", ".flac"})
 VIDEO_EXTENSIONS = frozenset({".mp4", ".m4v", ".webm", ".mov", ".ogv", ".mkv"})
@@ -56,6 +57,7 @@ def rename_speaker(*, speaker_id: int, display_name: str, user: AbstractBaseUser
     speaker = Speaker.objects.select_for_update().get(pk=speaker_id)
     speaker.display_name = _one_line(display_name, limit=MAX_NAME_CHARS, what="English name")
     speaker.save(update_fields=["display_name"])
+    refresh_qa_flags(episode_id=speaker.episode_id)  # names are kept whole in line breaks
     return speaker
 
 
@@ -78,9 +80,11 @@ def add_glossary_term(
     source, target, note = _term_fields(source, target, note)
     try:
         with transaction.atomic():
-            return GlossaryTerm.objects.create(
+            term = GlossaryTerm.objects.create(
                 episode_id=episode_id, source=source, target=target, note=note
             )
+            refresh_qa_flags(episode_id=episode_id)
+            return term
     except IntegrityError as exc:
         raise EditingError(f"“{source}” is already in the glossary.") from exc
 
@@ -96,6 +100,7 @@ def update_glossary_term(
             term = GlossaryTerm.objects.select_for_update().get(pk=term_id)
             term.source, term.target, term.note = source, target, note
             term.save(update_fields=["source", "target", "note"])
+            refresh_qa_flags(episode_id=term.episode_id)
             return term
     except IntegrityError as exc:
         raise EditingError(f"“{source}” is already in the glossary.") from exc
@@ -104,7 +109,10 @@ def update_glossary_term(
 @transaction.atomic
 def delete_glossary_term(*, term_id: int, user: AbstractBaseUser) -> None:
     _require(user, "delete_glossaryterm")
-    GlossaryTerm.objects.filter(pk=term_id).delete()
+    term = GlossaryTerm.objects.filter(pk=term_id).first()
+    if term is not None:
+        term.delete()
+        refresh_qa_flags(episode_id=term.episode_id)
 
 
 # --- Media ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from translator.core.pipeline import segment_document
 from translator.core.romaji import suggest_english_name
 from translator.core.types import ParsedDocument, split_speaker_label
 from translator.models import Cue, Episode, GlossaryTerm, Segment, Speaker
+from translator.services.qa_flags import refresh_qa_flags
 
 
 def preview_document(
@@ -141,4 +142,5 @@ def save_document(
         ),
         batch_size=1000,
     )
+    refresh_qa_flags(episode_id=episode.pk)
     return episode

@@ -18,6 +18,7 @@ from django.db.models import F
 
 from translator import permissions
 from translator.models import Segment, SegmentRevision
+from translator.services.qa_flags import refresh_qa_flags
 
 Status = Segment.Status
 
@@ -89,6 +90,8 @@ def _apply(
             their_version=current.version,
             their_status=current.status,
         )
+    if text != old_text:
+        refresh_qa_flags(segment_ids=[segment.pk])
     segment.refresh_from_db()
     _record(segment, user=user, action=action, old_text=old_text, old_status=old_status)
     return segment

@@ -24,6 +24,7 @@ from django.utils import timezone
 from translator.engines.base import Engine, EngineError, TranslationRequest, TranslationResult
 from translator.engines.registry import available_engines, get_engine
 from translator.models import Episode, GlossaryTerm, Segment, SegmentRevision, TranslationJob
+from translator.services.qa_flags import refresh_qa_flags
 
 log = logging.getLogger(__name__)
 Status = Segment.Status
@@ -270,8 +271,13 @@ def run_translation_job(
 
             def on_batch(done: int, pairs: list[tuple[int, TranslationResult]]) -> None:
                 with transaction.atomic():
-                    for index, result in pairs:
-                        _write_result(job, todo[index], result)
+                    written = [
+                        todo[index].pk
+                        for index, result in pairs
+                        if _write_result(job, todo[index], result)
+                    ]
+                    if written:
+                        refresh_qa_flags(segment_ids=written)
                     TranslationJob.objects.filter(pk=job.pk).update(
                         done=F("done") + len(pairs), heartbeat_at=timezone.now()
                     )

@@ -35,7 +35,7 @@ from translator import permissions, review_selectors
 from translator.context_processors import roles
 from translator.models import Episode, GlossaryTerm, Segment, SegmentRevision, Speaker
 from translator.review_rows import render_rows
-from translator.services import editing, review
+from translator.services import editing, qa_flags, review
 from translator.views.jobs import job_panel_context
 
 CONFLICT_TEMPLATE = "translator/review/conflict.html"
@@ -140,9 +140,15 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
     filters = review_selectors.parse_filters(request.GET)
     page = review_selectors.parse_int(request.GET.get("page"), 1) or 1
     goto = review_selectors.parse_int(request.GET.get("goto"))
+    if filters.flag and review_selectors.qa_flags_missing(episode.pk):
+        qa_flags.refresh_qa_flags(episode_id=episode.pk, missing_only=True)  # the filter is SQL
     data = review_selectors.review_page(
         episode=episode, filters=filters, page=page, goto_number=goto
     )
+    if any(row.segment.qa_flags is None for row in data.rows):
+        # Rows written without the services (bulk loads, backups): the page computed their
+        # flags; store them for the whole episode once, so later pages just read them.
+        qa_flags.refresh_qa_flags(episode_id=episode.pk, missing_only=True)
     ctx = row_context() | {
         "episode": episode,
         "data": data,
@@ -160,7 +166,10 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
     ctx |= job_panel_context(episode)
     ctx["episode"] = episode
     ctx["not_approved"] = data.counts["total"] - data.counts["approved"]
-    ctx["last_alignment"] = episode.alignments.filter(undone=False).first()
+    # Only the timing panel's "undo" needs it, and only after an alignment.
+    ctx["last_alignment"] = (
+        episode.alignments.filter(undone=False).first() if episode.alignment_report else None
+    )
     return render(request, "translator/episode_detail.html", ctx)
 
 

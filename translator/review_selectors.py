@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -311,7 +312,7 @@ class ReviewPage:
     def last_number(self) -> int:
         return self.first_number + len(self.rows) - 1 if self.rows else 0
 
-    @property
+    @cached_property
     def page_links(self) -> list[PageLink]:
         links = page_links(self.page, self.num_pages)
         for link in links:
@@ -319,11 +320,11 @@ class ReviewPage:
                 link.url = self.filters.querystring(page=link.number)
         return links
 
-    @property
+    @cached_property
     def prev_url(self) -> str:
         return self.filters.querystring(page=self.page - 1) if self.page > 1 else ""
 
-    @property
+    @cached_property
     def next_url(self) -> str:
         return self.filters.querystring(page=self.page + 1) if self.page < self.num_pages else ""
 

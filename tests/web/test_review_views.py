@@ -179,10 +179,10 @@ def test_constant_query_count(client, reviewer_user, django_assert_max_num_queri
     GlossaryTerm.objects.create(episode=ep, source="文", target="sentence")
     client.force_login(reviewer_user)
     client.get(_url("episode_detail", ep.pk))  # warm the session / permission caches
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         r = client.get(_url("episode_detail", ep.pk))
     assert r.status_code == 200
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         r = client.get(_url("episode_detail", ep.pk) + "?flag=any&q=sentence&page=2")
     assert r.status_code == 200
 
@@ -210,6 +210,37 @@ def test_filters_kept_across_pages(client, reviewer_user):
     assert html.count('class="seg ') == 1 and 'data-number="10"' in html
     html = client.get(base + "?status=bogus&flag=nope").content.decode()
     assert html.count('class="seg ') == 100  # unknown values are ignored
+
+
+def test_qa_flags_are_stored_on_first_view_and_filtered_in_sql(client, reviewer_user):
+    ep = _synthetic_episode(150)  # bulk-created: no stored flags yet
+    client.force_login(reviewer_user)
+    base = _url("episode_detail", ep.pk)
+    assert client.get(base).status_code == 200
+    assert not ep.segments.filter(qa_flags__isnull=True).exists()
+    r = client.post(_url("glossary_add", ep.pk), {"source": "文", "target": "sentence"}, **HTMX)
+    assert r.status_code == 200
+    html = client.get(base + "?flag=glossary_not_followed").content.decode()
+    assert "No segments match these filters." in html  # every English says "sentence"
+    r = client.post(_url("glossary_add", ep.pk), {"source": "番目", "target": "number"}, **HTMX)
+    html = client.get(base + "?flag=glossary_not_followed").content.decode()
+    assert html.count('class="seg ') == 100 and "1–100 of 150" in html
+    html = client.get(base + "?flag=any&page=2").content.decode()
+    assert html.count('class="seg ') == 50
+
+
+def test_saved_row_shows_its_new_flags(client, reviewer_user):
+    ep = _synthetic_episode(3)
+    client.force_login(reviewer_user)
+    seg = ep.segments.get(order=1)
+    r = client.post(
+        _url("segment_save", seg.pk), {"text": "Still 日本語 1.", "version": seg.version}, **HTMX
+    )
+    assert r.status_code == 200 and 'data-flag="japanese_left"' in r.content.decode()
+    seg.refresh_from_db()
+    assert "japanese_left" in seg.qa_flags
+    html = client.get(_url("episode_detail", ep.pk) + "?flag=japanese_left").content.decode()
+    assert html.count('class="seg ') == 1 and 'data-number="2"' in html
 
 
 def test_htmx_body_refresh(client, reviewer_user, sample_episode):

@@ -35,6 +35,7 @@ from translator.models import (
     Speaker,
     TranslationJob,
 )
+from translator.services.qa_flags import refresh_qa_flags
 
 FORMAT = "jimaku-project"
 VERSION = 1
@@ -443,6 +444,7 @@ def _create(ep: _Reader, user: AbstractBaseUser | None) -> Episode:
         jobs.append((job, j.time("created_at")))
     created_jobs = TranslationJob.objects.bulk_create([job for job, _ in jobs])
     _keep_times(created_jobs, [t for _, t in jobs], "created_at")
+    refresh_qa_flags(episode_id=episode.pk)  # a restored episode opens without a first-view fill
     return episode
 
 

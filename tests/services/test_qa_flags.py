@@ -1,0 +1,219 @@
+"""Stored QA flags (Segment.qa_flags): written by the services that change what QA depends on,
+filled in for rows written otherwise, and always equal to what core QA computes now."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from translator.core.qa import check_segment
+from translator.models import Cue, Episode, GlossaryTerm, Segment, Speaker
+from translator.services import editing, review, translation
+from translator.services.qa_flags import compute_qa_flags, refresh_qa_flags
+
+pytestmark = pytest.mark.django_db
+
+
+def _episode(n: int = 4) -> Episode:
+    """Timed rows written behind the services' back (bulk_create): no stored flags yet."""
+    ep = Episode.objects.create(title="QA")
+    Speaker.objects.create(episode=ep, label="友野", display_name="Tomono")
+    segs = Segment.objects.bulk_create(
+        Segment(
+            episode=ep,
+            order=i,
+            speaker_label="友野",
+            source_text=f"字幕は{i + 1}個です。",
+            text=f"There are {i + 1} subtitles.",
+            status=Segment.Status.MACHINE,
+        )
+        for i in range(n)
+    )
+    Cue.objects.bulk_create(
+        Cue(
+            segment=s,
+            index=0,
+            start_ms=s.order * 3000,
+            end_ms=s.order * 3000 + 2500,
+            source_end=len(s.source_text),
+            source_text=s.source_text,
+        )
+        for s in segs
+    )
+    return ep
+
+
+def _flags(ep: Episode) -> list[list[str] | None]:
+    return list(ep.segments.order_by("order").values_list("qa_flags", flat=True))
+
+
+def _core_flags(seg: Segment) -> list[str]:
+    """What core QA says about ``seg`` right now (the reference the stored flags must equal)."""
+    glossary = dict(seg.episode.glossary.values_list("source", "target"))
+    names = seg.episode.speakers.values_list("display_name", flat=True)
+    protected = tuple(sorted({*glossary.values(), *names} - {""}))
+    spans = list(seg.cues.order_by("index").values_list("start_ms", "end_ms"))
+    nxt = Segment.objects.filter(episode=seg.episode, order=seg.order + 1).first()
+    first = nxt.cues.order_by("index").first() if nxt else None
+    return [
+        f.value
+        for f in check_segment(
+            seg.source_text,
+            seg.text,
+            spans if seg.kind == Segment.Kind.TRANSCRIPT else None,
+            glossary=glossary,
+            next_start_ms=first.start_ms if first else None,
+            protected=protected,
+        )
+    ]
+
+
+def test_missing_flags_are_filled_once_and_match_core_qa():
+    ep = _episode()
+    assert _flags(ep) == [None] * 4
+    assert refresh_qa_flags(episode_id=ep.pk, missing_only=True) == 4
+    for seg in ep.segments.all():
+        assert seg.qa_flags == _core_flags(seg)
+    assert refresh_qa_flags(episode_id=ep.pk, missing_only=True) == 0
+    assert refresh_qa_flags(episode_id=ep.pk) == 0  # nothing changed: nothing written
+
+
+def test_refresh_needs_ids_or_episode():
+    with pytest.raises(ValueError):
+        refresh_qa_flags()
+    with pytest.raises(ValueError):
+        refresh_qa_flags(segment_ids=[1], episode_id=1)
+
+
+def test_next_segments_first_cue_is_used():
+    ep = _episode(2)
+    first, second = ep.segments.order_by("order")
+    # Long English over a short cue: too fast unless it may run into the silence after it.
+    Segment.objects.filter(pk=first.pk).update(
+        text="There is one subtitle, and it goes on for a rather long while."
+    )
+    Cue.objects.filter(segment=second).update(start_ms=60_000, end_ms=62_000)
+    refresh_qa_flags(segment_ids=[first.pk])
+    relaxed = Segment.objects.get(pk=first.pk).qa_flags
+    Cue.objects.filter(segment=second).update(start_ms=2600, end_ms=4000)
+    refresh_qa_flags(segment_ids=[first.pk])
+    tight = Segment.objects.get(pk=first.pk).qa_flags
+    assert "reading_speed" not in relaxed and "reading_speed" in tight
+    assert tight == _core_flags(Segment.objects.get(pk=first.pk))
+    assert compute_qa_flags(segment_ids=[first.pk]) == {first.pk: tight}
+
+
+def test_import_stores_flags(sample_episode):
+    flags = _flags(sample_episode)
+    assert None not in flags
+    assert all("empty_translation" in f for f in flags)  # nothing translated yet
+
+
+def test_saving_updates_the_rows_flags(sample_episode, reviewer_user):
+    seg = sample_episode.segments.filter(kind=Segment.Kind.TRANSCRIPT).order_by("order").first()
+    saved = review.save_segment(
+        segment_id=seg.pk, text="Still 日本語 here.", base_version=seg.version, user=reviewer_user
+    )
+    assert "japanese_left" in saved.qa_flags and "empty_translation" not in saved.qa_flags
+    saved = review.save_segment(
+        segment_id=seg.pk, text="All English.", base_version=saved.version, user=reviewer_user
+    )
+    assert "japanese_left" not in saved.qa_flags
+    assert saved.qa_flags == _core_flags(saved)
+    before = _flags(sample_episode)
+    review.set_approved(segment_id=seg.pk, approved=True, user=reviewer_user)
+    assert _flags(sample_episode) == before  # approving does not change the text
+
+    first = saved.revisions.order_by("version").first()
+    restored = review.restore_revision(revision_id=first.pk, user=reviewer_user)
+    assert "japanese_left" in restored.qa_flags
+
+
+def test_glossary_changes_refresh_the_episode(reviewer_user):
+    ep = _episode()
+    refresh_qa_flags(episode_id=ep.pk, missing_only=True)
+    assert not any("glossary_not_followed" in f for f in _flags(ep))
+    term = editing.add_glossary_term(
+        episode_id=ep.pk, source="字幕", target="captions", user=reviewer_user
+    )
+    assert all("glossary_not_followed" in f for f in _flags(ep))
+    editing.update_glossary_term(
+        term_id=term.pk, source="字幕", target="subtitles", user=reviewer_user
+    )
+    assert not any("glossary_not_followed" in f for f in _flags(ep))
+    editing.update_glossary_term(
+        term_id=term.pk, source="字幕", target="captions", user=reviewer_user
+    )
+    editing.delete_glossary_term(term_id=term.pk, user=reviewer_user)
+    assert not any("glossary_not_followed" in f for f in _flags(ep))
+    assert not GlossaryTerm.objects.filter(episode=ep).exists()
+
+
+def test_speaker_rename_refreshes_the_episode(reviewer_user):
+    ep = _episode()
+    speaker = ep.speakers.get()
+    editing.rename_speaker(speaker_id=speaker.pk, display_name="Tomono-san", user=reviewer_user)
+    assert None not in _flags(ep)
+    for seg in ep.segments.all():
+        assert seg.qa_flags == _core_flags(seg)
+
+
+def test_machine_translation_stores_flags(sample_episode, settings, deepl_server):
+    from translator.engines.registry import reset_engines
+
+    settings.TRANSLATION_ENGINES = {
+        "deepl": {
+            "CLASS": "translator.engines.deepl.DeepLEngine",
+            "OPTIONS": {"auth_key": deepl_server.auth_key, "server_url": deepl_server.url},
+        }
+    }
+    reset_engines()
+    try:
+        job = translation.start_translation_job(
+            episode_id=sample_episode.pk, engine="deepl", enqueue=False
+        )
+        translation.run_translation_job(job_id=job.pk)
+    finally:
+        reset_engines()
+    translated = list(sample_episode.segments.exclude(text=""))
+    assert translated
+    for seg in translated:
+        assert seg.qa_flags == _core_flags(seg)
+        assert "empty_translation" not in seg.qa_flags
+
+
+def test_plain_save_forgets_stored_flags():
+    ep = _episode(1)
+    refresh_qa_flags(episode_id=ep.pk)
+    seg = ep.segments.get()
+    assert seg.qa_flags is not None
+    seg.status = Segment.Status.EDITED
+    seg.save(update_fields=["status"])
+    assert Segment.objects.get(pk=seg.pk).qa_flags is not None  # the text did not change
+    seg.text = "日本語"
+    seg.save()
+    assert Segment.objects.get(pk=seg.pk).qa_flags is None  # recomputed on the next view
+
+
+def test_refresh_costs_a_few_queries_whatever_the_size():
+    ep = _episode(300)
+    ids = list(ep.segments.values_list("id", flat=True))
+    with CaptureQueriesContext(connection) as episode_queries:
+        refresh_qa_flags(episode_id=ep.pk)
+    with CaptureQueriesContext(connection) as id_queries:
+        refresh_qa_flags(segment_ids=ids[:50])
+    assert len(episode_queries) <= 12 and len(id_queries) <= 10
+
+
+def test_data_migration_computes_existing_rows():
+    ep = _episode()
+    GlossaryTerm.objects.create(episode=ep, source="字幕", target="captions")
+    migration = importlib.import_module("translator.migrations.0004_segment_qa_flags")
+    migration.compute_flags(apps, None)
+    for seg in ep.segments.all():
+        assert seg.qa_flags == _core_flags(seg)
+        assert "glossary_not_followed" in seg.qa_flags

@@ -50,7 +50,8 @@ def _setup_django() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def _episode(n: int):
+def synthetic_episode(n: int):
+    """An episode of ``n`` segments (2 cues each) written straight to the database."""
     from translator.models import Cue, Episode, Segment, Speaker
 
     ep = Episode.objects.create(title=f"Bench {n}")
@@ -116,7 +117,7 @@ def _page_figures() -> list[Figure]:
 
     figures: list[Figure] = []
     for n in SIZES:
-        ep = _episode(n)
+        ep = synthetic_episode(n)
         url = f"/episodes/{ep.pk}/"
 
         def page(url=url):
@@ -254,7 +255,7 @@ def _save_figures() -> list[Figure]:
     from django.contrib.auth.models import Group
     from django.contrib.auth.models import User as DjangoUser
 
-    ep = _episode(200)
+    ep = synthetic_episode(200)
     segments = list(ep.segments.order_by("order")[:EDITORS])
     group = Group.objects.get(name="translator")
     cookies = []

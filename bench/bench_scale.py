@@ -176,48 +176,11 @@ def review_query_times() -> dict[str, float]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+    from bench.bench_review import synthetic_episode
     from bench.common import median_time
     from translator import review_selectors
-    from translator.models import Cue, Episode, Segment, Speaker
 
-    ep = Episode.objects.create(title="Bench review")
-    Speaker.objects.bulk_create(
-        [
-            Speaker(episode=ep, label="永野", display_name="Nagano", order=0),
-            Speaker(episode=ep, label="澤", display_name="Sawa", order=1),
-        ]
-    )
-    segs = Segment.objects.bulk_create(
-        (
-            Segment(
-                episode=ep,
-                order=i,
-                turn=i // 2,
-                speaker_label=("永野", "澤")[(i // 2) % 2],
-                source_text=f"ポッドキャストを始めて{i % 9 + 1}年になりますが、毎日が勉強です。",
-                text=f"It has been {i % 9 + 1} years since we started the podcast.",
-                machine_text=f"It has been {i % 9 + 1} years since starting the podcast.",
-                status=("machine", "edited", "approved")[i % 3],
-            )
-            for i in range(REVIEW_SEGMENTS)
-        ),
-        batch_size=1000,
-    )
-    Cue.objects.bulk_create(
-        (
-            Cue(
-                segment=s,
-                index=k,
-                start_ms=s.order * 4000 + k * 2000,
-                end_ms=s.order * 4000 + k * 2000 + 1900,
-                source_end=len(s.source_text),
-                source_text=s.source_text,
-            )
-            for s in segs
-            for k in range(2)
-        ),
-        batch_size=2000,
-    )
+    ep = synthetic_episode(REVIEW_SEGMENTS)
     filters = review_selectors.ReviewFilters()
     middle = REVIEW_SEGMENTS // filters.per_page // 2
 

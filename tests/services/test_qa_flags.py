@@ -10,8 +10,9 @@ from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.support.factories import timed_episode
 from translator.core.qa import check_segment
-from translator.models import Cue, Episode, GlossaryTerm, Segment, Speaker
+from translator.models import Cue, Episode, GlossaryTerm, Segment
 from translator.services import editing, review, translation
 from translator.services.qa_flags import compute_qa_flags, refresh_qa_flags
 
@@ -20,31 +21,14 @@ pytestmark = pytest.mark.django_db
 
 def _episode(n: int = 4) -> Episode:
     """Timed rows written behind the services' back (bulk_create): no stored flags yet."""
-    ep = Episode.objects.create(title="QA")
-    Speaker.objects.create(episode=ep, label="友野", display_name="Tomono")
-    segs = Segment.objects.bulk_create(
-        Segment(
-            episode=ep,
-            order=i,
-            speaker_label="友野",
-            source_text=f"字幕は{i + 1}個です。",
-            text=f"There are {i + 1} subtitles.",
-            status=Segment.Status.MACHINE,
-        )
-        for i in range(n)
+    return timed_episode(
+        n,
+        title="QA",
+        speakers=[("友野", "Tomono")],
+        label=lambda i: "友野",
+        source=lambda i: f"字幕は{i + 1}個です。",
+        text=lambda i: f"There are {i + 1} subtitles.",
     )
-    Cue.objects.bulk_create(
-        Cue(
-            segment=s,
-            index=0,
-            start_ms=s.order * 3000,
-            end_ms=s.order * 3000 + 2500,
-            source_end=len(s.source_text),
-            source_text=s.source_text,
-        )
-        for s in segs
-    )
-    return ep
 
 
 def _flags(ep: Episode) -> list[list[str] | None]:

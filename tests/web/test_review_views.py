@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.conftest import make_user
-from translator.models import Cue, Episode, GlossaryTerm, Segment, SegmentRevision, Speaker
+from tests.support.factories import timed_episode
+from translator.models import Episode, GlossaryTerm, Segment, SegmentRevision, Speaker
 from translator.services.qa_flags import refresh_qa_flags
 
 pytestmark = pytest.mark.django_db
@@ -35,35 +36,15 @@ def _machine(episode: Episode) -> None:
 
 
 def _synthetic_episode(n: int, *, speakers=("友野", "澤")) -> Episode:
-    ep = Episode.objects.create(title=f"Synthetic {n}")
-    Speaker.objects.bulk_create(
-        Speaker(episode=ep, label=lab, display_name=name, order=i)
-        for i, (lab, name) in enumerate(zip(speakers, ("Tomono", "Sawa"), strict=False))
+    return timed_episode(
+        n,
+        title=f"Synthetic {n}",
+        speakers=list(zip(speakers, ("Tomono", "Sawa"), strict=False)),
+        label=lambda i: "友野・澤" if i % 7 == 0 else speakers[i % 2],
+        source=lambda i: f"これは{i}番目の文です。",
+        text=lambda i: f"This is sentence {i}.",
+        machine_text=lambda i: f"This is sentence {i}.",
     )
-    segs = Segment.objects.bulk_create(
-        Segment(
-            episode=ep,
-            order=i,
-            speaker_label="友野・澤" if i % 7 == 0 else speakers[i % 2],
-            source_text=f"これは{i}番目の文です。",
-            text=f"This is sentence {i}.",
-            machine_text=f"This is sentence {i}.",
-            status=Segment.Status.MACHINE,
-        )
-        for i in range(n)
-    )
-    Cue.objects.bulk_create(
-        Cue(
-            segment=s,
-            index=0,
-            start_ms=s.order * 3000,
-            end_ms=s.order * 3000 + 2500,
-            source_end=len(s.source_text),
-            source_text=s.source_text,
-        )
-        for s in segs
-    )
-    return ep
 
 
 # --- access ---------------------------------------------------------------------------------

@@ -452,14 +452,18 @@ def _caption_times(cap: _CaptionStream, pause: Sequence[float]) -> tuple[list[fl
         for r in range(hi - lo):
             starts[lo + r] = s_ms + pos[r] * scale
             ends[lo + r] = s_ms + (pos[r] + cap.units[lo + r]) * scale
-    # Monotone: each character starts no earlier than the previous one ended.
-    prev_end = 0.0
-    for j in range(n):
-        if starts[j] < prev_end:
-            starts[j] = prev_end
+    return _monotone(starts, ends)
+
+
+def _monotone(starts: list[float], ends: list[float]) -> tuple[list[float], list[float]]:
+    """In place: each character starts no earlier than the previous one ended."""
+    prev = 0.0
+    for j in range(len(starts)):
+        if starts[j] < prev:
+            starts[j] = prev
         if ends[j] < starts[j]:
             ends[j] = starts[j]
-        prev_end = ends[j]
+        prev = ends[j]
     return starts, ends
 
 
@@ -642,14 +646,7 @@ def _model_times(
             starts[lo + r] = t
             t += speech[r] * scale
             ends[lo + r] = t
-    prev = 0.0
-    for j in range(n):
-        if starts[j] < prev:
-            starts[j] = prev
-        if ends[j] < starts[j]:
-            ends[j] = starts[j]
-        prev = ends[j]
-    return starts, ends
+    return _monotone(starts, ends)
 
 
 # --------------------------------------------------------------------------- matching

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.processes import run_manage
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -15,14 +13,7 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     full_env.update(env)
     if "DATABASE_URL" not in env:  # these tests are about the default (SQLite) settings
         full_env.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_manage(*args, env=full_env)
 
 
 def test_production_settings_pass_check_deploy(tmp_path):

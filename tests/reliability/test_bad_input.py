@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,6 +16,7 @@ from django.core.management.base import CommandError
 
 from tests.reliability.conftest import row_counts
 from tests.reliability.corpus import FORCED_ENCODING, TEST_MAX_BYTES, Case, build_corpus
+from tests.support.processes import run_manage
 from translator.core.errors import InputError
 from translator.models import Cue, Episode, Segment
 from translator.services.importing import import_episode, preview_document
@@ -26,7 +25,6 @@ pytestmark = pytest.mark.django_db
 
 CORPUS = build_corpus(TEST_MAX_BYTES)
 IDS = [c.name for c in CORPUS]
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _one_line(message: str) -> None:
@@ -142,14 +140,7 @@ def test_cli_subprocess_exit_codes(tmp_path):
     )
 
     def manage(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_manage(*args, env=env)
 
     assert manage("migrate", "-v", "0").returncode == 0
     by_name = {c.name: c for c in CORPUS}

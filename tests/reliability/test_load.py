@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import run_manage
+
 pytestmark = [pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -169,14 +171,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def _manage(env: dict, *args: str, timeout: float = 120) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    result = run_manage(*args, env=env, timeout=timeout)
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.scale.harness import ROOT, free_port, wait_for
+from tests.support.processes import run_manage
 
 pytestmark = [pytest.mark.scale]
 
@@ -60,14 +61,7 @@ def production_server(tmp_path: Path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'jimaku.sqlite3'}",
     )
     for args in (("migrate", "--noinput", "-v", "0"), ("collectstatic", "--noinput", "-v", "0")):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = run_manage(*args, env=env)
         assert done.returncode == 0, done.stderr
     port = free_port()
     log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115

@@ -99,6 +99,35 @@ def test_keyboard_edit_approve_filter_restore(login, live_server, browser_users,
     assert b.revisions.order_by("-id").first().action == "restore"
 
 
+def test_focus_moved_during_a_save_is_not_pulled_back(
+    login, live_server, browser_users, browser_episode
+):
+    """A save settles after the editor has already moved on (Alt+Down, a click): the settle
+    must not yank the focus back to the saved row. htmx's settle delay is stretched so the
+    race that once failed CI happens every time."""
+    ep = browser_episode
+    a, b, c, d = _rows(ep)[:4]
+    page = login("rei")
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    page.evaluate("htmx.config.defaultSettleDelay = 700")
+
+    _editor(page, a).fill("Saved in place.")
+    page.keyboard.press("Control+s")
+    _wait_saved(page, a, "Saved in place.")  # swapped, not settled yet
+    _editor(page, a).focus()
+    page.keyboard.press("Alt+ArrowDown")
+    page.wait_for_timeout(1000)  # the settle has run
+    assert page.evaluate(f"!!document.activeElement.closest('#seg-{b.pk}')")
+
+    _editor(page, c).fill("Approved and left.")
+    page.keyboard.press("Control+Enter")
+    _wait_saved(page, c, "Approved and left.")
+    _editor(page, a).click()
+    page.wait_for_timeout(1000)
+    assert page.evaluate(f"!!document.activeElement.closest('#seg-{a.pk}')")
+    assert not page.evaluate(f"!!document.activeElement.closest('#seg-{d.pk}')")
+
+
 def test_two_editors_conflict_and_merge(login, live_server, browser_users, browser_episode):
     ep = browser_episode
     seg = _rows(ep)[4]

@@ -187,11 +187,19 @@
     }
   });
 
+  // The editor may have moved on (Alt+Down, a click) while the save was in flight or
+  // settling: only take the focus back when it was lost with the swapped row.
+  function focusLeftWith(row) {
+    const el = document.activeElement;
+    return !el || el === document.body || (row && row.contains(el));
+  }
+
   document.addEventListener("htmx:afterSettle", (ev) => {
     prepare(ev.detail.elt || document);
     if (pendingNext) {
       const row = document.getElementById(pendingNext);
       pendingNext = null;
+      if (!focusLeftWith(row)) return;
       if (row && !row.classList.contains("seg-conflict") && !$(".form-error", row)) {
         const next = neighbour(row, 1);
         if (next) activate(next, { focus: true });
@@ -201,7 +209,7 @@
     } else if (pendingFocus) {
       const row = document.getElementById(pendingFocus);
       pendingFocus = null;
-      if (row) activate(row, { focus: !!editorOf(row) });
+      if (row && focusLeftWith(row)) activate(row, { focus: !!editorOf(row) });
     }
   });
 

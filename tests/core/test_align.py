@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -313,12 +312,11 @@ def test_report_to_dict_and_summary() -> None:
     assert "cues aligned" in result.report.summary()
 
 
-def test_one_hour_episode_aligns_in_well_under_a_few_seconds() -> None:
+def test_one_hour_episode_aligns() -> None:
+    # Its speed is measured in bench/bench_align.py, not here.
     truth = timed_truth(generate_chunks(20_000, seed=1), seed=1)
     captions = synthesise_captions(truth, Damage(), seed=1)
-    t0 = time.perf_counter()
     result = align_cues(_cues(truth), captions)
-    assert time.perf_counter() - t0 < 3.0
     assert result.report.coverage > 0.8
     errors = _errors_ms(truth, result)
     assert sum(e <= 300 for e in errors) >= 0.85 * len(truth)

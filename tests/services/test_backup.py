@@ -203,3 +203,81 @@ def test_commands_round_trip(worked_episode, tmp_path, capsys):
         call_command("import_project", str(bad))
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_project", str(tmp_path / "missing.json"))
+
+
+def _aligned(episode, user):
+    """Align ``episode`` twice to synthetic captions; undo the second run."""
+    import pysubs2
+
+    from tests.core.asr_synth import Damage, synthesise_captions, timed_truth
+    from translator.services.alignment import align_episode_timing, undo_alignment
+
+    cues = Cue.objects.filter(segment__episode=episode, segment__kind="transcript").order_by(
+        "segment__order", "index"
+    )
+    truth = timed_truth([c.source_text for c in cues], seed=5)
+    runs = []
+    for seed in (1, 2):
+        subs = pysubs2.SSAFile()
+        for line in synthesise_captions(truth, Damage(), seed=seed):
+            subs.append(pysubs2.SSAEvent(start=line.start_ms, end=line.end_ms, text=line.text))
+        runs.append(
+            align_episode_timing(
+                episode_id=episode.pk,
+                data=subs.to_string("srt").encode(),
+                filename=f"auto{seed}.srt",
+                user=user,
+            )
+        )
+    undo_alignment(run_id=runs[1].pk, user=user)
+    return runs
+
+
+def _times(episode):
+    return list(
+        Cue.objects.filter(segment__episode=episode)
+        .order_by("segment__order", "index")
+        .values_list("start_ms", "end_ms", "timing")
+    )
+
+
+def test_alignment_runs_round_trip_and_the_copy_can_still_undo(worked_episode, translator_user):
+    from translator.services.alignment import undo_alignment
+
+    before_alignment = _times(worked_episode)
+    _aligned(worked_episode, translator_user)
+    exported = backup.export_project(episode_id=worked_episode.pk)
+    runs = exported["episode"]["alignments"]
+    assert [r["undone"] for r in runs] == [False, True]
+    assert runs[0]["user"] == translator_user.username
+    assert all("/" in place for place in runs[0]["previous_times"])
+
+    restored = backup.import_project(data=json.dumps(exported))
+    assert _comparable(backup.export_project(episode_id=restored.pk)) == _comparable(exported)
+    assert _times(restored) == _times(worked_episode)
+    latest = restored.alignments.filter(undone=False).get()
+    assert set(latest.previous_times) <= {
+        str(pk) for pk in Cue.objects.filter(segment__episode=restored).values_list("pk", flat=True)
+    }
+    undo_alignment(run_id=latest.pk, user=translator_user)
+    assert _times(restored) == before_alignment  # the copy's own cues, back to estimated
+    assert _times(worked_episode) != before_alignment  # the original is untouched
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"9999/0": [0, 10, "aligned"]}, "names no cue of this episode"),
+        ({"0/0": [0, -1, "aligned"]}, "must be [start_ms, end_ms, timing]"),
+        ({"0/0": [0, 10, "guessed"]}, "must be [start_ms, end_ms, timing]"),
+        ([1, 2], "previous_times: must be a JSON object"),
+    ],
+)
+def test_bad_alignment_undo_data_is_refused(worked_episode, bad, message):
+    project = backup.export_project(episode_id=worked_episode.pk)
+    project["episode"]["alignments"] = [{"previous_times": bad, "report": {}}]
+    before = row_counts()
+    with pytest.raises(backup.BackupError, match=message.replace("[", r"\[")) as info:
+        backup.import_project(data=project)
+    assert "\n" not in str(info.value)
+    assert row_counts() == before

@@ -2,15 +2,16 @@
 
 The file is ``{"format": "jimaku-project", "version": 1, "episode": {...}}`` holding the
 episode's fields, speakers, glossary, segments with their cues and revision history, and
-optionally its translation jobs. Users are named by username; a username unknown where the file
+optionally its translation jobs, and the episode's timing alignment runs with their undo data. Users are named by username; a username unknown where the file
 is imported becomes ``None`` (the work stays, the name does not). Ids are not stored: an import
 always creates a new episode (with a new public address), so a file can be imported into the
 database it came from. Timestamps of revisions, segments and jobs are kept.
 
 Import validates the whole file first and raises :class:`BackupError` with a one-line message
 (naming the field, e.g. ``episode.segments[3].cues[0].start_ms``) and writes in one transaction:
-a bad file or a failure half-way leaves nothing behind. Alignment runs are not included (their
-undo data names cue ids of the source database).
+a bad file or a failure half-way leaves nothing behind. An alignment run's undo data names cues
+by position (``"<segment order>/<cue index>"``), not by database id, so a restored episode can
+still undo its latest alignment.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 
 from translator.models import (
+    AlignmentRun,
     Cue,
     Episode,
     GlossaryTerm,
@@ -93,6 +95,7 @@ CUE_FIELDS = (
     "lines",
     "timing",
 )
+ALIGNMENT_FIELDS = ("caption_filename", "report", "undone")
 REVISION_FIELDS = ("action", "old_text", "new_text", "old_status", "new_status", "version")
 JOB_FIELDS = ("engine", "state", "retranslate_machine", "done", "total", "error")
 
@@ -116,8 +119,14 @@ def export_project(*, episode_id: int, include_jobs: bool = False) -> dict[str, 
         ],
     )
     cues: dict[int, list[dict[str, Any]]] = {}
-    for cue in Cue.objects.filter(segment__episode=episode).order_by("segment_id", "index", "id"):
+    cue_place: dict[str, str] = {}  # cue id -> "<segment order>/<cue index>"
+    for cue in (
+        Cue.objects.filter(segment__episode=episode)
+        .select_related("segment")
+        .order_by("segment_id", "index", "id")
+    ):
         cues.setdefault(cue.segment_id, []).append({f: getattr(cue, f) for f in CUE_FIELDS})
+        cue_place[str(cue.pk)] = f"{cue.segment.order}/{cue.index}"
     revisions: dict[int, list[dict[str, Any]]] = {}
     for rev in (
         SegmentRevision.objects.filter(segment__episode=episode)
@@ -139,6 +148,19 @@ def export_project(*, episode_id: int, include_jobs: bool = False) -> dict[str, 
         )
         segments.append(item)
     data["segments"] = segments
+    data["alignments"] = [
+        {f: getattr(run, f) for f in ALIGNMENT_FIELDS}
+        | {
+            "user": _username(run.user),
+            "created_at": _iso(run.created_at),
+            "previous_times": {
+                cue_place[cue_id]: times
+                for cue_id, times in run.previous_times.items()
+                if cue_id in cue_place
+            },
+        }
+        for run in episode.alignments.select_related("user").order_by("created_at", "id")
+    ]
     if include_jobs:
         data["jobs"] = [
             {f: getattr(job, f) for f in JOB_FIELDS}
@@ -304,6 +326,8 @@ def _users(ep: _Reader) -> Callable[[str | None], Any]:
             collect(rev, "user")
     for job in ep.items("jobs"):
         collect(job, "requested_by")
+    for run in ep.items("alignments"):
+        collect(run, "user")
     model = get_user_model()
     found = {
         u.get_username(): u for u in model.objects.filter(**{f"{model.USERNAME_FIELD}__in": names})
@@ -419,6 +443,7 @@ def _create(ep: _Reader, user: AbstractBaseUser | None) -> Episode:
                 )
             )
     Cue.objects.bulk_create(cues, batch_size=1000)
+    _create_alignments(ep, episode, user_for)
     created = SegmentRevision.objects.bulk_create([rev for rev, _ in revisions], batch_size=1000)
     _keep_times(created, [t for _, t in revisions], "created_at")
     _keep_times([s for s, _ in touched], [t for _, t in touched], "updated_at")
@@ -446,6 +471,47 @@ def _create(ep: _Reader, user: AbstractBaseUser | None) -> Episode:
     _keep_times(created_jobs, [t for _, t in jobs], "created_at")
     refresh_qa_flags(episode_id=episode.pk)  # a restored episode opens without a first-view fill
     return episode
+
+
+def _create_alignments(ep: _Reader, episode: Episode, user_for: Callable[[Any], Any]) -> None:
+    """Alignment runs, their undo data mapped from cue positions to the new cue ids."""
+    readers = ep.items("alignments")
+    if not readers:
+        return
+    cue_ids = {
+        f"{order}/{index}": pk
+        for pk, order, index in Cue.objects.filter(segment__episode=episode).values_list(
+            "pk", "segment__order", "index"
+        )
+    }
+    timings = [c for c, _ in Cue.Timing.choices]
+    runs = []
+    for r in readers:
+        previous = {}
+        for place, times in r.json("previous_times", dict, {}).items():
+            where = f"{r.path}.previous_times[{place!r}]"
+            if place not in cue_ids:
+                raise BackupError(f"{where}: names no cue of this episode")
+            ok = (
+                isinstance(times, list)
+                and len(times) == 3
+                and all(t is None or (type(t) is int and t >= 0) for t in times[:2])
+                and times[2] in timings
+            )
+            if not ok:
+                raise BackupError(f"{where}: must be [start_ms, end_ms, timing]")
+            previous[str(cue_ids[place])] = times
+        run = AlignmentRun(
+            episode=episode,
+            user=user_for(r.name("user")),
+            caption_filename=r.text("caption_filename", max_len=255),
+            report=r.json("report", dict, {}) or {},
+            undone=r.flag("undone"),
+            previous_times=previous,
+        )
+        runs.append((run, r.time("created_at")))
+    created = AlignmentRun.objects.bulk_create([run for run, _ in runs])
+    _keep_times(created, [t for _, t in runs], "created_at")
 
 
 def _keep_times(objs: list[Any], times: list[datetime | None], field: str) -> None:

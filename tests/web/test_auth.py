@@ -41,6 +41,16 @@ def test_login_page_is_public_and_renders(client):
     assert b'name="password"' in response.content
 
 
+def test_language_can_be_switched_on_the_login_page(client):
+    login_page = client.get(reverse("login"))
+    assert 'action="/i18n/setlang/"' in login_page.text
+    response = client.post("/i18n/setlang/", {"language": "ja", "next": reverse("login")})
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    page = client.get(reverse("login"))
+    assert "ログイン" in page.text
+    assert '<html lang="ja"' in page.text
+
+
 def test_groups_created_by_migration():
     translator = Group.objects.get(name="translator")
     reviewer = Group.objects.get(name="reviewer")

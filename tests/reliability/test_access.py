@@ -192,7 +192,7 @@ def _request(client: Client, name: str, expect: Expect, w: World):
     url = url_for(name, w)
     data = dict(expect.data or {})
     if name == "translator:bulk_approve":
-        data["segment_ids"] = [str(w.segment.pk)]
+        data["segment_ids"] = [f"{w.segment.pk}:{w.segment.version}"]
     headers = {"HTTP_HX_REQUEST": "true"} if expect.htmx else {}
     if expect.method == "GET":
         return url, client.get(url, data, **headers)

@@ -106,16 +106,40 @@ def test_restore_is_a_revision(seg, translator_user):
 
 def test_bulk_approve_skips_empty_and_other_episodes(seg, reviewer_user):
     other = Segment.objects.create(episode=seg.episode, order=1, source_text="え", text="")
-    n = review.bulk_approve(
-        segment_ids=[seg.pk, other.pk], episode_id=seg.episode_id, user=reviewer_user
+    result = review.bulk_approve(
+        seen={seg.pk: seg.version, other.pk: other.version},
+        episode_id=seg.episode_id,
+        user=reviewer_user,
     )
-    assert n == 1 and Segment.objects.get(pk=other.pk).status == "untranslated"
-    assert (
-        review.bulk_approve(
-            segment_ids=[seg.pk], episode_id=seg.episode_id + 99, user=reviewer_user
-        )
-        == 0
+    assert result == review.BulkApproval(approved=1, changed=[])
+    assert Segment.objects.get(pk=other.pk).status == "untranslated"
+    result = review.bulk_approve(
+        seen={seg.pk: seg.version}, episode_id=seg.episode_id + 99, user=reviewer_user
     )
+    assert result.approved == 0
+
+
+def test_bulk_approve_leaves_rows_saved_since_the_reviewer_saw_them(
+    seg, translator_user, reviewer_user
+):
+    """The reviewer ticked a row, then a translator rewrote it: approving would approve a
+    text nobody reviewed."""
+    seen_version = seg.version
+    second = Segment.objects.create(
+        episode=seg.episode, order=1, source_text="え", text="Fine.", status="machine"
+    )
+    review.save_segment(
+        segment_id=seg.pk, text="Rewritten later.", base_version=seen_version, user=translator_user
+    )
+    result = review.bulk_approve(
+        seen={seg.pk: seen_version, second.pk: second.version},
+        episode_id=seg.episode_id,
+        user=reviewer_user,
+    )
+    assert result == review.BulkApproval(approved=1, changed=[seg.order + 1])
+    seg.refresh_from_db()
+    assert seg.status == "edited" and seg.text == "Rewritten later."
+    assert Segment.objects.get(pk=second.pk).status == "approved"
 
 
 def test_editing_validation(seg, translator_user, plain_user):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from tests.conftest import make_user
 from tests.support.factories import timed_episode
 from translator.models import Episode, GlossaryTerm, Segment, SegmentRevision, Speaker
+from translator.services import review
 from translator.services.qa_flags import refresh_qa_flags
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,7 @@ def test_user_without_group_gets_403_everywhere(client, plain_user, sample_episo
     posts = [
         (_url("segment_save", seg.pk), {"text": "x", "version": 1}),
         (_url("segment_approve", seg.pk), {"approved": "1"}),
-        (_url("bulk_approve", sample_episode.pk), {"segment_ids": [seg.pk]}),
+        (_url("bulk_approve", sample_episode.pk), {"segment_ids": [f"{seg.pk}:{seg.version}"]}),
         (_url("speaker_rename", speaker.pk), {"display_name": "X"}),
         (_url("glossary_add", sample_episode.pk), {"source": "字幕", "target": "subtitles"}),
         (_url("media_attach", sample_episode.pk), {"url": "https://example.org/a.mp3"}),
@@ -100,7 +101,9 @@ def test_translator_cannot_approve(client, translator_user, sample_episode):
         **HTMX,
     )
     assert r.status_code == 403
-    r = client.post(_url("bulk_approve", sample_episode.pk), {"segment_ids": [seg.pk]})
+    r = client.post(
+        _url("bulk_approve", sample_episode.pk), {"segment_ids": [f"{seg.pk}:{seg.version}"]}
+    )
     assert r.status_code == 403
     assert Segment.objects.get(pk=seg.pk).status == Segment.Status.MACHINE
 
@@ -387,11 +390,37 @@ def test_bulk_approve(client, reviewer_user, sample_episode):
     other = _synthetic_episode(1).segments.get()
     r = client.post(
         _url("bulk_approve", sample_episode.pk),
-        {"segment_ids": [s.pk for s in segs] + [other.pk], "next": "/episodes/?x=1"},
+        {
+            "segment_ids": [f"{s.pk}:{s.version}" for s in segs] + [f"{other.pk}:1"],
+            "next": "/episodes/?x=1",
+        },
     )
     assert r.status_code == 302
     assert sample_episode.segments.filter(status="approved").count() == 3
     assert Segment.objects.get(pk=other.pk).status == "machine"  # other episode untouched
+
+
+def test_bulk_approve_reports_rows_saved_since_the_page_was_opened(
+    client, reviewer_user, translator_user, sample_episode
+):
+    _machine(sample_episode)
+    a, b = _transcript(sample_episode)[:2]
+    client.force_login(reviewer_user)
+    page = client.get(_url("episode_detail", sample_episode.pk)).content.decode()
+    assert f'value="{a.pk}:{a.version}" form="bulk-form"' in page
+    review.save_segment(
+        segment_id=b.pk, text="Changed meanwhile.", base_version=b.version, user=translator_user
+    )
+    r = client.post(
+        _url("bulk_approve", sample_episode.pk),
+        {"segment_ids": [f"{a.pk}:{a.version}", f"{b.pk}:{b.version}", "junk", f"{a.pk}:x"]},
+        follow=True,
+    )
+    text = r.content.decode()
+    assert "Approved 1 segments." in text
+    assert f"saved by someone else after you opened the page: #{b.order + 1}." in text
+    assert Segment.objects.get(pk=b.pk).status == "edited"
+    assert Segment.objects.get(pk=a.pk).status == "approved"
 
 
 # --- speakers, glossary, media --------------------------------------------------------------

@@ -8,7 +8,7 @@ never conflicts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -200,19 +200,34 @@ def set_approved(
     )
 
 
+@dataclass(frozen=True)
+class BulkApproval:
+    approved: int
+    changed: list[int]  # row numbers (order + 1) saved by someone since the reviewer saw them
+
+
 @transaction.atomic
-def bulk_approve(*, segment_ids: Iterable[int], episode_id: int, user: AbstractBaseUser) -> int:
-    """Approve every selected non-empty segment of one episode; returns how many changed."""
+def bulk_approve(
+    *, seen: Mapping[int, int], episode_id: int, user: AbstractBaseUser
+) -> BulkApproval:
+    """Approve the selected non-empty segments of one episode, each only if it is still at the
+    version the reviewer saw (``seen``: segment id -> version). A segment saved since is left as
+    it is and reported: approving it would approve a text nobody reviewed."""
     if not permissions.can_approve(user):
         raise PermissionDenied("Only reviewers can approve.")
-    changed = 0
+    approved = 0
+    changed: list[int] = []
     qs = (
         Segment.objects.select_for_update()
-        .filter(episode_id=episode_id, pk__in=list(segment_ids))
+        .filter(episode_id=episode_id, pk__in=list(seen))
         .exclude(status=Status.APPROVED)
         .exclude(text="")
+        .order_by("order")
     )
     for segment in qs:
+        if segment.version != seen[segment.pk]:
+            changed.append(segment.order + 1)
+            continue
         _apply(
             segment,
             text=segment.text,
@@ -221,8 +236,8 @@ def bulk_approve(*, segment_ids: Iterable[int], episode_id: int, user: AbstractB
             action=SegmentRevision.Action.APPROVE,
             base_version=segment.version,
         )
-        changed += 1
-    return changed
+        approved += 1
+    return BulkApproval(approved, changed)
 
 
 @transaction.atomic

@@ -309,13 +309,25 @@ def revision_restore(request: HttpRequest, revision_id: int) -> HttpResponse:
 def bulk_approve(request: HttpRequest, episode_id: int) -> HttpResponse:
     _require_approve(request)
     episode = get_object_or_404(Episode, pk=episode_id)
-    ids = [i for i in (review_selectors.parse_int(v) for v in request.POST.getlist("segment_ids"))]
-    ids = [i for i in ids if i is not None]
-    if not ids:
+    # Each checkbox is "<segment id>:<version shown>": what changed since is not approved.
+    seen: dict[int, int] = {}
+    for value in request.POST.getlist("segment_ids"):
+        pk, _sep, version = value.partition(":")
+        pk_int, version_int = (review_selectors.parse_int(x) for x in (pk, version))
+        if pk_int is not None and version_int is not None:
+            seen[pk_int] = version_int
+    if not seen:
         messages.warning(request, _("Select some rows first."))
         return _back(request, episode.pk)
-    n = review.bulk_approve(segment_ids=ids, episode_id=episode.pk, user=request.user)
-    messages.success(request, _("Approved %(n)d segments.") % {"n": n})
+    result = review.bulk_approve(seen=seen, episode_id=episode.pk, user=request.user)
+    messages.success(request, _("Approved %(n)d segments.") % {"n": result.approved})
+    if result.changed:
+        rows = ", ".join(f"#{n}" for n in result.changed)
+        messages.warning(
+            request,
+            _("Not approved, saved by someone else after you opened the page: %(rows)s.")
+            % {"rows": rows},
+        )
     return _back(request, episode.pk)
 
 

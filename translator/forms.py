@@ -25,11 +25,16 @@ ENCODING_CHOICES = [
     ("cp932", "Shift_JIS / CP932"),
     ("euc-jp", "EUC-JP"),
 ]
-IMPORT_EXTENSIONS = (".txt", ".md", ".markdown", ".srt", ".vtt", ".ass", ".ssa")
+PROJECT_EXTENSION = ".json"  # a Jimaku project file (backup): restored, not segmented
+IMPORT_EXTENSIONS = (".txt", ".md", ".markdown", ".srt", ".vtt", ".ass", ".ssa", PROJECT_EXTENSION)
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Transcript or subtitle file"), required=False)
+    file = forms.FileField(
+        label=_("Transcript, subtitle or project file"),
+        required=False,
+        help_text=_("A Jimaku project file (.json, a backup) is restored as a new episode."),
+    )
     text = forms.CharField(
         label=_("…or paste the text"), required=False, widget=forms.Textarea(attrs={"rows": 10})
     )
@@ -52,7 +57,10 @@ class ImportForm(forms.Form):
         name = (upload.name or "").lower()
         if not name.endswith(IMPORT_EXTENSIONS):
             raise forms.ValidationError(
-                _("Unsupported file type: use .txt, .md, .srt, .vtt, .ass or .ssa.")
+                _(
+                    "Unsupported file type: use .txt, .md, .srt, .vtt, .ass, .ssa, "
+                    "or a Jimaku project file (.json)."
+                )
             )
         if upload.size > settings.JIMAKU_MAX_IMPORT_BYTES:
             raise forms.ValidationError(
@@ -80,6 +88,10 @@ class ImportForm(forms.Form):
         if not cleaned.get("file") and not (cleaned.get("text") or "").strip():
             raise forms.ValidationError(_("Choose a file or paste some text."))
         return cleaned
+
+    def is_project_file(self) -> bool:
+        upload = self.cleaned_data.get("file")
+        return bool(upload) and (upload.name or "").lower().endswith(PROJECT_EXTENSION)
 
     def payload(self) -> tuple[bytes | str, str | None]:
         """The data to import and its file name (None for pasted text)."""

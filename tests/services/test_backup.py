@@ -281,3 +281,60 @@ def test_bad_alignment_undo_data_is_refused(worked_episode, bad, message):
         backup.import_project(data=project)
     assert "\n" not in str(info.value)
     assert row_counts() == before
+
+
+# --- in the browser's flow: download from the export box, restore from the import page ----------
+
+IMPORT_FORM = {"format": "auto", "encoding": "auto", "target_language": "EN-US"}
+
+
+def test_project_file_downloads_and_restores_through_the_web(
+    client, worked_episode, translator_user
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(translator_user)
+    page = client.get(reverse("translator:episode_detail", args=[worked_episode.pk])).text
+    assert '<option value="project">' in page
+    download = client.get(
+        reverse("translator:export_download", args=[worked_episode.pk]), {"format": "project"}
+    )
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("application/json")
+    assert download["Content-Disposition"].endswith('.jimaku.json"')
+    body = download.content
+
+    before = row_counts()
+    upload = SimpleUploadedFile("backup.jimaku.json", body, content_type="application/json")
+    response = client.post("/episodes/import/", {"file": upload, **IMPORT_FORM})
+    assert response.status_code == 302, response.text[:300]
+    restored = Episode.objects.latest("pk")
+    assert response["Location"] == f"/episodes/{restored.pk}/"
+    assert row_counts()["Segment"] == 2 * before["Segment"]
+    expected = _comparable(json.loads(body))
+    if expected["episode"]["created_by"] is None:  # the file names no creator: the uploader
+        expected["episode"]["created_by"] = translator_user.username
+    assert _comparable(backup.export_project(episode_id=restored.pk)) == expected
+    assert "from a project file" in client.get(response["Location"]).text
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (b'{"format": "other"}', "not a Jimaku project file"),
+        (b"[1, 2", "invalid JSON at line 1"),
+    ],
+)
+def test_bad_project_upload_is_one_line_on_the_form(
+    client, worked_episode, translator_user, body, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(translator_user)
+    before = row_counts()
+    upload = SimpleUploadedFile("x.json", body, content_type="application/json")
+    response = client.post("/episodes/import/", {"file": upload, **IMPORT_FORM})
+    assert response.status_code == 200
+    assert message in response.text
+    assert row_counts() == before

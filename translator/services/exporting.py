@@ -23,9 +23,11 @@ from translator.core.transcript import TRANSCRIPT_FORMATS, render_transcript
 from translator.core.types import split_speaker_label
 from translator.core.writers import MEDIA_TYPES, WRITERS, render_subtitles, suggested_filename
 from translator.models import Cue, Episode, Segment
+from translator.services import backup
 
 SUBTITLE_FORMATS = tuple(WRITERS)
-ALL_FORMATS = SUBTITLE_FORMATS + TRANSCRIPT_FORMATS
+PROJECT_FORMAT = "project"  # the whole episode as a JSON project file (backup; see backup.py)
+ALL_FORMATS = SUBTITLE_FORMATS + TRANSCRIPT_FORMATS + (PROJECT_FORMAT,)
 LAYOUTS = tuple(layout.value for layout in SubtitleLayout)
 CONTENT_TYPES = {fmt: f"{media_type}; charset=utf-8" for fmt, media_type in MEDIA_TYPES.items()}
 
@@ -114,6 +116,13 @@ def export_file(
         raise ExportError(f"Unknown layout “{layout}”: choose one of {', '.join(LAYOUTS)}.")
     if not 1 <= fps <= 120:
         raise ExportError("The frame rate must be between 1 and 120 fps.")
+    if fmt == PROJECT_FORMAT:
+        stem = suggested_filename(episode.title, "json", episode_id=episode.pk)
+        return ExportedFile(
+            backup.dumps_project(episode_id=episode.pk),
+            stem.removesuffix(".json") + ".jimaku.json",
+            "application/json; charset=utf-8",
+        )
     data = export_episode_data(episode)
     if fmt in SUBTITLE_FORMATS:
         options = SubtitleOptions(

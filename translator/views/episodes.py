@@ -1,4 +1,4 @@
-"""Episode list and import (upload or paste, preview, then import)."""
+"""Episode list and import (upload or paste, preview, then import; or restore a project file)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from translator import permissions, selectors
 from translator.core.errors import InputError
 from translator.forms import ImportForm
+from translator.services import backup
 from translator.services.importing import import_episode, preview_document
 
 PENDING_KEY = "jimaku_pending_import"
@@ -99,7 +100,19 @@ def episode_import(request: HttpRequest) -> HttpResponse:
             % {"title": episode.title, "n": episode.segments.count()},
         )
         return redirect("translator:episode_detail", episode_id=episode.pk)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.is_project_file():
+        try:  # a backup: restored whole as a new episode (all or nothing), no preview
+            episode = backup.import_project(data=form.payload()[0], user=request.user)
+        except backup.BackupError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(
+                request,
+                _("Restored “%(title)s” from a project file: %(n)d segments.")
+                % {"title": episode.title, "n": episode.segments.count()},
+            )
+            return redirect("translator:episode_detail", episode_id=episode.pk)
+    elif request.method == "POST" and form.is_valid():
         data, filename = form.payload()
         opts = {
             "format": form.cleaned_data["format"],

@@ -17,6 +17,12 @@ os.environ.pop("DEEPL_AUTH_KEY", None)
 os.environ.pop("DEEPL_SERVER_URL", None)
 
 import pytest  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+# No wall-clock deadline on property tests: speed is measured in bench/, and a loaded CI
+# machine must not turn a slow example into a failure.
+hypothesis_settings.register_profile("jimaku", deadline=None)
+hypothesis_settings.load_profile("jimaku")
 
 SAMPLE_PATH = (
     Path(__file__).resolve().parent.parent / "translator" / "samples" / "sample_episode.txt"

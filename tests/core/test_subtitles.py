@@ -115,6 +115,21 @@ def test_unreadable_part_is_rebalanced_or_merged():
         assert len(p.text) * 1000 <= opts.max_cps_en * (p.end_ms - p.start_ms) + 1
 
 
+def test_no_merge_that_cannot_fit_on_two_lines():
+    """From the sample: merging the two cues put 93 characters (three lines) on screen to
+    avoid a second cue read at 20.3 characters/s. Two readable cues beat one unreadable."""
+    text = (
+        "I work at a subtitling company, mainly on Japanese subtitles for movies and "
+        "streaming dramas."
+    )
+    spans = [(15794, 18651), (18731, 20731)]
+    parts = distribute_english(text, spans, next_start_ms=20881)
+    assert len(parts) == 2
+    assert " ".join(p.text for p in parts) == text
+    opts = SubtitleOptions()
+    assert all(len(p.text) <= opts.max_chars_per_line * opts.max_lines for p in parts)
+
+
 def test_extends_into_silence():
     parts = distribute_english(
         "A sentence of moderate length here.", [(0, 800)], next_start_ms=5000

@@ -249,7 +249,9 @@ def distribute_english(
                     break
         if changed and readable(groups[bad]):
             continue
-        # 2. Merge with the neighbour giving the most readable result within 7 s.
+        # 2. Merge with the neighbour giving the most readable result within 7 s, if that is
+        # better than the pair as it is (a merge past two lines trades a slightly fast cue
+        # for an unreadable one).
         options_merge = []
         for j in (bad - 1, bad + 1):
             if not 0 <= j < len(groups):
@@ -257,7 +259,10 @@ def distribute_english(
             a, b = (groups[j], groups[bad]) if j < bad else (groups[bad], groups[j])
             if spans[b[1]][1] - spans[a[0]][0] > max_dur:
                 continue
-            options_merge.append((overload(a[0], b[1], a[2], b[3]), j))
+            apart = overload(a[0], a[1], a[2], a[3]) + overload(b[0], b[1], b[2], b[3])
+            together = overload(a[0], b[1], a[2], b[3])
+            if together < apart - 1e-9:
+                options_merge.append((together, j))
         if options_merge:
             _cost, j = min(options_merge)
             lo, hi = min(j, bad), max(j, bad)

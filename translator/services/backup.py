@@ -1,9 +1,10 @@
 """Full episode backup as a JSON project file, and restoring one as a new episode.
 
 The file is ``{"format": "jimaku-project", "version": 1, "episode": {...}}`` holding the
-episode's fields, speakers, glossary, segments with their cues and revision history, and
-optionally its translation jobs, and the episode's timing alignment runs with their undo data. Users are named by username; a username unknown where the file
-is imported becomes ``None`` (the work stays, the name does not). Ids are not stored: an import
+episode's fields, speakers, glossary, segments with their cues and revision history, its timing
+alignment runs with their undo data, and optionally its translation jobs. Users are named by
+username; a username unknown where the file is imported becomes ``None`` (the work stays, the
+name does not). Ids are not stored: an import
 always creates a new episode (with a new public address), so a file can be imported into the
 database it came from. Timestamps of revisions, segments and jobs are kept.
 

@@ -4,9 +4,9 @@ The file is ``{"format": "jimaku-project", "version": 1, "episode": {...}}`` hol
 episode's fields, speakers, glossary, segments with their cues and revision history, its timing
 alignment runs with their undo data, and optionally its translation jobs. Users are named by
 username; a username unknown where the file is imported becomes ``None`` (the work stays, the
-name does not). Ids are not stored: an import
-always creates a new episode (with a new public address), so a file can be imported into the
-database it came from. Timestamps of revisions, segments and jobs are kept.
+name does not). Ids are not stored: an import always creates a new episode (with a new public
+address), so a file can be imported into the database it came from. Timestamps of revisions,
+segments, alignment runs and jobs are kept.
 
 Import validates the whole file first and raises :class:`BackupError` with a one-line message
 (naming the field, e.g. ``episode.segments[3].cues[0].start_ms``) and writes in one transaction:

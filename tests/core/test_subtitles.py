@@ -130,6 +130,59 @@ def test_no_merge_that_cannot_fit_on_two_lines():
     assert all(len(p.text) <= opts.max_chars_per_line * opts.max_lines for p in parts)
 
 
+def test_no_merge_into_three_lines():
+    """From the sample: the first cue is short, so its share of the English reads too fast.
+    Merging the two cues would need three lines; the pair stays apart (a slightly fast cue
+    beats a cue covering a third of the picture)."""
+    text = "We count full-width characters, so half-width letters and numbers count as 0.5."
+    parts = distribute_english(text, [(110075, 111360), (111440, 114083)], next_start_ms=114233)
+    assert [p.text for p in parts] == [
+        "We count full-width",
+        "characters, so half-width letters and numbers count as 0.5.",
+    ]
+
+
+def test_one_cue_too_long_for_two_lines_is_shown_as_two_in_turn():
+    english = (
+        "Half-width letters and numbers count as half a character, and that is why "
+        "Daigo Tomono writes product names in full-width when he can."
+    )
+    ep = ExportEpisode(
+        "t",
+        [seg(1, [(10_000, 16_000, "半角の英数字は0.5文字です。")], english)],
+        protected_names=["Daigo Tomono"],
+    )
+    for layout in ("en", "bilingual"):
+        opts = SubtitleOptions(layout=layout)
+        build = build_subtitles(ep, opts)
+        first, second = build.events
+        assert build.report.split_cues == 1
+        assert " ".join(first.en_lines + second.en_lines) == english
+        assert all(len(ev.en_lines) <= 2 for ev in build.events)
+        assert not any(
+            LINES in ev.violations or LINE_LENGTH in ev.violations for ev in build.events
+        )
+        assert "Daigo Tomono" in " ".join(second.en_lines)
+        assert first.start_ms == 10_000 and second.end_ms == 16_000
+        assert second.start_ms - first.end_ms >= opts.timing_rules.min_gap_ms
+        assert min(ev.end_ms - ev.start_ms for ev in build.events) >= opts.min_duration_ms
+        if layout == "bilingual":  # the Japanese stays on screen over both
+            assert first.ja_lines == second.ja_lines
+            assert "".join(first.ja_lines) == "半角の英数字は0.5文字です。"
+
+
+def test_too_short_to_split_is_reported_not_hidden():
+    english = (
+        "A sentence far too long to be shown on two lines of forty-two characters, in one "
+        "short cue."
+    )
+    ep = ExportEpisode("t", [seg(1, [(0, 1500, "短い。")], english)])
+    build = build_subtitles(ep, SubtitleOptions(layout="en"))
+    [event] = build.events
+    assert build.report.split_cues == 0
+    assert LINES in event.violations
+
+
 def test_extends_into_silence():
     parts = distribute_english(
         "A sentence of moderate length here.", [(0, 800)], next_start_ms=5000

@@ -77,6 +77,7 @@ class SubtitleReport:
     merged_cues: int = 0  # Japanese cues merged to make the English readable
     extended_cues: int = 0  # events extended into the following silence
     speaker_merges: int = 0  # two short turns shown together with dashes
+    split_cues: int = 0  # cues whose English needed more lines, shown as two in turn
 
     @property
     def compliant_share(self) -> float:
@@ -95,6 +96,7 @@ class SubtitleReport:
             "merged_cues": self.merged_cues,
             "extended_cues": self.extended_cues,
             "speaker_merges": self.speaker_merges,
+            "split_cues": self.split_cues,
         }
 
 
@@ -214,6 +216,16 @@ def distribute_english(
         avail = min(limits[g[1]], start + max_dur) - start
         return ln * 1000 <= cps * avail + 1e-6
 
+    def fits(ws: int, we: int) -> bool:
+        """The words fit on the allowed number of lines."""
+        lines = break_english(
+            " ".join(words[ws:we]),
+            max_chars_per_line=options.max_chars_per_line,
+            max_lines=options.max_lines,
+            protected=protected,
+        )
+        return len(lines) <= options.max_lines
+
     def overload(first: int, last: int, ws: int, we: int) -> float:
         ln = chars(ws, we)
         start = spans[first][0]
@@ -260,7 +272,7 @@ def distribute_english(
             if spans[b[1]][1] - spans[a[0]][0] > max_dur:
                 continue
             apart = overload(a[0], a[1], a[2], a[3]) + overload(b[0], b[1], b[2], b[3])
-            together = overload(a[0], b[1], a[2], b[3])
+            together = overload(a[0], b[1], a[2], b[3]) + (0.0 if fits(a[2], b[3]) else 1.0)
             if together < apart - 1e-9:
                 options_merge.append((together, j))
         if options_merge:
@@ -356,23 +368,22 @@ def build_subtitles(
             if part.end_ms > spans[part.last_cue][1]:
                 report.extended_cues += 1
             ja_cues = seg.cues[part.first_cue : part.last_cue + 1]
-            events.append(
-                SubtitleEvent(
-                    start_ms=part.start_ms,
-                    end_ms=part.end_ms,
-                    en_lines=break_english(
-                        part.text,
-                        max_chars_per_line=options.max_chars_per_line,
-                        max_lines=options.max_lines,
-                        protected=protected,
-                    ),
-                    ja_lines=_ja_lines(ja_cues, options) if layout.has_ja else [],
-                    speaker=seg.speaker,
-                    segment_index=seg.index,
-                    segment_indexes=(seg.index,),
-                    speakers=(seg.speaker,),
+            ja_lines = _ja_lines(ja_cues, options) if layout.has_ja else []
+            pieces = _fit_on_screen(part, options, protected)
+            report.split_cues += len(pieces) - 1
+            for start_ms, end_ms, en_lines in pieces:
+                events.append(
+                    SubtitleEvent(
+                        start_ms=start_ms,
+                        end_ms=end_ms,
+                        en_lines=en_lines,
+                        ja_lines=list(ja_lines),
+                        speaker=seg.speaker,
+                        segment_index=seg.index,
+                        segment_indexes=(seg.index,),
+                        speakers=(seg.speaker,),
+                    )
                 )
-            )
 
     if layout is not SubtitleLayout.JA:
         events = _merge_short_turns(events, options, report, gap_ms)
@@ -384,6 +395,56 @@ def build_subtitles(
         ev.start_ms, ev.end_ms = s, e
     check_events(events, options, report)
     return SubtitleBuild(events, report)
+
+
+def _fit_on_screen(
+    part: EnglishPart, options: SubtitleOptions, protected: Sequence[str]
+) -> list[tuple[int, int, list[str]]]:
+    """The part as (start, end, English lines) events: one, or two in turn when its English
+    needs more lines than allowed and its time holds two cues of the minimum duration. The
+    English is cut at the best word boundary near its middle (never inside a name, a glossary
+    term or an article and its noun) and the time in proportion to the characters; bilingual
+    layouts keep the Japanese on screen over both."""
+
+    def lines(text: str) -> list[str]:
+        return break_english(
+            text,
+            max_chars_per_line=options.max_chars_per_line,
+            max_lines=options.max_lines,
+            protected=protected,
+        )
+
+    whole = lines(part.text)
+    gap = options.timing_rules.min_gap_ms
+    min_dur = options.min_duration_ms
+    words = part.text.split()
+    if (
+        len(whole) <= options.max_lines
+        or len(words) < 2
+        or part.end_ms - part.start_ms < 2 * min_dur + gap
+    ):
+        return [(part.start_ms, part.end_ms, whole)]
+    joined = " ".join(words)
+    pens = boundary_penalties(words, joined, protected)
+    half = len(joined) / 2
+    best, best_b, at = float("inf"), 0, 0
+    for b in range(1, len(words)):
+        at += len(words[b - 1]) + (1 if b > 1 else 0)  # characters in words[:b]
+        if pens[b - 1] >= PEN_NEVER:
+            continue
+        cost = abs(at - half) + 0.5 * pens[b - 1]
+        if cost < best:
+            best, best_b = cost, b
+    if not best_b:
+        return [(part.start_ms, part.end_ms, whole)]
+    first, second = " ".join(words[:best_b]), " ".join(words[best_b:])
+    usable = part.end_ms - part.start_ms - gap
+    cut = part.start_ms + round(usable * len(first) / (len(first) + len(second)))
+    cut = min(max(cut, part.start_ms + min_dur), part.end_ms - gap - min_dur)
+    return [
+        (part.start_ms, cut, lines(first)),
+        (cut + gap, part.end_ms, lines(second)),
+    ]
 
 
 def _ja_lines(cues: Sequence[ExportCue], options: SubtitleOptions) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -16,12 +17,19 @@ from translator.services import translation
 
 
 def job_panel_context(episode: Episode) -> dict:
-    job = episode.jobs.order_by("-created_at", "-id").first()
+    engines = available_engines()
+    # One query: this episode's latest job if it has one, else the latest job anywhere, whose
+    # engine is preselected (the engine this episode last ran, else the one last run at all).
+    last = TranslationJob.objects.order_by(
+        Case(When(episode_id=episode.pk, then=0), default=1), "-created_at", "-id"
+    ).first()
+    job = last if last and last.episode_id == episode.pk else None
     return {
         "episode": episode,
         "job": job,
         "job_stale": bool(job and translation.is_stale(job)),
-        "engines": available_engines(),
+        "engines": engines,
+        "selected_engine": last.engine if last and last.engine in engines else "",
     }
 
 

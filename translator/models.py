@@ -15,6 +15,9 @@ class Episode(models.Model):
         EN_GB = "EN-GB", "English (UK)"
 
     title = models.CharField(max_length=300)
+    # The title as published in English (transcripts, the public page, file names); set by an
+    # editor, or by the first machine translation when still empty. Falls back to ``title``.
+    title_en = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True)
     source_language = models.CharField(max_length=10, default="ja")
     target_language = models.CharField(
@@ -50,6 +53,11 @@ class Episode(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def english_title(self) -> str:
+        """The title to publish in English: ``title_en``, else the original title."""
+        return self.title_en or self.title
 
 
 class Speaker(models.Model):

@@ -84,6 +84,7 @@ EXPECT: dict[str, Expect] = {
     "translator:align_undo": Expect("POST", VIEWERS, {}),
     "translator:job_start": Expect("POST", VIEWERS, {"engine": "argos"}, htmx=True),
     "translator:job_cancel": Expect("POST", VIEWERS, {}, htmx=True),
+    "translator:episode_title": Expect("POST", VIEWERS, {"title_en": "Behind the Subtitles"}),
     "translator:publish": Expect("POST", REVIEWERS, {"published": "1"}),
     "translator:glossary_delete": Expect("POST", VIEWERS, {}, htmx=True),
     "logout": Expect("POST", _roles(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 from translator.engines.argos_packages import install_from_file
 from translator.engines.registry import reset_engines
-from translator.models import Segment, SegmentRevision, TranslationJob
+from translator.models import Episode, Segment, SegmentRevision, TranslationJob
 from translator.services import translation
 
 pytestmark = pytest.mark.django_db
@@ -313,3 +313,38 @@ def test_speaker_names_are_protected_for_argos(argos_settings, sample_episode):
     assert job.state == TranslationJob.State.SUCCEEDED
     seg = sample_episode.segments.filter(source_text__contains="佐藤").first()
     assert "Sato" in seg.machine_text
+
+
+def test_job_fills_an_empty_english_title_and_never_replaces_one(deepl_settings, sample_episode):
+    job = _run(sample_episode, "deepl")
+    assert job.state == TranslationJob.State.SUCCEEDED
+    sample_episode.refresh_from_db()
+    assert sample_episode.title_en == f"EN({sample_episode.title})"
+    assert sample_episode.english_title == sample_episode.title_en
+
+    Episode.objects.filter(pk=sample_episode.pk).update(title_en="Behind the Subtitles, Ep. 12")
+    job = _run(sample_episode, "deepl", retranslate_machine=True)
+    assert job.state == TranslationJob.State.SUCCEEDED
+    sample_episode.refresh_from_db()
+    assert sample_episode.title_en == "Behind the Subtitles, Ep. 12"
+    titles = [r for r in deepl_settings.translate_requests() if sample_episode.title in r.texts]
+    assert len(titles) == 1  # asked once, for the empty title only
+
+
+def test_title_failure_leaves_the_job_succeeded(deepl_settings, sample_episode):
+    server = deepl_settings
+    original_handle = server.handle
+
+    def handle(method, path, params, auth):
+        texts = params.get("text", [])
+        texts = [texts] if isinstance(texts, str) else texts
+        if path.startswith("/v2/translate") and sample_episode.title in texts:
+            return 456, {"message": "Quota exceeded"}
+        return original_handle(method, path, params, auth)
+
+    server.handle = handle
+    job = _run(sample_episode, "deepl")
+    assert job.state == TranslationJob.State.SUCCEEDED, job.error
+    sample_episode.refresh_from_db()
+    assert sample_episode.title_en == ""
+    assert not sample_episode.segments.filter(machine_text="").exists()

@@ -170,3 +170,48 @@ def test_public_page_escapes_user_text(client, reviewer_user, translated_episode
     assert "<script>alert" not in body
     assert "&lt;script&gt;" in body
     assert 'href="javascript:' not in body
+
+
+def test_english_title_for_transcripts_public_page_and_file_names(
+    client, translator_user, reviewer_user, translated_episode
+):
+    ep = translated_episode
+    client.force_login(translator_user)
+    detail = reverse("translator:episode_detail", args=[ep.pk])
+    assert 'name="title_en"' in client.get(detail).text
+    url = reverse("translator:episode_title", args=[ep.pk])
+
+    response = client.post(url, {"title_en": "  Behind the   Subtitles, Ep. 12 "}, follow=True)
+    assert "English title saved." in response.text
+    ep.refresh_from_db()
+    assert ep.title_en == "Behind the Subtitles, Ep. 12"
+    assert "Behind the Subtitles, Ep. 12" in client.get(reverse("translator:episode_list")).text
+
+    download = reverse("translator:export_download", args=[ep.pk])
+    srt = client.get(download, {"format": "srt", "layout": "en"})
+    assert 'filename="behind-the-subtitles-ep-12.en.srt"' in srt["Content-Disposition"]
+    md = client.get(download, {"format": "md"}).content.decode()
+    assert md.startswith("# Behind the Subtitles, Ep. 12")
+
+    client.force_login(reviewer_user)
+    client.post(reverse("translator:publish", args=[ep.pk]), {"published": "1"})
+    client.logout()
+    public = client.get(reverse("translator:public_transcript", args=[ep.public_id])).text
+    assert "<title>Behind the Subtitles, Ep. 12</title>" in public
+    assert "<h1>Behind the Subtitles, Ep. 12</h1>" in public
+    assert f'<p class="original-title" lang="ja">{ep.title}</p>' in public
+
+    client.force_login(translator_user)
+    response = client.post(url, {"title_en": "x" * 301}, follow=True)
+    assert "longer than 300 characters" in response.text
+    client.post(url, {"title_en": ""})  # cleared: the original title again
+    ep.refresh_from_db()
+    assert ep.title_en == "" and ep.english_title == ep.title
+
+
+def test_plain_user_cannot_set_the_english_title(client, plain_user, translated_episode):
+    client.force_login(plain_user)
+    url = reverse("translator:episode_title", args=[translated_episode.pk])
+    assert client.post(url, {"title_en": "Nope"}).status_code == 403
+    translated_episode.refresh_from_db()
+    assert translated_episode.title_en == ""

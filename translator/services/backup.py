@@ -61,6 +61,7 @@ def _username(user: Any) -> str | None:
 
 EPISODE_FIELDS = (
     "title",
+    "title_en",
     "description",
     "source_language",
     "target_language",
@@ -344,6 +345,7 @@ def _create(ep: _Reader, user: AbstractBaseUser | None) -> Episode:
     media = ep.text("media_file")
     episode = Episode.objects.create(
         title=ep.required_str("title", max_len=300),
+        title_en=ep.text("title_en", max_len=300),
         description=ep.text("description"),
         source_language=ep.text("source_language", "ja", max_len=10),
         target_language=ep.choice("target_language", Episode.TargetLanguage.choices, "EN-US"),

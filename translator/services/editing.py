@@ -1,4 +1,4 @@
-"""Episode editing beside the segments: speaker names, glossary terms, attached media.
+"""Episode editing beside the segments: English title, speaker names, glossary terms, media.
 
 Every function checks the user's permission itself (views check too), validates its input and
 raises ``EditingError`` with a one-line message an editor can act on.
@@ -45,6 +45,23 @@ def _one_line(value: str, *, limit: int, what: str, required: bool = True) -> st
     if len(value) > limit:
         raise EditingError(f"The {what} is longer than {limit} characters.")
     return value
+
+
+# --- English title ----------------------------------------------------------------------------
+
+MAX_TITLE_CHARS = 300
+
+
+@transaction.atomic
+def set_english_title(*, episode_id: int, title_en: str, user: AbstractBaseUser) -> Episode:
+    """Set (or clear, to fall back to the original) the title published in English."""
+    _require(user, "change_episode")
+    episode = Episode.objects.select_for_update().get(pk=episode_id)
+    episode.title_en = _one_line(
+        title_en, limit=MAX_TITLE_CHARS, what="English title", required=False
+    )
+    episode.save(update_fields=["title_en", "updated_at"])
+    return episode
 
 
 # --- Speakers ---------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ def export_episode_data(episode: Episode) -> ExportEpisode:
             )
         )
     return ExportEpisode(
-        title=episode.title,
+        title=episode.english_title,
         segments=out,
         glossary=glossary,
         protected_names=sorted(set(names.values())),
@@ -117,7 +117,7 @@ def export_file(
     if not 1 <= fps <= 120:
         raise ExportError("The frame rate must be between 1 and 120 fps.")
     if fmt == PROJECT_FORMAT:
-        stem = suggested_filename(episode.title, "json", episode_id=episode.pk)
+        stem = suggested_filename(episode.english_title, "json", episode_id=episode.pk)
         return ExportedFile(
             backup.dumps_project(episode_id=episode.pk),
             stem.removesuffix(".json") + ".jimaku.json",
@@ -134,13 +134,13 @@ def export_file(
         )
         build = build_subtitles(data, options)
         content = render_subtitles(build.events, fmt=fmt, layout=layout, options=options)
-        name = suggested_filename(episode.title, fmt, layout, episode_id=episode.pk)
+        name = suggested_filename(episode.english_title, fmt, layout, episode_id=episode.pk)
         return ExportedFile(content, name, CONTENT_TYPES[fmt], build.report)
     options_t = TranscriptOptions(
         timestamps=timestamps, parallel=parallel, approved_only=approved_only
     )
     content = render_transcript(data, fmt=fmt, options=options_t)
-    name = suggested_filename(episode.title, fmt, None, episode_id=episode.pk)
+    name = suggested_filename(episode.english_title, fmt, None, episode_id=episode.pk)
     return ExportedFile(content, name, CONTENT_TYPES[fmt])
 
 

@@ -260,10 +260,11 @@ def run_translation_job(
     if on_progress:
         on_progress(job)
     try:
-        if todo:
+        if todo or not episode.title_en:
             engine = get_engine(job.engine)
             glossary = engine_glossary(episode)
             _sync_engine_glossary(engine, episode, glossary)
+        if todo:
             contexts = _contexts(todo)
             requests = [
                 TranslationRequest(text=s.source_text, context=contexts.get(s.pk, ())) for s in todo
@@ -294,6 +295,8 @@ def run_translation_job(
                 glossary=glossary,
                 on_batch=on_batch,
             )
+        if not episode.title_en:
+            _translate_title(engine, episode, glossary)
     except JobCancelled:
         _finish(job, State.CANCELLED)
     except EngineError as exc:
@@ -308,6 +311,27 @@ def run_translation_job(
     if on_progress:
         on_progress(job)
     return job
+
+
+def _translate_title(engine: Engine, episode: Episode, glossary: dict[str, str]) -> None:
+    """Fill an empty English title from the engine (never over one an editor set meanwhile).
+    A failure here leaves the title empty and the job as it is: the segments are done."""
+    title = episode.title.strip()
+    if not title:
+        return
+    try:
+        [result] = engine.translate(
+            [TranslationRequest(text=title)],
+            source_lang=episode.source_language,
+            target_lang=episode.target_language,
+            glossary=glossary,
+        )
+    except EngineError as exc:
+        log.warning("episode %s: title not translated: %s", episode.pk, exc)
+        return
+    text = " ".join(result.text.split())[:300]
+    if text:
+        Episode.objects.filter(pk=episode.pk, title_en="").update(title_en=text)
 
 
 def _finish(job: TranslationJob, state: str, *, error: str = "") -> None:

@@ -15,7 +15,7 @@ from translator import permissions
 from translator.core.export_types import TranscriptOptions
 from translator.core.transcript import build_model, format_timestamp
 from translator.models import Episode
-from translator.services import exporting, publishing
+from translator.services import editing, exporting, publishing
 
 
 def _flag(request: HttpRequest, name: str) -> bool:
@@ -54,6 +54,23 @@ def export_download(request: HttpRequest, episode_id: int) -> HttpResponse:
         response["X-Jimaku-Compliant-Cues"] = str(report.compliant_events)
         response["X-Jimaku-Not-Approved"] = str(report.not_approved_segments)
     return response
+
+
+@require_POST
+def episode_title(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Set the English title (empty: fall back to the original)."""
+    if not permissions.can_edit(request.user):
+        raise PermissionDenied
+    episode = get_object_or_404(Episode, pk=episode_id)
+    try:
+        editing.set_english_title(
+            episode_id=episode.pk, title_en=request.POST.get("title_en", ""), user=request.user
+        )
+    except editing.EditingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("English title saved."))
+    return redirect("translator:episode_detail", episode_id=episode.pk)
 
 
 @require_POST
@@ -127,6 +144,7 @@ def public_media(request: HttpRequest, public_id) -> HttpResponse:
 
 urlpatterns = [
     path("episodes/<int:episode_id>/export/", export_download, name="export_download"),
+    path("episodes/<int:episode_id>/title/", episode_title, name="episode_title"),
     path("episodes/<int:episode_id>/publish/", publish, name="publish"),
     path("p/<uuid:public_id>/", public_transcript, name="public_transcript"),
     path("p/<uuid:public_id>/media/", public_media, name="public_media"),

@@ -37,6 +37,7 @@ def hostile_episode(roles):
     episode = import_episode(data=transcript.encode(), filename=f"{PAYLOADS[1]}.txt")
     Episode.objects.filter(pk=episode.pk).update(
         title=HOSTILE[:300],
+        title_en=HOSTILE[:300],
         description=HOSTILE,
         published=True,
         media_url="javascript:alert('media')",

@@ -1,3 +1,5 @@
+import pytest
+
 from translator.core.qa import QA_LABELS, QAFlag, check_segment, numbers_missing
 
 
@@ -19,6 +21,26 @@ def test_glossary_case_insensitive():
     assert QAFlag.GLOSSARY_NOT_FOLLOWED in check_segment("永野です", "I am Nagato.", glossary=gl)
     assert check_segment("永野です", "I am NAGANO.", glossary=gl) == []
     assert check_segment("澤です", "I am Sawa.", glossary=gl) == []
+
+
+@pytest.mark.parametrize(
+    "term, english, followed",
+    [
+        ("subtitles", "I'm Sato from Subtitle Lab.", True),  # singular of the term
+        ("subtitle", "Two subtitles on screen.", True),  # plural
+        ("Heroku", "Heroku's dashboard", True),  # possessive
+        ("box", "three boxes", True),
+        ("boxes", "a box", True),
+        ("free tier", "the Free-tier plan", True),  # hyphenated
+        ("Code[ish]", "Welcome to Code[ish].", True),
+        ("case", "a briefcase", False),  # inside another word
+        ("subtitles", "subtitling is hard", False),
+        ("free tier", "tier free", False),
+    ],
+)
+def test_glossary_accepts_plural_singular_possessive(term, english, followed):
+    flags = check_segment("用語です", english, glossary={"用語": term})
+    assert (QAFlag.GLOSSARY_NOT_FOLLOWED not in flags) is followed
 
 
 def test_numbers():

@@ -201,3 +201,24 @@ def test_data_migration_computes_existing_rows():
     for seg in ep.segments.all():
         assert seg.qa_flags == _core_flags(seg)
         assert "glossary_not_followed" in seg.qa_flags
+
+
+def test_refresh_qa_command_recomputes_stale_flags(capsys):
+    """Flags stored under an older rule (here: a glossary flag for "Subtitle", which a plural
+    term now accepts) are recomputed by ``manage.py refresh_qa``."""
+    from django.core.management import call_command
+
+    ep = _episode(3)
+    GlossaryTerm.objects.create(episode=ep, source="字幕", target="subtitles")
+    refresh_qa_flags(episode_id=ep.pk)
+    Segment.objects.filter(episode=ep).update(qa_flags=["glossary_not_followed"])  # stale
+    other = _episode(2)
+    refresh_qa_flags(episode_id=other.pk)
+
+    call_command("refresh_qa", str(ep.pk))
+    assert "1 episode(s); 3 segment(s) changed" in capsys.readouterr().out
+    assert _flags(ep) == [_core_flags(s) for s in ep.segments.order_by("order")]
+    assert all("glossary_not_followed" not in f for f in _flags(ep))
+
+    call_command("refresh_qa")  # every episode; nothing left to change
+    assert "2 episode(s); 0 segment(s) changed" in capsys.readouterr().out

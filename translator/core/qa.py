@@ -9,6 +9,7 @@ after the sentence is assumed).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
@@ -170,21 +171,39 @@ def numbers_missing(source_text: str, text: str) -> list[float]:
     return missing
 
 
+_ALNUM = r"[^\W_]"
+
+
+@functools.lru_cache(maxsize=1024)
+def _inflected(term: str) -> re.Pattern[str]:
+    """``term`` as a whole phrase, each word also in its plural or singular form or with a
+    possessive, words joined by spaces or hyphens: "subtitles" finds "subtitle" and "Subtitle's",
+    "dyno" finds "dynos", "free tier" finds "free-tier"."""
+    parts = []
+    for word in term.split():
+        if not word[-1:].isalpha():
+            parts.append(re.escape(word))
+            continue
+        stems = {word}  # "subtitles": subtitles, subtitle, subtitl; then an optional ending
+        for suffix in ("s", "es"):
+            if len(word) > len(suffix) + 2 and word.lower().endswith(suffix):
+                stems.add(word[: -len(suffix)])
+        alternatives = "|".join(re.escape(x) for x in sorted(stems, key=len, reverse=True))
+        parts.append(rf"(?:{alternatives})(?:s|es|'s|’s)?")
+    joined = r"[\s\-‐]+".join(parts)
+    return re.compile(rf"(?<!{_ALNUM}){joined}(?!{_ALNUM})", re.IGNORECASE)
+
+
 def glossary_missing(
     source_text: str, text: str, glossary: Mapping[str, str]
 ) -> list[tuple[str, str]]:
-    """Glossary terms present in the source whose required English is absent (any case)."""
-    if not glossary:
-        return []
-    lowered = None
-    out = []
-    for src, en in glossary.items():
-        if src and src in source_text and en:
-            if lowered is None:
-                lowered = text.lower()
-            if en.lower() not in lowered:
-                out.append((src, en))
-    return out
+    """Glossary terms present in the source whose required English is absent: as a whole
+    phrase (not inside another word), in any case, a plural, singular or possessive counting."""
+    return [
+        (src, en)
+        for src, en in (glossary or {}).items()
+        if src and en and src in source_text and not _inflected(en).search(text)
+    ]
 
 
 def check_segment(

@@ -128,6 +128,40 @@ def test_focus_moved_during_a_save_is_not_pulled_back(
     assert not page.evaluate(f"!!document.activeElement.closest('#seg-{d.pk}')")
 
 
+def test_the_last_row_of_a_page_continues_on_the_next(
+    login, live_server, browser_users, browser_episode
+):
+    """Ctrl+Enter (and Alt+Down) on the last row of a page carry on at the next page's first
+    row, keeping the filters; a filtered-out row number lands on the next row shown."""
+    ep = browser_episode
+    rows = list(ep.segments.order_by("order"))
+    assert len(rows) > 100  # two pages of 100
+    last, first_next = rows[99], rows[100]
+    page = login("rei")
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    _editor(page, last).click()
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url("**goto=101**")
+    page.wait_for_function(
+        f"document.activeElement && document.activeElement.closest('#seg-{first_next.pk}')"
+    )
+    assert Segment.objects.get(pk=last.pk).status == "approved"
+    assert page.locator("a.pg[aria-current=page]").first.inner_text() == "2"
+
+    # Filtered to machine rows: #100 is approved now, so the page ends earlier; Alt+Down
+    # from its last row goes on to the next machine row on the next page.
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/?status=machine")
+    shown = page.locator("article.seg")
+    final = shown.nth(shown.count() - 1)
+    number = int(final.get_attribute("data-number"))
+    final.locator("textarea").focus()
+    page.keyboard.press("Alt+ArrowDown")
+    page.wait_for_url(f"**goto={number + 1}**")
+    assert "status=machine" in page.url
+    focused = page.evaluate("document.activeElement.closest('article.seg').dataset.number")
+    assert int(focused) > number
+
+
 def test_two_editors_conflict_and_merge(login, live_server, browser_users, browser_episode):
     ep = browser_episode
     seg = _rows(ep)[4]

@@ -57,6 +57,16 @@
     return all[i + step] || null;
   }
 
+  // The last row of a page: carry on at the first row of the next page (same filters).
+  function continueOnNextPage(row) {
+    if (!row || !$("a.pg[rel=next]")) return false;
+    const url = new URL(window.location.href);
+    url.searchParams.delete("page");
+    url.searchParams.set("goto", String(Number(row.dataset.number) + 1));
+    window.location.assign(url.toString());
+    return true;
+  }
+
   function submit(form, intent) {
     const field = form.querySelector("input[name=intent]");
     if (field && intent) field.value = intent;
@@ -74,6 +84,7 @@
       ev.preventDefault();
       const next = row ? neighbour(row, ev.key === "ArrowDown" ? 1 : -1) : rows()[0];
       if (next) activate(next, { focus: true });
+      else if (ev.key === "ArrowDown" && !isDirty(editorOf(row))) continueOnNextPage(row);
       return;
     }
     if (!ta) {
@@ -203,6 +214,7 @@
       if (row && !row.classList.contains("seg-conflict") && !$(".form-error", row)) {
         const next = neighbour(row, 1);
         if (next) activate(next, { focus: true });
+        else continueOnNextPage(row);
       } else if (row) {
         activate(row, { focus: true });
       }
@@ -276,7 +288,8 @@
     const body = document.getElementById("review-body");
     const focusNumber = body && body.dataset.focusNumber;
     if (focusNumber) {
-      const row = $('article.seg[data-number="' + focusNumber + '"]');
+      // The row asked for, or (filtered out) the first one after it on this page.
+      const row = rows().find((r) => Number(r.dataset.number) >= Number(focusNumber));
       if (row) activate(row, { focus: true });
     }
   }

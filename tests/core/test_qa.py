@@ -67,6 +67,17 @@ def test_reading_speed_and_duration():
     assert QAFlag.CUE_TOO_LONG in check_segment("長い", "Long.", [(0, 9000)])
 
 
+def test_line_flags_follow_the_export_split():
+    """A cue whose English needs three lines is exported as two cues in turn when its time
+    allows; QA judges those two, as the viewer sees them."""
+    text = (
+        "Half-width letters and numbers count as half a character, and that is why we "
+        "write product names in full-width."
+    )
+    assert QAFlag.TOO_MANY_LINES not in check_segment("長い", text, [(0, 6000)])
+    assert QAFlag.TOO_MANY_LINES in check_segment("長い", text, [(0, 1500)])
+
+
 def test_line_flags():
     text = " ".join(["word"] * 60)
     flags = check_segment("長い", text, [(0, 7000)])

@@ -15,8 +15,7 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
 from translator.core.export_types import SubtitleOptions
-from translator.core.linebreak import break_english
-from translator.core.subtitles import distribute_english
+from translator.core.subtitles import distribute_english, fit_on_screen
 from translator.core.timing_rules import MAX_DURATION_MS, MIN_DURATION_MS
 
 
@@ -256,28 +255,19 @@ def check_segment(
         parts = distribute_english(
             english, spans, next_start_ms=next_start_ms, options=options, protected=protected
         )
-        for part in parts:
-            _check_lines(part.text, max_chars_per_line, max_lines, protected, flags)
-            dur = part.end_ms - part.start_ms
+        # The cues as the export shows them (a part too long for two lines is two in turn).
+        pieces = [piece for part in parts for piece in fit_on_screen(part, options, protected)]
+        for start_ms, end_ms, lines in pieces:
+            if len(lines) > max_lines:
+                flags.add(QAFlag.TOO_MANY_LINES)
+            if any(len(x) > max_chars_per_line for x in lines):
+                flags.add(QAFlag.LINE_TOO_LONG)
+            dur = end_ms - start_ms
             if dur < min_duration_ms:
                 flags.add(QAFlag.CUE_TOO_SHORT)
             if dur > max_duration_ms:
                 flags.add(QAFlag.CUE_TOO_LONG)
             effective = min(max(dur, 1), max_duration_ms)
-            if len(part.text) * 1000 > (max_cps + 0.05) * effective:
+            if len(" ".join(lines)) * 1000 > (max_cps + 0.05) * effective:
                 flags.add(QAFlag.READING_SPEED)
     return [f for f in QAFlag if f in flags]
-
-
-def _check_lines(
-    text: str, max_chars: int, max_lines: int, protected: Sequence[str], flags: set[QAFlag]
-) -> None:
-    if len(text) <= max_chars:
-        return
-    lines = break_english(
-        text, max_chars_per_line=max_chars, max_lines=max_lines, protected=protected
-    )
-    if len(lines) > max_lines:
-        flags.add(QAFlag.TOO_MANY_LINES)
-    if any(len(x) > max_chars for x in lines):
-        flags.add(QAFlag.LINE_TOO_LONG)

@@ -120,6 +120,17 @@ class EnglishPart:
 # --- distribution of one sentence ------------------------------------------------------------
 
 
+def english_lines(text: str, options: SubtitleOptions, protected: Sequence[str]) -> list[str]:
+    """``text`` broken into subtitle lines by the options' limits (more lines than allowed
+    when it cannot fit: the caller checks)."""
+    return break_english(
+        text,
+        max_chars_per_line=options.max_chars_per_line,
+        max_lines=options.max_lines,
+        protected=protected,
+    )
+
+
 def distribute_english(
     text: str,
     spans: Sequence[tuple[int, int]],
@@ -218,12 +229,7 @@ def distribute_english(
 
     def fits(ws: int, we: int) -> bool:
         """The words fit on the allowed number of lines."""
-        lines = break_english(
-            " ".join(words[ws:we]),
-            max_chars_per_line=options.max_chars_per_line,
-            max_lines=options.max_lines,
-            protected=protected,
-        )
+        lines = english_lines(" ".join(words[ws:we]), options, protected)
         return len(lines) <= options.max_lines
 
     def overload(first: int, last: int, ws: int, we: int) -> float:
@@ -369,7 +375,7 @@ def build_subtitles(
                 report.extended_cues += 1
             ja_cues = seg.cues[part.first_cue : part.last_cue + 1]
             ja_lines = _ja_lines(ja_cues, options) if layout.has_ja else []
-            pieces = _fit_on_screen(part, options, protected)
+            pieces = fit_on_screen(part, options, protected)
             report.split_cues += len(pieces) - 1
             for start_ms, end_ms, en_lines in pieces:
                 events.append(
@@ -397,7 +403,7 @@ def build_subtitles(
     return SubtitleBuild(events, report)
 
 
-def _fit_on_screen(
+def fit_on_screen(
     part: EnglishPart, options: SubtitleOptions, protected: Sequence[str]
 ) -> list[tuple[int, int, list[str]]]:
     """The part as (start, end, English lines) events: one, or two in turn when its English
@@ -405,16 +411,9 @@ def _fit_on_screen(
     English is cut at the best word boundary near its middle (never inside a name, a glossary
     term or an article and its noun) and the time in proportion to the characters; bilingual
     layouts keep the Japanese on screen over both."""
-
-    def lines(text: str) -> list[str]:
-        return break_english(
-            text,
-            max_chars_per_line=options.max_chars_per_line,
-            max_lines=options.max_lines,
-            protected=protected,
-        )
-
-    whole = lines(part.text)
+    if len(part.text) <= options.max_chars_per_line:
+        return [(part.start_ms, part.end_ms, [part.text])]  # one line: nothing to break
+    whole = english_lines(part.text, options, protected)
     gap = options.timing_rules.min_gap_ms
     min_dur = options.min_duration_ms
     words = part.text.split()
@@ -442,8 +441,8 @@ def _fit_on_screen(
     cut = part.start_ms + round(usable * len(first) / (len(first) + len(second)))
     cut = min(max(cut, part.start_ms + min_dur), part.end_ms - gap - min_dur)
     return [
-        (part.start_ms, cut, lines(first)),
-        (cut + gap, part.end_ms, lines(second)),
+        (part.start_ms, cut, english_lines(first, options, protected)),
+        (cut + gap, part.end_ms, english_lines(second, options, protected)),
     ]
 
 

@@ -59,12 +59,11 @@
 
   // The last row of a page: carry on at the first row of the next page (same filters).
   function continueOnNextPage(row) {
-    if (!row || !$("a.pg[rel=next]")) return false;
+    if (!row || !$("a.pg[rel=next]")) return;
     const url = new URL(window.location.href);
     url.searchParams.delete("page");
     url.searchParams.set("goto", String(Number(row.dataset.number) + 1));
     window.location.assign(url.toString());
-    return true;
   }
 
   function submit(form, intent) {

@@ -210,6 +210,12 @@ def run() -> list[Figure]:
         opts = SubtitleOptions(layout=layout)
         report = build_subtitles(sample, opts).report
         naive = check_events(naive_events(sample, opts), opts) if layout == "en" else None
+        sides = (
+            f"English side {100 * report.compliant_en_events / report.events:.1f} %, "
+            f"Japanese side {100 * report.compliant_ja_events / report.events:.1f} %; "
+            if layout == "bilingual"
+            else ""
+        )
         figures.append(
             Figure(
                 SECTION,
@@ -219,7 +225,7 @@ def run() -> list[Figure]:
                 baseline_name="naive proportional split" if naive else "",
                 baseline_value=100 * naive.compliant_share if naive else None,
                 goal="higher than baseline" if naive else "",
-                note=f"{report.events} cues; "
+                note=f"{report.events} cues; {sides}"
                 + ", ".join(f"{k}={v}" for k, v in report.violations.items() if v),
             )
         )

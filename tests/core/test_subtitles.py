@@ -183,6 +183,20 @@ def test_too_short_to_split_is_reported_not_hidden():
     assert LINES in event.violations
 
 
+def test_bilingual_report_counts_each_side():
+    """Japanese spoken at ~7 chars/s breaks the 4 chars/s rule almost everywhere; the report
+    keeps the English side's compliance visible."""
+    from tests.support.sample import sample_episode_with_reference
+
+    sample = sample_episode_with_reference()
+    en = build_subtitles(sample, SubtitleOptions(layout="en")).report
+    both = build_subtitles(sample, SubtitleOptions(layout="bilingual")).report
+    assert both.compliant_events <= both.compliant_ja_events < both.compliant_en_events
+    assert both.compliant_en_events == en.compliant_events == en.compliant_en_events
+    assert both.compliant_en_events / both.events > 0.95
+    assert both.as_dict()["compliant_en_events"] == both.compliant_en_events
+
+
 def test_extends_into_silence():
     parts = distribute_english(
         "A sentence of moderate length here.", [(0, 800)], next_start_ms=5000

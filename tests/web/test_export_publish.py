@@ -117,6 +117,12 @@ def test_cli_export_to_file(tmp_path, translated_episode, capsys):
     assert "English sentence number" in text
 
 
+def test_cli_bilingual_report_names_each_side(tmp_path, translated_episode, capsys):
+    call_command("export_episode", str(translated_episode.pk), "--format", "srt")
+    err = capsys.readouterr().err
+    assert "meet every style rule (English side: " in err and ", Japanese side: " in err
+
+
 def test_cli_export_unknown_episode_fails_cleanly(capsys):
     from django.core.management.base import CommandError
 

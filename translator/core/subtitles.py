@@ -70,6 +70,11 @@ class SubtitleReport:
     events: int = 0
     violations: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RULES, 0))
     compliant_events: int = 0
+    # Bilingual layouts: events whose English side (or Japanese side) meets every rule, timing
+    # included; the Japanese reading speed of speech rarely holds, and should not hide the
+    # English. In one-language layouts both equal ``compliant_events``.
+    compliant_en_events: int = 0
+    compliant_ja_events: int = 0
     untimed_segments: int = 0  # skipped: a cue has no time
     not_approved_segments: int = 0  # included although not approved (approved_only off)
     skipped_unapproved_segments: int = 0  # left out by approved_only
@@ -89,6 +94,8 @@ class SubtitleReport:
             **{f"violations_{k}": v for k, v in self.violations.items()},
             "compliant_events": self.compliant_events,
             "compliant_share": round(self.compliant_share, 4),
+            "compliant_en_events": self.compliant_en_events,
+            "compliant_ja_events": self.compliant_ja_events,
             "untimed_segments": self.untimed_segments,
             "not_approved_segments": self.not_approved_segments,
             "skipped_unapproved_segments": self.skipped_unapproved_segments,
@@ -589,8 +596,9 @@ def check_events(
     report = report or SubtitleReport()
     report.violations = dict.fromkeys(RULES, 0)
     report.events = len(events)
-    report.compliant_events = 0
+    report.compliant_events = report.compliant_en_events = report.compliant_ja_events = 0
     layout = options.layout_enum
+    bilingual = layout.has_en and layout.has_ja
     for i, ev in enumerate(events):
         nxt = events[i + 1].start_ms if i + 1 < len(events) else None
         ev.violations = event_violations(ev, nxt, options, layout)
@@ -598,4 +606,11 @@ def check_events(
             report.violations[rule] += 1
         if not ev.violations:
             report.compliant_events += 1
+        if bilingual:
+            en = not event_violations(ev, nxt, options, SubtitleLayout.EN)
+            ja = not event_violations(ev, nxt, options, SubtitleLayout.JA)
+        else:
+            en = ja = not ev.violations
+        report.compliant_en_events += en
+        report.compliant_ja_events += ja
     return report

@@ -52,6 +52,8 @@ def export_download(request: HttpRequest, episode_id: int) -> HttpResponse:
         report = exported.report
         response["X-Jimaku-Cues"] = str(report.events)
         response["X-Jimaku-Compliant-Cues"] = str(report.compliant_events)
+        response["X-Jimaku-Compliant-English-Cues"] = str(report.compliant_en_events)
+        response["X-Jimaku-Compliant-Japanese-Cues"] = str(report.compliant_ja_events)
         response["X-Jimaku-Not-Approved"] = str(report.not_approved_segments)
     return response
 

@@ -43,8 +43,14 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if exported.report is not None:
             r = exported.report
+            sides = ""
+            if r.compliant_en_events != r.compliant_ja_events:  # bilingual: each side apart
+                sides = (
+                    f" (English side: {r.compliant_en_events}, "
+                    f"Japanese side: {r.compliant_ja_events})"
+                )
             self.stderr.write(
-                f"{r.events} cues, {r.compliant_events} meet every style rule; "
+                f"{r.events} cues, {r.compliant_events} meet every style rule{sides}; "
                 f"{r.not_approved_segments} segments not approved, "
                 f"{r.untimed_segments} untimed skipped."
             )

@@ -553,6 +553,38 @@ def _merge_short_turns(
 # --- checking --------------------------------------------------------------------------------
 
 
+def _violations_by_side(
+    ev: SubtitleEvent, next_start_ms: int | None, options: SubtitleOptions, layout: SubtitleLayout
+) -> tuple[set[str], set[str], set[str]]:
+    """The rules ``ev`` breaks: (timing, English side, Japanese side)."""
+    timing: set[str] = set()
+    en: set[str] = set()
+    ja: set[str] = set()
+    dur = ev.end_ms - ev.start_ms
+    rules = options.timing_rules
+    if dur < rules.min_duration_ms or dur > rules.max_duration_ms:
+        timing.add(DURATION)
+    if next_start_ms is not None and next_start_ms - ev.end_ms < rules.min_gap_ms:
+        timing.add(GAP)
+    if layout.has_en and ev.en_lines:
+        chars = sum(len(x) for x in ev.en_lines) + len(ev.en_lines) - 1
+        if chars * 1000 > (options.max_cps_en + _CPS_TOLERANCE) * max(dur, 1):
+            en.add(READING_SPEED_EN)
+        if any(len(x) > options.max_chars_per_line for x in ev.en_lines):
+            en.add(LINE_LENGTH)
+        if len(ev.en_lines) > options.max_lines:
+            en.add(LINES)
+    if layout.has_ja and ev.ja_lines:
+        widths = [japanese_width(x) for x in ev.ja_lines]
+        if sum(widths) * 1000 > (options.max_cps_ja + _CPS_TOLERANCE) * max(dur, 1):
+            ja.add(READING_SPEED_JA)
+        if any(w > options.max_width_per_line_ja for w in widths):
+            ja.add(LINE_LENGTH)
+        if len(ev.ja_lines) > options.max_lines:
+            ja.add(LINES)
+    return timing, en, ja
+
+
 def event_violations(
     ev: SubtitleEvent,
     next_start_ms: int | None,
@@ -560,31 +592,8 @@ def event_violations(
     layout: SubtitleLayout | None = None,
 ) -> frozenset[str]:
     """The style rules ``ev`` breaks (names from :data:`RULES`)."""
-    layout = layout or options.layout_enum
-    out: set[str] = set()
-    dur = ev.end_ms - ev.start_ms
-    rules = options.timing_rules
-    if dur < rules.min_duration_ms or dur > rules.max_duration_ms:
-        out.add(DURATION)
-    if next_start_ms is not None and next_start_ms - ev.end_ms < rules.min_gap_ms:
-        out.add(GAP)
-    if layout.has_en and ev.en_lines:
-        chars = sum(len(x) for x in ev.en_lines) + len(ev.en_lines) - 1
-        if chars * 1000 > (options.max_cps_en + _CPS_TOLERANCE) * max(dur, 1):
-            out.add(READING_SPEED_EN)
-        if any(len(x) > options.max_chars_per_line for x in ev.en_lines):
-            out.add(LINE_LENGTH)
-        if len(ev.en_lines) > options.max_lines:
-            out.add(LINES)
-    if layout.has_ja and ev.ja_lines:
-        widths = [japanese_width(x) for x in ev.ja_lines]
-        if sum(widths) * 1000 > (options.max_cps_ja + _CPS_TOLERANCE) * max(dur, 1):
-            out.add(READING_SPEED_JA)
-        if any(w > options.max_width_per_line_ja for w in widths):
-            out.add(LINE_LENGTH)
-        if len(ev.ja_lines) > options.max_lines:
-            out.add(LINES)
-    return frozenset(out)
+    timing, en, ja = _violations_by_side(ev, next_start_ms, options, layout or options.layout_enum)
+    return frozenset(timing | en | ja)
 
 
 def check_events(
@@ -601,16 +610,16 @@ def check_events(
     bilingual = layout.has_en and layout.has_ja
     for i, ev in enumerate(events):
         nxt = events[i + 1].start_ms if i + 1 < len(events) else None
-        ev.violations = event_violations(ev, nxt, options, layout)
+        timing, en, ja = _violations_by_side(ev, nxt, options, layout)
+        ev.violations = frozenset(timing | en | ja)
         for rule in ev.violations:
             report.violations[rule] += 1
         if not ev.violations:
             report.compliant_events += 1
         if bilingual:
-            en = not event_violations(ev, nxt, options, SubtitleLayout.EN)
-            ja = not event_violations(ev, nxt, options, SubtitleLayout.JA)
+            report.compliant_en_events += not (timing or en)
+            report.compliant_ja_events += not (timing or ja)
         else:
-            en = ja = not ev.violations
-        report.compliant_en_events += en
-        report.compliant_ja_events += ja
+            report.compliant_en_events += not ev.violations
+            report.compliant_ja_events += not ev.violations
     return report

@@ -44,6 +44,7 @@ def test_subtitle_download_parses(client, reviewer_user, translated_episode, fmt
     n_cues = int(response["X-Jimaku-Cues"])
     if fmt == "ass":  # one event per language, each in its own style (top / bottom)
         assert len(subs) == 2 * n_cues
+        assert subs.info["Title"] == translated_episode.title  # no English title yet
         tracks = [[e for e in subs if e.style == name] for name in {e.style for e in subs}]
     else:
         assert len(subs) == n_cues
@@ -198,6 +199,8 @@ def test_english_title_for_transcripts_public_page_and_file_names(
     assert 'filename="behind-the-subtitles-ep-12.en.srt"' in srt["Content-Disposition"]
     md = client.get(download, {"format": "md"}).content.decode()
     assert md.startswith("# Behind the Subtitles, Ep. 12")
+    ass = client.get(download, {"format": "ass"}).content.decode()
+    assert pysubs2.SSAFile.from_string(ass).info["Title"] == "Behind the Subtitles, Ep. 12"
 
     client.force_login(reviewer_user)
     client.post(reverse("translator:publish", args=[ep.pk]), {"published": "1"})

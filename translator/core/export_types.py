@@ -103,6 +103,7 @@ class SubtitleOptions:
     max_width_per_line_ja: float = 13.0  # full-width 1, half-width 0.5
     approved_only: bool = False
     voice_tags: bool = False  # WebVTT <v Speaker> (and the ASS Name field, always set)
+    title: str = ""  # the ASS header's Title (players show it); other formats have none
 
     @property
     def layout_enum(self) -> SubtitleLayout:

@@ -173,6 +173,8 @@ def _build_ass(
     subs.info["PlayResY"] = str(PLAY_RES_Y)
     subs.info["ScaledBorderAndShadow"] = "yes"
     subs.info["WrapStyle"] = "0"
+    if options.title.strip():
+        subs.info["Title"] = " ".join(options.title.split())
     subs.styles.clear()
     subs.styles.update(ass_styles())
     for ev in events:

@@ -131,6 +131,7 @@ def export_file(
             approved_only=approved_only,
             max_cps_en=STRICT_MAX_CPS_EN if strict_reading_speed else 20.0,
             voice_tags=voice_tags,
+            title=episode.english_title,
         )
         build = build_subtitles(data, options)
         content = render_subtitles(build.events, fmt=fmt, layout=layout, options=options)

@@ -47,3 +47,17 @@ def test_engine_last_used_is_preselected(client, translator_user, settings):
     TranslationJob.objects.create(episode=second, engine="argos", state="failed")
     assert '<option value="argos" selected>' in _engine_options(client, second)
     assert '<option value="deepl" selected>' in _engine_options(client, first)
+
+
+def test_panel_poll_tells_the_page_when_the_job_finished(client, translator_user, settings):
+    settings.TRANSLATION_ENGINES = ENGINES
+    client.force_login(translator_user)
+    episode = _episode("One")
+    url = reverse("translator:job_panel", args=[episode.pk])
+    job = TranslationJob.objects.create(episode=episode, engine="deepl", state="running")
+    assert "HX-Trigger" not in client.get(url, {"was_active": "1"}, HTTP_HX_REQUEST="true")
+    job.state = "succeeded"
+    job.save()
+    polled = client.get(url, {"was_active": "1"}, HTTP_HX_REQUEST="true")
+    assert polled["HX-Trigger"] == "jobFinished"  # the review page refreshes its rows
+    assert "HX-Trigger" not in client.get(url, HTTP_HX_REQUEST="true")  # not polling: no news

@@ -61,9 +61,10 @@ def job_panel(request: HttpRequest, episode_id: int) -> HttpResponse:
     if not permissions.can_view(request.user):
         raise PermissionDenied
     episode = get_object_or_404(Episode, pk=episode_id)
-    response = render(request, "translator/partials/job_panel.html", job_panel_context(episode))
-    ctx_job = episode.jobs.order_by("-created_at", "-id").first()
-    if ctx_job and not ctx_job.is_active and request.GET.get("was_active"):
+    ctx = job_panel_context(episode)
+    response = render(request, "translator/partials/job_panel.html", ctx)
+    job = ctx["job"]
+    if job and not job.is_active and request.GET.get("was_active"):
         response["HX-Trigger"] = "jobFinished"  # the review page refreshes its rows
     return response
 

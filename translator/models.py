@@ -38,6 +38,8 @@ class Episode(models.Model):
     deepl_glossary_hash = models.CharField(max_length=64, blank=True)
     # Last timing alignment (issue 9): coverage figures, stored for display.
     alignment_report = models.JSONField(null=True, blank=True)
+    # What the import merged, normalised and left out (translator.core.report.ImportReport).
+    import_report = models.JSONField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -82,6 +84,8 @@ class Segment(models.Model):
     class Kind(models.TextChoices):
         TRANSCRIPT = "transcript", _("Transcript")
         SHOW_NOTE = "show_note", _("Show note")
+        DESCRIPTION = "description", _("Description")
+        SOUND = "sound", _("Sound")
 
     class Status(models.TextChoices):
         UNTRANSLATED = "untranslated", _("Untranslated")

@@ -8,10 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from translator.core.report import ImportReport
+
 
 class ParagraphKind(StrEnum):
-    TRANSCRIPT = "transcript"
-    SHOW_NOTE = "show_note"
+    TRANSCRIPT = "transcript"  # speaker turns: timed, subtitled, in the transcript
+    SHOW_NOTE = "show_note"  # bullet items: translated, untimed
+    DESCRIPTION = "description"  # the episode's introduction: translated, untimed, under the title
+    SOUND = "sound"  # non-dialogue cues (足音, ♪): subtitled in SDH style, not in the transcript
 
 
 class Timing(StrEnum):
@@ -75,6 +79,7 @@ class ParsedDocument:
     encoding: str = "utf-8"
     duration_ms: int | None = None
     warnings: list[str] = field(default_factory=list)
+    report: ImportReport = field(default_factory=ImportReport)
 
     @property
     def speakers(self) -> list[str]:

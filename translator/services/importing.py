@@ -86,6 +86,7 @@ def save_document(
         source_filename=filename[:255],
         duration_ms=doc.duration_ms,
         target_language=target_language,
+        import_report=doc.report.to_dict() if doc.report else None,
         created_by=user if user is not None and user.is_authenticated else None,
     )
     Speaker.objects.bulk_create(

@@ -287,5 +287,8 @@ LOGGING = {
         "argostranslate": {"level": "WARNING", "propagate": True},
         "argostranslate.utils": {"level": "WARNING", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
+        # The DeepL library logs every request at INFO (through `translate --wait`'s progress
+        # bar, and into the worker's log): keep its warnings and errors only.
+        "deepl": {"level": "WARNING", "propagate": True},
     },
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -348,3 +350,17 @@ def test_title_failure_leaves_the_job_succeeded(deepl_settings, sample_episode):
     sample_episode.refresh_from_db()
     assert sample_episode.title_en == ""
     assert not sample_episode.segments.filter(machine_text="").exists()
+
+
+def test_translate_wait_keeps_deepl_request_logs_out_of_the_progress_bar(
+    deepl_settings, sample_episode, capsys, caplog
+):
+    """The DeepL library logs every request at INFO; with --wait those lines used to cut
+    through the progress bar. Only its warnings and errors reach the console."""
+    caplog.set_level(logging.DEBUG)
+    call_command("translate", str(sample_episode.pk), "--engine", "deepl", "--wait")
+    assert "done" in capsys.readouterr().out
+    noisy = [
+        r for r in caplog.records if r.name.startswith("deepl") and r.levelno < logging.WARNING
+    ]
+    assert noisy == []

@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db
 LOCKED = "Too many failed logins"
 
 
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    """Dozens of logins per test: a cheap hasher (the throttle does not depend on it)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _login(client, username, password, *, via=None, remote=None, path=None):
     extra = {}
     if via:  # through the proxy on 127.0.0.1, which appends the address it saw
@@ -166,3 +172,11 @@ def test_limits_follow_settings(client, settings):
     settings.LOGIN_MAX_FAILURES = 2
     _login(client, "uma", "wrong", via="203.0.113.5")
     assert _login(client, "uma", "wrong", via="203.0.113.5").status_code == 429
+
+
+def test_lockout_page_in_japanese(client, translator_user, settings):
+    settings.LOGIN_MAX_FAILURES = 1
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
+    r = _login(client, "tina", "wrong", via="203.0.113.5")
+    assert r.status_code == 429
+    assert "ログインの失敗が多すぎます" in r.text and "15 分" in r.text

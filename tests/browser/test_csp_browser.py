@@ -126,8 +126,14 @@ def test_pages_under_the_csp_work_without_violations(
     assert not watch.violations, watch.violations
     assert not watch_anon.violations, watch_anon.violations
     documents = {**watch_anon.documents, **watch.documents}
-    kinds = ["/accounts/login/", "/", "/episodes/import/", "/engines/", f"/episodes/{ep.pk}/",
-             f"/p/{ep.public_id}/"]
+    kinds = [
+        "/accounts/login/",
+        "/",
+        "/episodes/import/",
+        "/engines/",
+        f"/episodes/{ep.pk}/",
+        f"/p/{ep.public_id}/",
+    ]
     for kind in kinds:
         assert base + kind in documents, (kind, sorted(documents))
     for url, policy in documents.items():

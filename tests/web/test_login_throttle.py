@@ -35,7 +35,9 @@ def _login(client, username, password, *, via=None, remote=None, path=None):
 
 
 def _failures(**filters) -> int:
-    return AccessAttempt.objects.filter(**filters).aggregate(n=Sum("failures_since_start"))["n"] or 0
+    return (
+        AccessAttempt.objects.filter(**filters).aggregate(n=Sum("failures_since_start"))["n"] or 0
+    )
 
 
 def test_app_login_locks_after_the_limit_with_a_clear_page(client, translator_user):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import make_user
 from translator.models import Segment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -123,8 +124,28 @@ def test_pages_under_the_csp_work_without_violations(
     page.check("#show-ja")
     assert "with-ja" in (page.locator("body").get_attribute("class") or "")
 
+    # The admin (Django's own templates and scripts) under the same policy.
+    make_user("sam", staff=True)
+    admin = login("sam")
+    watch_admin = Watch(admin)
+    for url in [
+        "/admin/",
+        "/admin/translator/episode/",
+        f"/admin/translator/episode/{ep.pk}/change/",
+        "/admin/auth/user/add/",
+        "/admin/axes/accessattempt/",
+    ]:
+        response = admin.goto(base + url)
+        assert response.status == 200, url
+    # The admin's own script still runs: its sidebar toggle works.
+    admin.goto(base + "/admin/translator/episode/")
+    before = admin.locator("#main").get_attribute("class") or ""
+    admin.click("#toggle-nav-sidebar")
+    assert (admin.locator("#main").get_attribute("class") or "") != before
+
     assert not watch.violations, watch.violations
     assert not watch_anon.violations, watch_anon.violations
+    assert not watch_admin.violations, watch_admin.violations
     documents = {**watch_anon.documents, **watch.documents}
     kinds = [
         "/accounts/login/",

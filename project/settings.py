@@ -8,6 +8,7 @@ Everything comes from environment variables with safe local defaults (see ``.env
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -183,6 +184,13 @@ LOGIN_MAX_FAILURES_PER_USERNAME = env_int("JIMAKU_LOGIN_MAX_FAILURES_PER_USERNAM
 LOGIN_FAILURE_WINDOW_S = env_int("JIMAKU_LOGIN_FAILURE_WINDOW_S", 900)
 # Proxies whose X-Forwarded-For is believed (README "Deployment": one on 127.0.0.1).
 JIMAKU_TRUSTED_PROXIES = env_list("JIMAKU_TRUSTED_PROXIES", "127.0.0.1,::1")
+for _proxy in JIMAKU_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"JIMAKU_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from None
 AUTHENTICATION_BACKENDS = ["translator.services.accounts.ThrottledModelBackend"]
 AXES_HANDLER = "translator.services.accounts.LoginThrottleHandler"
 AXES_CLIENT_IP_CALLABLE = "translator.services.accounts.client_ip"

@@ -27,6 +27,7 @@ resolver (``AXES_CLIENT_IP_CALLABLE``). What it adds to the stock database handl
 from __future__ import annotations
 
 import ipaddress
+import logging
 from functools import lru_cache
 
 from axes.attempts import get_cool_off_threshold
@@ -41,6 +42,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import connections, router, transaction
 from django.db.models import F, Sum
 from django.http import HttpRequest
+
+log = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock key serializing the check-and-count step on PostgreSQL ("jmkLogin").
 _PG_LOCK_KEY = 0x6A6D6B4C6F67696E
@@ -201,6 +204,10 @@ class LoginThrottleHandler(AxesDatabaseHandler):
         if not self.is_whitelisted(request, credentials) and (
             request.axes_locked_out or self.is_locked(request, credentials)
         ):
+            if not request.axes_locked_out:  # the failure that reached a limit
+                log.warning(
+                    "Login locked out after repeated failures from %s", request.axes_ip_address
+                )
             request.axes_locked_out = True
             request.axes_credentials = credentials
             user_locked_out.send(

@@ -8,11 +8,14 @@ Everything comes from environment variables with safe local defaults (see ``.env
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -89,6 +92,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -99,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the app server (gunicorn), compressed and cached for a year.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,6 +115,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Logged-in pages: Cache-Control private (+ no-store for HTML); public pages untouched.
+    "translator.middleware.PrivateCacheMiddleware",
+    # Last, as axes requires: turns a locked-out login into the lock-out page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -162,9 +173,38 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "translator:episode_list"
 LOGOUT_REDIRECT_URL = "login"
-# Failed logins allowed per username+address inside the window before the form refuses.
+# Login throttling: django-axes with translator/services/accounts.py as its handler, on the app
+# login and /admin/login/ alike. Wrong passwords allowed inside the window (seconds after the
+# last counted failure): per username from one address, per address over all usernames, per
+# username over all addresses (not applied to an address that has logged in as that user
+# before). See docs/reliability.md "Login throttling".
 LOGIN_MAX_FAILURES = env_int("JIMAKU_LOGIN_MAX_FAILURES", 5)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("JIMAKU_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+LOGIN_MAX_FAILURES_PER_USERNAME = env_int("JIMAKU_LOGIN_MAX_FAILURES_PER_USERNAME", 20)
 LOGIN_FAILURE_WINDOW_S = env_int("JIMAKU_LOGIN_FAILURE_WINDOW_S", 900)
+# Proxies whose X-Forwarded-For is believed (README "Deployment": one on 127.0.0.1).
+JIMAKU_TRUSTED_PROXIES = env_list("JIMAKU_TRUSTED_PROXIES", "127.0.0.1,::1")
+for _proxy in JIMAKU_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"JIMAKU_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from None
+AUTHENTICATION_BACKENDS = ["translator.services.accounts.ThrottledModelBackend"]
+AXES_HANDLER = "translator.services.accounts.LoginThrottleHandler"
+AXES_CLIENT_IP_CALLABLE = "translator.services.accounts.client_ip"
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW_S)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+# Attempts refused while locked out are not counted and do not extend the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The handler clears the username+address pair on success; axes's own reset would also clear
+# the address's count (an insider could log in between guesses to reset it).
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "translator.views.auth.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no start-up banner on every management command
 
 # --- I18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -276,6 +316,27 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=0.")
+
+# Content-Security-Policy (django-csp). Scripts only from our own static files: no inline
+# <script>, no on*= handlers, no eval (htmx is configured for that in base.html). Stylesheets
+# only from our files too; style="" attributes are allowed (progress bars, the admin). Media may
+# be an episode's http(s) address; images include data: URIs (admin widgets).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF, "https:", "http:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -67,3 +67,10 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == ["wal", "20000"]
+
+
+def test_bad_trusted_proxy_fails_with_one_line(tmp_path):
+    env = {"DJANGO_DEBUG": "1", "JIMAKU_DATA_DIR": str(tmp_path), "JIMAKU_TRUSTED_PROXIES": "nginx"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "JIMAKU_TRUSTED_PROXIES: 'nginx' is not an IP address or network." in result.stderr

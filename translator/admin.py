@@ -93,8 +93,3 @@ class GlossaryTermAdmin(ReadOnlyAdmin):
 class TranslationJobAdmin(ReadOnlyAdmin):
     list_display = ("episode", "engine", "state", "done", "total", "created_at")
     list_filter = ("state", "engine")
-
-
-@admin.register(models.LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
-    list_display = ("username", "ip_address", "created_at")

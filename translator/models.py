@@ -274,17 +274,3 @@ class AlignmentRun(models.Model):
 
     def __str__(self) -> str:
         return f"alignment {self.pk} of episode {self.episode_id}"
-
-
-class LoginFailure(models.Model):
-    """Failed login attempts, for throttling brute force (per username and address)."""
-
-    username = models.CharField(max_length=150)
-    ip_address = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["username", "ip_address", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.username} from {self.ip_address}"

@@ -40,7 +40,7 @@ def test_keyboard_edit_approve_filter_restore(login, live_server, browser_users,
     page.keyboard.press("Control+Enter")
     _wait_saved(page, a, "Hello everyone, welcome to Subtitle Lab.")
     page.wait_for_function(
-        f"document.activeElement && document.activeElement.closest('#seg-{b.pk}') !== null"
+        f"() => document.activeElement && document.activeElement.closest('#seg-{b.pk}') !== null"
     )
     assert (
         page.locator(f"#seg-{a.pk} .badge[data-status]").get_attribute("data-status") == "approved"
@@ -62,7 +62,7 @@ def test_keyboard_edit_approve_filter_restore(login, live_server, browser_users,
     _editor(page, b).focus()
     page.keyboard.press("Alt+ArrowDown")
     page.wait_for_function(
-        f"document.activeElement && document.activeElement.closest('#seg-{c.pk}') !== null"
+        f"() => document.activeElement && document.activeElement.closest('#seg-{c.pk}') !== null"
     )
 
     # Reload: both edits persisted, with their statuses.
@@ -82,7 +82,7 @@ def test_keyboard_edit_approve_filter_restore(login, live_server, browser_users,
     # Unapprove from the row, then restore the first edit of row b from its history.
     page.click(f"#seg-{a.pk} button:has-text('Unapprove')")
     page.wait_for_function(
-        f"document.querySelector('#seg-{a.pk} .badge[data-status]').dataset.status === 'edited'"
+        f"() => document.querySelector('#seg-{a.pk} .badge[data-status]').dataset.status === 'edited'"
     )
     page.goto(f"{live_server.url}/episodes/{ep.pk}/?q=begin")
     _editor(page, b).fill("Thanks. Let's get started.")
@@ -143,7 +143,7 @@ def test_the_last_row_of_a_page_continues_on_the_next(
     page.keyboard.press("Control+Enter")
     page.wait_for_url("**goto=101**")
     page.wait_for_function(
-        f"document.activeElement && document.activeElement.closest('#seg-{first_next.pk}')"
+        f"() => document.activeElement && document.activeElement.closest('#seg-{first_next.pk}')"
     )
     assert Segment.objects.get(pk=last.pk).status == "approved"
     assert page.locator("a.pg[aria-current=page]").first.inner_text() == "2"
@@ -230,7 +230,7 @@ def test_media_seek_and_screenshots(
     page.set_input_files("input[name=file]", str(wav))
     page.click("button:has-text('Attach')")
     page.wait_for_selector("#player")
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
 
     page.click(f"#seg-{target.pk} .seg-time")
     page.wait_for_function(

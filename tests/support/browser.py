@@ -88,8 +88,11 @@ def login(browser, live_server):
     """``login(username, viewport=...) -> page`` through the real login form."""
     contexts = []
 
-    def _login(username: str, *, width: int = 1440, height: int = 900):
-        context = browser.new_context(viewport={"width": width, "height": height})
+    def _login(username: str, *, width: int = 1440, height: int = 900, bypass_csp: bool = False):
+        # bypass_csp: for tests of escaping, which the Content-Security-Policy would mask.
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, bypass_csp=bypass_csp
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

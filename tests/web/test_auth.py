@@ -1,12 +1,10 @@
-"""Authentication, roles and the login throttle."""
+"""Authentication and roles (the login throttle: test_login_throttle.py)."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
-
-from translator.models import LoginFailure
 
 pytestmark = pytest.mark.django_db
 
@@ -70,25 +68,6 @@ def test_login_and_logout(client, translator_user):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get("/").status_code == 302
-
-
-def test_login_is_throttled_after_repeated_failures(client, translator_user, settings):
-    settings.LOGIN_MAX_FAILURES = 3
-    for _ in range(3):
-        r = client.post(reverse("login"), {"username": "tina", "password": "wrong"})
-        assert r.status_code == 200
-    assert LoginFailure.objects.filter(username="tina").count() == 3
-    # Even the right password is refused while throttled.
-    r = client.post(reverse("login"), {"username": "tina", "password": "pw-tina-123!"})
-    assert r.status_code == 200
-    assert b"Too many failed logins" in r.content
-    assert not r.context["user"].is_authenticated
-
-
-def test_successful_login_clears_failures(client, translator_user):
-    client.post(reverse("login"), {"username": "tina", "password": "wrong"})
-    client.post(reverse("login"), {"username": "tina", "password": "pw-tina-123!"})
-    assert not LoginFailure.objects.filter(username="tina").exists()
 
 
 def test_user_without_group_cannot_import(client, plain_user):

@@ -25,6 +25,10 @@ from translator.core.timing import estimate_timing
 from translator.core.types import ParagraphKind, ParsedDocument, SentenceDraft
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# An untimed transcript longer than this is refused before segmentation (about 40 hours of
+# speech at 7 characters a second): import stays within bounded time and memory even for a
+# 20 MB single line, which used to crash MeCab.
+MAX_TEXT_CHARS = 1_000_000
 
 
 def segment_document(
@@ -62,6 +66,11 @@ def segment_document(
         raise FormatError(f"unsupported format {fmt!r} (use one of: auto, {', '.join(FORMATS)})")
 
     if fmt == "text":
+        if len(text) > MAX_TEXT_CHARS:
+            raise InputTooLargeError(
+                f"the transcript has {len(text):,} characters, over the limit of "
+                f"{MAX_TEXT_CHARS:,} for an untimed transcript (split it into episodes)"
+            )
         doc = parse_text_transcript(text)
         _segment_text(doc, protected_terms)
     else:

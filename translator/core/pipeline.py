@@ -7,7 +7,7 @@ estimated timing (untimed text only). Bad input raises only :class:`InputError` 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
 from translator.core.cues import split_cues
@@ -18,13 +18,15 @@ from translator.core.errors import (
     FormatError,
     InputTooLargeError,
 )
-from translator.core.sentences import split_sentences
+from translator.core.report import ReportCategory
+from translator.core.sentences import asr_space_count, remove_asr_spaces, split_sentences
 from translator.core.structure import parse_text_transcript
 from translator.core.subtitle_input import FORMATS, detect_format, join_lines, parse_timed
 from translator.core.timing import estimate_timing
 from translator.core.types import ParagraphKind, ParsedDocument, SentenceDraft
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+LEFT_OUT = "left_out"  # the preview's fourth choice of kind
 # An untimed transcript longer than this is refused before segmentation (about 40 hours of
 # speech at 7 characters a second): import stays within bounded time and memory even for a
 # 20 MB single line, which used to crash MeCab.
@@ -41,8 +43,12 @@ def segment_document(
     duration_ms: int | None = None,
     protected_terms: Sequence[str] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
+    kinds: Mapping[int, str] | None = None,
 ) -> ParsedDocument:
-    """Decode, parse and segment an import file; every transcript cue gets a time."""
+    """Decode, parse and segment an import file; every transcript cue gets a time.
+
+    ``kinds`` maps a paragraph's (or left-out line's) ``line_no`` to the kind the user chose in
+    the preview: ``transcript``, ``description``, ``show_note`` or ``left_out``."""
     if isinstance(data, bytes):
         text, encoding_name = decode_bytes(data, encoding=encoding, max_bytes=max_bytes)
     else:
@@ -72,9 +78,11 @@ def segment_document(
                 f"{MAX_TEXT_CHARS:,} for an untimed transcript (split it into episodes)"
             )
         doc = parse_text_transcript(text)
+        apply_kinds(doc, kinds)
         _segment_text(doc, protected_terms)
     else:
         doc = parse_timed(text, fmt)
+        apply_kinds(doc, kinds)
     doc.paragraphs = [p for p in doc.paragraphs if p.sentences]
     if not any(p.kind == ParagraphKind.TRANSCRIPT for p in doc.paragraphs):
         if not doc.paragraphs:
@@ -94,10 +102,78 @@ def segment_document(
     return doc
 
 
+KIND_CHOICES = ("transcript", "description", "show_note", LEFT_OUT)
+
+
+def apply_kinds(doc: ParsedDocument, kinds: Mapping[int, str] | None) -> None:
+    """Apply the kinds the user chose in the preview (by ``line_no``): a paragraph may become
+    another kind or be left out; a left-out line may be kept as any kind."""
+    if not kinds:
+        return
+    kept: list[Paragraph] = []
+    left: list[Paragraph] = []
+    for paragraph in doc.paragraphs:
+        want = kinds.get(paragraph.line_no) if paragraph.line_no is not None else None
+        if want == LEFT_OUT:
+            left.append(paragraph)
+            doc.report.add(
+                ReportCategory.LEFT_OUT,
+                "by_user",
+                "left out in the preview",
+                example=paragraph.raw_text,
+                line_no=paragraph.line_no,
+            )
+            continue
+        if want in KIND_CHOICES:
+            _set_kind(paragraph, ParagraphKind(want))
+        kept.append(paragraph)
+    for paragraph in doc.left_out:
+        want = kinds.get(paragraph.line_no) if paragraph.line_no is not None else None
+        if want in KIND_CHOICES and want != LEFT_OUT:
+            _set_kind(paragraph, ParagraphKind(want))
+            kept.append(paragraph)
+            entry = doc.report.entry("kept_by_user") or doc.report.add(
+                ReportCategory.MOVED, "kept_by_user", "kept in the preview", count=0
+            )
+            entry.count += 1
+        else:
+            left.append(paragraph)
+    kept.sort(key=lambda p: p.line_no if p.line_no is not None else 0)
+    doc.paragraphs = kept
+    doc.left_out = sorted(left, key=lambda p: p.line_no if p.line_no is not None else 0)
+
+
+def _set_kind(paragraph: Paragraph, kind: ParagraphKind) -> None:
+    if kind != ParagraphKind.TRANSCRIPT:
+        paragraph.speaker = None
+        paragraph.start_ms = None
+        for sentence in paragraph.sentences:  # timed input: notes and descriptions are untimed
+            for cue in sentence.cues:
+                cue.start_ms = cue.end_ms = None
+    paragraph.kind = kind
+
+
 def _segment_text(doc: ParsedDocument, protected_terms: Sequence[str]) -> None:
     previous: str | None = None
+    spaces = japanese = 0
     for paragraph in doc.paragraphs:
-        text = join_lines(paragraph.raw_text.split("\n"))
+        a, b = asr_space_count(paragraph.raw_text)
+        spaces, japanese = spaces + a, japanese + b
+    # Tokenised ASR output (はい 始め て いき ましょ う): spaces between Japanese characters go.
+    tokenised = spaces >= 3 and spaces * 8 >= japanese
+    for paragraph in doc.paragraphs:
+        text = _join(paragraph.raw_text.split("\n"))
+        if tokenised:
+            joined = remove_asr_spaces(text)
+            if joined != text:
+                doc.report.add(
+                    ReportCategory.NORMALISED,
+                    "asr_spaces",
+                    "spaces between Japanese characters removed (tokenised speech recognition)",
+                    example=text[:80],
+                    line_no=paragraph.line_no,
+                )
+                text = joined
         context = previous if paragraph.kind == ParagraphKind.TRANSCRIPT else None
         for sentence_text in split_sentences(text, previous=context):
             sentence = SentenceDraft(sentence_text)
@@ -105,6 +181,25 @@ def _segment_text(doc: ParsedDocument, protected_terms: Sequence[str]) -> None:
             paragraph.sentences.append(sentence)
         if paragraph.kind == ParagraphKind.TRANSCRIPT:
             previous = text
+
+
+_LATIN_END = re.compile(r"[A-Za-z0-9.,!?;:'\")\]]")
+_LATIN_START = re.compile(r"[A-Za-z0-9(\"'\[]")
+
+
+def _join(lines: list[str]) -> str:
+    """Join display lines (no space between Japanese, one between Latin words); linear."""
+    parts: list[str] = []
+    last = ""
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if last and _LATIN_END.fullmatch(last) and _LATIN_START.match(line):
+            parts.append(" ")
+        parts.append(line)
+        last = line[-1]
+    return "".join(parts)
 
 
 def _title(given: str | None, found: str, filename: str | None) -> str:

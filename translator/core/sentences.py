@@ -75,6 +75,10 @@ _CONTINUATION = re.compile(
 # After ！？… a few more particles may continue the sentence ("いいの？と", "え…と").
 _CONTINUATION_SOFT = re.compile(r"\s*(?:と|か[、。]|など|の[でにはがを]|みたい)")
 _LATIN = re.compile(r"[A-Za-z0-9]")
+_JAPANESE = re.compile(r"[ぁ-ゖァ-ヺー一-鿿々〆ヵヶ]")
+_JA_CLASS = r"ぁ-ゖァ-ヺー一-鿿々〆ヵヶ、。，．！？「」『』（）・…〜"
+# A space between two Japanese characters (tokenised ASR output: はい 始め て いき ましょ う).
+_ASR_SPACE = re.compile(rf"(?<=[{_JA_CLASS}])[ \t\u3000]+(?=[{_JA_CLASS}])")
 _RESPONSE = re.compile(
     r"(?:(?:はい|ええ|うん|あー|ああ)、?)?"
     r"(?:そうですね|そうですよね|そうなんです(?:よね|よ|ね)?|なるほど(?:、?なるほど)*(?:ですね|ね)?)"
@@ -304,7 +308,7 @@ def _punctuation_cuts(text: str, depth: list[int]) -> set[int]:
             )
             or ch == "."
             and depth[i] == 0
-            and _latin_period(text, i)
+            and (_latin_period(text, i) or _japanese_period(text, i))
         ):
             cuts.add(i + 1)
         i += 1
@@ -324,6 +328,24 @@ def _ends_here(text: str, i: int, j: int) -> bool:
     if _CONTINUATION.match(text, j):
         return False
     return not (set(text[i:j]) - set("。．") and _CONTINUATION_SOFT.match(text, j))
+
+
+def _japanese_period(text: str, i: int) -> bool:
+    """A single ``.`` right after Japanese ends the sentence (ASR output: ``始めましょう.``)."""
+    if i == 0 or not _JAPANESE.match(text[i - 1]) or text[i - 1 : i] == ".":
+        return False
+    return i + 1 >= len(text) or text[i + 1] != "."
+
+
+def remove_asr_spaces(text: str) -> str:
+    """Remove spaces between Japanese characters (spaces between Latin words stay)."""
+    return _ASR_SPACE.sub("", text)
+
+
+def asr_space_count(text: str) -> tuple[int, int]:
+    """(spaces between Japanese characters, Japanese characters): tokenised ASR output has
+    about one such space per two to four characters; written Japanese has almost none."""
+    return sum(1 for _ in _ASR_SPACE.finditer(text)), sum(1 for _ in _JAPANESE.finditer(text))
 
 
 def _latin_period(text: str, i: int) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -22,8 +24,11 @@ def preview_document(
     title: str | None = None,
     duration_ms: int | None = None,
     protected_terms: tuple[str, ...] = (),
+    kinds: Mapping[int, str] | None = None,
 ) -> ParsedDocument:
-    """Segment without touching the database. Raises ``InputError`` for bad input."""
+    """Segment without touching the database. Raises ``InputError`` for bad input.
+
+    ``kinds``: the kind chosen in the preview per paragraph ``line_no`` (or ``left_out``)."""
     return segment_document(
         data,
         filename=filename,
@@ -33,6 +38,7 @@ def preview_document(
         duration_ms=duration_ms,
         protected_terms=protected_terms,
         max_bytes=settings.JIMAKU_MAX_IMPORT_BYTES,
+        kinds=kinds,
     )
 
 
@@ -47,6 +53,7 @@ def import_episode(
     target_language: str = Episode.TargetLanguage.EN_US,
     glossary: dict[str, str] | None = None,
     user: AbstractBaseUser | None = None,
+    kinds: Mapping[int, str] | None = None,
 ) -> Episode:
     """Create an episode with its speakers, segments and cues. All or nothing."""
     glossary = glossary or {}
@@ -58,6 +65,7 @@ def import_episode(
         title=title,
         duration_ms=duration_ms,
         protected_terms=tuple(glossary),
+        kinds=kinds,
     )
     return save_document(
         doc=doc,

@@ -21,9 +21,9 @@ from translator.core.errors import (
 from translator.core.report import ReportCategory
 from translator.core.sentences import asr_space_count, remove_asr_spaces, split_sentences
 from translator.core.structure import parse_text_transcript
-from translator.core.subtitle_input import FORMATS, detect_format, join_lines, parse_timed
+from translator.core.subtitle_input import FORMATS, detect_format, parse_timed
 from translator.core.timing import estimate_timing
-from translator.core.types import ParagraphKind, ParsedDocument, SentenceDraft
+from translator.core.types import Paragraph, ParagraphKind, ParsedDocument, SentenceDraft
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 LEFT_OUT = "left_out"  # the preview's fourth choice of kind

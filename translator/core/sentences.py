@@ -79,6 +79,8 @@ _JAPANESE = re.compile(r"[ぁ-ゖァ-ヺー一-鿿々〆ヵヶ]")
 _JA_CLASS = r"ぁ-ゖァ-ヺー一-鿿々〆ヵヶ、。，．！？「」『』（）・…〜"
 # A space between two Japanese characters (tokenised ASR output: はい 始め て いき ましょ う).
 _ASR_SPACE = re.compile(rf"(?<=[{_JA_CLASS}])[ \t\u3000]+(?=[{_JA_CLASS}])")
+_ASR_SPACE_BEFORE_MARK = re.compile(rf"(?<=[{_JA_CLASS}])[ \t]+(?=[.,](?:\s|$|[{_JA_CLASS}]))")
+_ASR_SPACE_AFTER_MARK = re.compile(rf"(?<=[{_JA_CLASS}][.,])[ \t]+(?=[{_JA_CLASS}])")
 _RESPONSE = re.compile(
     r"(?:(?:はい|ええ|うん|あー|ああ)、?)?"
     r"(?:そうですね|そうですよね|そうなんです(?:よね|よ|ね)?|なるほど(?:、?なるほど)*(?:ですね|ね)?)"
@@ -204,7 +206,21 @@ def bound_spans(
 
 
 _CLAUSE_PARTICLES = frozenset(
-    {"て", "で", "けど", "けれど", "けれども", "から", "が", "ので", "し", "たら", "ば", "のに", "ながら"}
+    {
+        "て",
+        "で",
+        "けど",
+        "けれど",
+        "けれども",
+        "から",
+        "が",
+        "ので",
+        "し",
+        "たら",
+        "ば",
+        "のに",
+        "ながら",
+    }
 )
 _COMMAS = frozenset("、，,")
 
@@ -223,8 +239,10 @@ def _best_clause_cut(window: str, limit: int, *, floor: int) -> int:
         nxt = tokens[k + 1] if k + 1 < len(tokens) else None
         if end < len(window) and depth[end] and depth[end - 1]:
             continue  # inside brackets
-        if nxt is not None and nxt.start == end and (
-            nxt.pos1 in ("助詞", "助動詞", "接尾辞") or window[end] in _COMMAS
+        if (
+            nxt is not None
+            and nxt.start == end
+            and (nxt.pos1 in ("助詞", "助動詞", "接尾辞") or window[end] in _COMMAS)
         ):
             continue  # the clause goes on (て|いる, けど|ね, …|、)
         if nxt is not None and nxt.pos2 == "非自立可能" and nxt.pos1 in ("動詞", "形容詞"):
@@ -338,8 +356,11 @@ def _japanese_period(text: str, i: int) -> bool:
 
 
 def remove_asr_spaces(text: str) -> str:
-    """Remove spaces between Japanese characters (spaces between Latin words stay)."""
-    return _ASR_SPACE.sub("", text)
+    """Remove spaces between Japanese characters (spaces between Latin words stay), and
+    around a ``.``/``,`` that follows Japanese (``ましょ う . 今日`` → ``ましょう.今日``)."""
+    text = _ASR_SPACE.sub("", text)
+    text = _ASR_SPACE_BEFORE_MARK.sub("", text)
+    return _ASR_SPACE_AFTER_MARK.sub("", text)
 
 
 def asr_space_count(text: str) -> tuple[int, int]:

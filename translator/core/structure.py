@@ -69,7 +69,9 @@ _LABEL_LINE = re.compile(
     re.VERBOSE,
 )
 # "00:12:34 名前 発言" (no colon): the name must recur to count.
-_TS_SPACE = re.compile(rf"^\s*[\[(（]?(?P<ts>{_TS})[\])）]?\s+(?P<label>[^\s:：]+)\s+(?P<text>\S.*)$")
+_TS_SPACE = re.compile(
+    rf"^\s*[\[(（]?(?P<ts>{_TS})[\])）]?\s+(?P<label>[^\s:：]+)\s+(?P<text>\S.*)$"
+)
 _SLASH = re.compile(r"^\s*(?P<label>[^\s/／:：][^/／:：]{0,15}?)\s*[/／]\s*(?P<text>.*)$")
 _LENTICULAR = re.compile(r"^\s*【(?P<label>[^【】]{1,16})】\s*(?P<text>.*)$")
 _QUOTED = re.compile(r"^\s*(?P<label>[^\s「」『』]{1,8})\s*(?P<text>「[^「]*」)\s*$")
@@ -90,7 +92,7 @@ _SPEAKERS_HEADING = re.compile(
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+\S")
 _LABEL_FORBIDDEN = re.compile(r"[。、，,.!！?？「」『』…\"“”/\\<>=@#$%&|~{}]")
 _NOISE_LINE = re.compile(r"^\W{0,3}$|(?:\blogo|ロゴ)$", re.IGNORECASE)
-_SENTENCE_FINAL = re.compile(r"[。．.!！?？」』）)]$")
+_SENTENCE_FINAL = re.compile(r"[。．.!！?？]$")
 _PARTICLE_END = re.compile(r"[はがをにもとでへのや]$")
 MAX_LABEL_UNITS = 16
 
@@ -102,6 +104,7 @@ _LEFT_OUT_MESSAGES = {
     "speaker_list": "speaker lists left out (the speakers are taken from the turns)",
     "timestamp": "timestamp lines left out (their times are kept as anchors)",
     "noise": "lines without text left out",
+    "empty_turn": "speaker labels with no text after them left out",
     "unrecognised": "lines not recognised as part of the transcript left out",
 }
 
@@ -122,9 +125,7 @@ class _Ctx:
     used: set[int] = field(default_factory=set)
     title_at: int | None = None
 
-    def leave_out(
-        self, i: int, code: str, kind: ParagraphKind = ParagraphKind.TRANSCRIPT
-    ) -> None:
+    def leave_out(self, i: int, code: str, kind: ParagraphKind = ParagraphKind.TRANSCRIPT) -> None:
         if i in self.used or not self.lines[i].strip():
             return
         self.used.add(i)
@@ -273,9 +274,11 @@ def parse_text_transcript(text: str) -> ParsedDocument:
             blocks = _read_blocks(ctx, 0, n)
         doc.paragraphs[:0] = header_paragraphs
         doc.paragraphs.extend(blocks)
-    if not doc.title:
-        title_at = _title_line(ctx)
-        doc.title = lines[title_at].strip().lstrip("#").strip()[:200] if title_at is not None else ""
+    if not doc.title:  # no header: a heading before the first turn, else the file name
+        title_at = _title_line(ctx, first_turn if first_turn is not None else n)
+        if title_at is not None:
+            doc.title = lines[title_at].strip().lstrip("#").strip()[:200]
+            ctx.used.add(title_at)
     for i, line in enumerate(lines):  # the safety net: nothing is dropped silently
         if line.strip() and i not in ctx.used:
             ctx.leave_out(i, "noise" if _NOISE_LINE.search(line.strip()) else "unrecognised")
@@ -283,11 +286,15 @@ def parse_text_transcript(text: str) -> ParsedDocument:
     return doc
 
 
-def _title_line(ctx: _Ctx) -> int | None:
-    for i, ln in enumerate(ctx.lines):
-        s = ln.strip()
-        if s and not (
-            _TRANSCRIPT_HEADING.match(s) or _SHOW_NOTES_HEADING.match(s) or _NOISE_LINE.search(s)
+def _title_line(ctx: _Ctx, end: int) -> int | None:
+    """The first line before ``end`` that can be a title (not used, not structure)."""
+    for i in range(end):
+        s = ctx.lines[i].strip()
+        if (
+            s
+            and i not in ctx.used
+            and not (_is_structure(s) or _SHOW_NOTES_HEADING.match(s) or _NOISE_LINE.search(s))
+            and not _BULLET.match(s)
         ):
             return i
     return None
@@ -394,8 +401,10 @@ def _leave_out_between(ctx: _Ctx, start: int, end: int) -> None:
         if _SPEAKERS_HEADING.match(raw):
             in_speakers = True
             ctx.leave_out(i, "heading")
-        elif _TRANSCRIPT_HEADING.match(raw) or _SHOW_NOTES_HEADING.match(raw) or _MD_HEADING.match(
-            raw
+        elif (
+            _TRANSCRIPT_HEADING.match(raw)
+            or _SHOW_NOTES_HEADING.match(raw)
+            or _MD_HEADING.match(raw)
         ):
             in_speakers = False
             ctx.leave_out(i, "heading")
@@ -411,7 +420,9 @@ def _is_structure(line: str) -> bool:
     )
 
 
-def _read_turns(ctx: _Ctx, turn_lines: list[int], candidates: dict[int, _Candidate]) -> list[Paragraph]:
+def _read_turns(
+    ctx: _Ctx, turn_lines: list[int], candidates: dict[int, _Candidate]
+) -> list[Paragraph]:
     lines = ctx.lines
     paragraphs: list[Paragraph] = []
     for k, i in enumerate(turn_lines):
@@ -445,6 +456,8 @@ def _read_turns(ctx: _Ctx, turn_lines: list[int], candidates: dict[int, _Candida
             for rest in range(j, len(lines)):
                 ctx.leave_out(rest, "footer")
         if not body:
+            ctx.used.discard(i)
+            ctx.leave_out(i, "empty_turn")
             continue
         paragraphs.append(
             Paragraph(

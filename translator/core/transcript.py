@@ -77,7 +77,9 @@ def build_model(episode: ExportEpisode, options: TranscriptOptions) -> Transcrip
         if start is not None:
             max_ms = max(max_ms, start)
         new_turn = last_turn != seg.turn or not turns
-        paused = start is not None and last_end is not None and start - last_end >= PARAGRAPH_PAUSE_MS
+        paused = (
+            start is not None and last_end is not None and start - last_end >= PARAGRAPH_PAUSE_MS
+        )
         long_enough = not seg.speaker_label and ja_chars >= PARAGRAPH_MAX_CHARS
         if new_turn or paused or long_enough:
             turns.append(Turn(seg.speaker, seg.speaker_label, start, continued=not new_turn))
@@ -191,9 +193,7 @@ def _render_md(model: TranscriptModel, options: TranscriptOptions) -> str:
         out.append("")
         if options.parallel:
             label = (
-                f"**{md_escape(t.speaker_label)}:** "
-                if t.speaker_label and not t.continued
-                else ""
+                f"**{md_escape(t.speaker_label)}:** " if t.speaker_label and not t.continued else ""
             )
             out.append("> " + label + md_escape("".join(p.ja for p in t.pieces)))
             out.append("")

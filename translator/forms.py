@@ -17,6 +17,7 @@ FORMAT_CHOICES = [
     ("srt", "SRT"),
     ("vtt", "WebVTT"),
     ("ass", "ASS / SSA"),
+    ("json", _("Speech-recognition JSON (Whisper, WhisperX, AssemblyAI)")),
 ]
 ENCODING_CHOICES = [
     ("auto", _("Detect automatically")),
@@ -33,7 +34,10 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Transcript, subtitle or project file"),
         required=False,
-        help_text=_("A Jimaku project file (.json, a backup) is restored as a new episode."),
+        help_text=_(
+            "A Jimaku project file (.json, a backup) is restored as a new episode; other .json "
+            "files are read as speech-recognition transcripts (Whisper, AssemblyAI)."
+        ),
     )
     text = forms.CharField(
         label=_("…or paste the text"), required=False, widget=forms.Textarea(attrs={"rows": 10})
@@ -90,8 +94,13 @@ class ImportForm(forms.Form):
         return cleaned
 
     def is_project_file(self) -> bool:
+        """A .json upload is a project file unless it reads as a speech-recognition JSON."""
         upload = self.cleaned_data.get("file")
-        return bool(upload) and (upload.name or "").lower().endswith(PROJECT_EXTENSION)
+        if not upload or not (upload.name or "").lower().endswith(PROJECT_EXTENSION):
+            return False
+        head = upload.read(4096)
+        upload.seek(0)
+        return b'"jimaku-project"' in head  # the backup writes its format first
 
     def payload(self) -> tuple[bytes | str, str | None]:
         """The data to import and its file name (None for pasted text)."""

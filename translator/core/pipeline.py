@@ -6,6 +6,7 @@ estimated timing (untimed text only). Bad input raises only :class:`InputError` 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
@@ -18,6 +19,7 @@ from translator.core.errors import (
     FormatError,
     InputTooLargeError,
 )
+from translator.core.json_transcript import looks_like_json, parse_json_transcript
 from translator.core.report import ReportCategory
 from translator.core.sentences import asr_space_count, remove_asr_spaces, split_sentences
 from translator.core.structure import parse_text_transcript
@@ -27,6 +29,7 @@ from translator.core.types import Paragraph, ParagraphKind, ParsedDocument, Sent
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 LEFT_OUT = "left_out"  # the preview's fourth choice of kind
+ALL_FORMATS = (*FORMATS, "json")  # json: speech-recognition output (Whisper, AssemblyAI)
 # An untimed transcript longer than this is refused before segmentation (about 40 hours of
 # speech at 7 characters a second): import stays within bounded time and memory even for a
 # 20 MB single line, which used to crash MeCab.
@@ -67,9 +70,11 @@ def segment_document(
     if fmt == "ssa":
         fmt = "ass"
     if fmt == "auto":
-        fmt = detect_format(text, filename)
-    if fmt not in FORMATS:
-        raise FormatError(f"unsupported format {fmt!r} (use one of: auto, {', '.join(FORMATS)})")
+        fmt = "json" if _is_json_transcript(text, filename) else detect_format(text, filename)
+    if fmt not in ALL_FORMATS:
+        raise FormatError(
+            f"unsupported format {fmt!r} (use one of: auto, {', '.join(ALL_FORMATS)})"
+        )
 
     if fmt == "text":
         if len(text) > MAX_TEXT_CHARS:
@@ -80,6 +85,9 @@ def segment_document(
         doc = parse_text_transcript(text)
         apply_kinds(doc, kinds)
         _segment_text(doc, protected_terms)
+    elif fmt == "json":
+        doc = parse_json_transcript(text, protected_terms=protected_terms)
+        apply_kinds(doc, kinds)
     else:
         doc = parse_timed(text, fmt)
         apply_kinds(doc, kinds)
@@ -200,6 +208,18 @@ def _join(lines: list[str]) -> str:
         parts.append(line)
         last = line[-1]
     return "".join(parts)
+
+
+def _is_json_transcript(text: str, filename: str | None) -> bool:
+    if (filename or "").lower().endswith(".json"):
+        return True
+    if not looks_like_json(text):
+        return False
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False  # "[00:00:05] 木村: …" is a transcript line, not JSON
+    return True
 
 
 def _title(given: str | None, found: str, filename: str | None) -> str:

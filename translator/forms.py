@@ -45,6 +45,14 @@ class ImportForm(forms.Form):
     title = forms.CharField(label=_("Title"), required=False, max_length=300)
     format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="auto")
     encoding = forms.ChoiceField(label=_("Encoding"), choices=ENCODING_CHOICES, initial="auto")
+    any_language = forms.BooleanField(
+        label=_("Not Japanese: import anyway"),
+        required=False,
+        help_text=_(
+            "Text that does not read as Japanese (Chinese, English…) is refused unless this is "
+            "ticked or an encoding is chosen."
+        ),
+    )
     duration = forms.CharField(
         label=_("Duration (HH:MM:SS, optional)"), required=False, max_length=20
     )

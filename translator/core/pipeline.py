@@ -12,12 +12,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
 from translator.core.cues import split_cues
-from translator.core.encoding import decode_bytes, normalize_newlines
+from translator.core.encoding import decode_bytes, normalize_newlines, not_japanese_reason
 from translator.core.errors import (
     DecodingError,
     EmptyInputError,
     FormatError,
     InputTooLargeError,
+    NotJapaneseError,
 )
 from translator.core.json_transcript import looks_like_json, parse_json_transcript
 from translator.core.report import ReportCategory
@@ -47,8 +48,12 @@ def segment_document(
     protected_terms: Sequence[str] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
     kinds: Mapping[int, str] | None = None,
+    check_language: bool = True,
 ) -> ParsedDocument:
     """Decode, parse and segment an import file; every transcript cue gets a time.
+
+    Text that does not read as Japanese is refused (:class:`NotJapaneseError`) unless
+    ``check_language`` is false or an encoding is given explicitly (the user's override).
 
     ``kinds`` maps a paragraph's (or left-out line's) ``line_no`` to the kind the user chose in
     the preview: ``transcript``, ``description``, ``show_note`` or ``left_out``."""
@@ -76,6 +81,8 @@ def segment_document(
             f"unsupported format {fmt!r} (use one of: auto, {', '.join(ALL_FORMATS)})"
         )
 
+    check = check_language and (not isinstance(data, bytes) or encoding == "auto")
+    raw = data if isinstance(data, bytes) else None
     if fmt == "text":
         if len(text) > MAX_TEXT_CHARS:
             raise InputTooLargeError(
@@ -83,13 +90,19 @@ def segment_document(
                 f"{MAX_TEXT_CHARS:,} for an untimed transcript (split it into episodes)"
             )
         doc = parse_text_transcript(text)
+        if check:
+            _check_japanese(doc, encoding_name, raw)
         apply_kinds(doc, kinds)
         _segment_text(doc, protected_terms)
     elif fmt == "json":
         doc = parse_json_transcript(text, protected_terms=protected_terms)
+        if check:
+            _check_japanese(doc, encoding_name, raw)
         apply_kinds(doc, kinds)
     else:
         doc = parse_timed(text, fmt)
+        if check:
+            _check_japanese(doc, encoding_name, raw)
         apply_kinds(doc, kinds)
     doc.paragraphs = [p for p in doc.paragraphs if p.sentences]
     if not any(p.kind == ParagraphKind.TRANSCRIPT for p in doc.paragraphs):
@@ -208,6 +221,21 @@ def _join(lines: list[str]) -> str:
         parts.append(line)
         last = line[-1]
     return "".join(parts)
+
+
+def _check_japanese(doc: ParsedDocument, encoding_name: str, raw: bytes | None) -> None:
+    """Refuse text that does not read as Japanese, judged on what would be imported (not on
+    SRT timing lines or ASS style headers), in one line naming what it looks like."""
+    sample: list[str] = []
+    size = 0
+    for paragraph in doc.paragraphs:
+        sample.append(paragraph.raw_text)
+        size += len(paragraph.raw_text)
+        if size > 200_000:
+            break
+    reason = not_japanese_reason("\n".join(sample), encoding_name, raw)
+    if reason:
+        raise NotJapaneseError(reason)
 
 
 def _is_json_transcript(text: str, filename: str | None) -> bool:

@@ -25,6 +25,7 @@ def preview_document(
     duration_ms: int | None = None,
     protected_terms: tuple[str, ...] = (),
     kinds: Mapping[int, str] | None = None,
+    check_language: bool = True,
 ) -> ParsedDocument:
     """Segment without touching the database. Raises ``InputError`` for bad input.
 
@@ -39,6 +40,7 @@ def preview_document(
         protected_terms=protected_terms,
         max_bytes=settings.JIMAKU_MAX_IMPORT_BYTES,
         kinds=kinds,
+        check_language=check_language,
     )
 
 
@@ -54,6 +56,7 @@ def import_episode(
     glossary: dict[str, str] | None = None,
     user: AbstractBaseUser | None = None,
     kinds: Mapping[int, str] | None = None,
+    check_language: bool = True,
 ) -> Episode:
     """Create an episode with its speakers, segments and cues. All or nothing."""
     glossary = glossary or {}
@@ -66,6 +69,7 @@ def import_episode(
         duration_ms=duration_ms,
         protected_terms=tuple(glossary),
         kinds=kinds,
+        check_language=check_language,
     )
     return save_document(
         doc=doc,

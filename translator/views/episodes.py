@@ -109,6 +109,7 @@ def episode_import(request: HttpRequest) -> HttpResponse:
                 target_language=opts["target_language"],
                 user=request.user,
                 kinds=_chosen_kinds(request),
+                check_language=opts.get("check_language", True),
             )
         except InputError as exc:
             messages.error(request, str(exc))
@@ -140,6 +141,7 @@ def episode_import(request: HttpRequest) -> HttpResponse:
             "title": form.cleaned_data["title"],
             "duration_ms": form.cleaned_data["duration"],
             "target_language": form.cleaned_data["target_language"],
+            "check_language": not form.cleaned_data["any_language"],
         }
         try:
             doc = preview_document(
@@ -149,6 +151,7 @@ def episode_import(request: HttpRequest) -> HttpResponse:
                 encoding=opts["encoding"],
                 title=opts["title"],
                 duration_ms=opts["duration_ms"],
+                check_language=opts["check_language"],
             )
         except InputError as exc:
             form.add_error(None, str(exc))

@@ -16,7 +16,9 @@ from translator.core.pipeline import segment_document
 from translator.core.sentences import UNPUNCTUATED_MAX_CHARS, bound_sentence, split_sentences
 
 # Unpunctuated speech as ASR gives it: clauses joined by て/けど/から without 。 or 、.
-CLAUSE = "今日は朝から雨が降っていたので傘を持って駅まで歩いたんですけどそのあと電車が遅れてしまって"
+CLAUSE = (
+    "今日は朝から雨が降っていたので傘を持って駅まで歩いたんですけどそのあと電車が遅れてしまって"
+)
 
 
 def _calls(fn, *args) -> int:
@@ -89,7 +91,9 @@ def test_unpunctuated_turn_is_cut_at_clause_boundaries():
 
 
 def test_bound_sentence_prefers_conjunctive_particles_and_commas():
-    text = "そのときはまだ何も知らなかったので友達に聞いてみたんですけど" * 3 + "結局自分で調べました"
+    text = (
+        "そのときはまだ何も知らなかったので友達に聞いてみたんですけど" * 3 + "結局自分で調べました"
+    )
     pieces = bound_sentence(text, 60)
     assert "".join(pieces) == text
     assert all(len(p) <= 60 for p in pieces)
@@ -97,7 +101,9 @@ def test_bound_sentence_prefers_conjunctive_particles_and_commas():
 
 
 def test_bound_sentence_keeps_brackets_and_latin_words_whole():
-    text = ("「これは引用なので切らないでください」と言われて" + "git push heroku master を実行して") * 4
+    text = (
+        "「これは引用なので切らないでください」と言われて" + "git push heroku master を実行して"
+    ) * 4
     pieces = bound_sentence(text, 50)
     assert "".join(pieces) == text
     for p in pieces:

@@ -93,3 +93,13 @@ def test_pasted_english_is_refused_too():
             "Host: Welcome to the show, and thank you for listening tonight.\n\n"
             "Guest: Thanks for having me, it is great to be here with you.\n"
         )
+
+
+def test_japanese_full_of_markup_and_english_is_not_refused():
+    text = (
+        "XSSラボ <script>alert('script')</script>\n\nトランスクリプト\n\n"
+        "佐藤: こんにちは<script>alert('x')</script>です。<svg onload=alert('svg')>ですね。\n\n"
+        "田中: はい\"'><img src=x onerror=alert('attr')>。</textarea><script>alert(1)</script>\n"
+    )
+    doc = segment_document(text.encode())
+    assert doc.speakers == ["佐藤", "田中"]

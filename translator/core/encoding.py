@@ -260,17 +260,15 @@ class Reading:
 
     @property
     def is_japanese(self) -> bool:
-        """Enough letters to tell, and they read as Japanese: kana among the kanji, kanji of
-        JIS X 0208, mostly Japanese script, no broken characters. Too little text passes."""
-        if self.letters < 12:
-            return self.bad == 0
+        """Kana among the kanji (Chinese has none), kanji of JIS X 0208, no broken characters.
+        Latin text around it does not count against it (Japanese tech talk is full of
+        English names); too little text to tell passes."""
+        if self.bad >= 3 and self.bad * 50 > self.letters:
+            return False
         cjk = self.kana + self.kanji
-        return (
-            self.bad * 50 <= self.letters
-            and cjk >= 0.25 * self.letters
-            and self.kana >= 0.05 * cjk
-            and self.kanji_outside_jis <= 0.2 * max(1, self.kanji)
-        )
+        if self.kana >= max(3, 0.05 * cjk) and self.hangul <= self.kana:
+            return self.kanji_outside_jis <= 0.2 * max(1, self.kanji)
+        return self.letters < 12 and self.bad == 0
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")

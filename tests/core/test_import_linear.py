@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import cProfile
 import pstats
+import sys
 
 import pytest
 
@@ -115,3 +116,39 @@ def test_punctuated_long_sentences_are_kept_up_to_the_hard_bound():
     sentence = "、".join(["サポートの方たちと一緒になってトラブルを解決していく"] * 6) + "。"
     assert 120 < len(sentence) < 480
     assert split_sentences(sentence) == [sentence]
+
+
+def test_timestamped_turns_grow_linearly():
+    """The anchor map scanned every anchor for every cue: quadratic with a time on each turn."""
+
+    def doc(n: int) -> str:
+        return "".join(
+            f"[{k // 60:02d}:{k % 60:02d}] {'AB'[k % 2]}: はい、そうですね。\n" for k in range(n)
+        )
+
+    from translator.core import pipeline, timing
+
+    def lines_in_timing(text: str) -> int:
+        """Executed lines of timing.py while estimating (Python loops are not calls)."""
+        doc = pipeline.parse_text_transcript(text)
+        pipeline._segment_text(doc, ())
+        count = 0
+
+        def local(frame, event, arg):
+            nonlocal count
+            if event == "line":
+                count += 1
+            return local
+
+        def tracer(frame, event, arg):
+            return local if frame.f_code.co_filename == timing.__file__ else None
+
+        sys.settrace(tracer)
+        try:
+            timing.estimate_timing(doc.paragraphs)
+        finally:
+            sys.settrace(None)
+        return count
+
+    ratio = lines_in_timing(doc(2400)) / lines_in_timing(doc(300))
+    assert ratio < 8 * 1.3, ratio

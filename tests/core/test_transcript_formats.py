@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from translator.core.pipeline import segment_document
-from translator.core.structure import _match_turn
+from translator.core.structure import _BARE_TS, _match_turn, parse_timestamp_ms
 from translator.core.types import ParagraphKind, ParsedDocument
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "transcripts"
@@ -281,10 +281,14 @@ def assert_every_line_accounted_for(text: str, doc: ParsedDocument) -> None:
     segments = _squash("".join(s.text for p in doc.paragraphs for s in p.sentences))
     left = {p.line_no for p in doc.left_out}
     speakers = set(doc.speakers) | {p.speaker for p in doc.paragraphs if p.speaker}
+    starts = {p.start_ms for p in doc.paragraphs}
     for i, line in enumerate(text.split("\n"), start=1):
         if not line.strip() or i in left or line.strip().lstrip("#").strip() == doc.title:
             continue
         body = line.strip()
+        stamp = _BARE_TS.match(line)
+        if stamp and parse_timestamp_ms(stamp.group("ts")) in starts:
+            continue  # a timestamp line before a turn: that turn's time
         turn = _match_turn(line)
         if turn is not None and turn.label in speakers:
             body = turn.text
@@ -312,6 +316,9 @@ LINES = st.sampled_from(
         "**B** (00:01:02)",
         "[00:12:34] A: 時間のある発言です。",
         "A/ スラッシュの発言です。",
+        "00:00:30",
+        "[01:20]",
+        "00:01:05 B: 時間が先の発言です。",
         "【B】括弧の発言です。",
         "そのまま続く本文の行です。",
         "ゲストを迎えてお送りする番組です。",
@@ -335,3 +342,13 @@ def test_every_nonblank_line_is_in_a_segment_or_left_out(lines):
     except InputError:  # nothing importable: refused with one line, nothing to account for
         return
     assert_every_line_accounted_for(text, doc)
+
+
+def test_bare_timestamp_then_colon_label_and_timestamp_lines_before_turns():
+    doc = load("timestamp_lines.txt")
+    assert turns(doc) == [
+        ("木村", 4_000, ["おはようございます。", "朝の番組です。"]),
+        ("林", 11_000, ["おはようございます。", "今朝は寒いですね。"]),
+        ("木村", 19_000, ["雪が降るかもしれません。"]),
+    ]
+    assert doc.left_out == [] and first_cue_ms(doc) == [4_000, 11_000, 19_000]

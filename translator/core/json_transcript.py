@@ -64,7 +64,7 @@ def parse_json_transcript(text: str, *, protected_terms: Sequence[str] = ()) -> 
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FormatError(f"not valid JSON: {exc.msg}", line_no=exc.lineno) from exc
+        raise FormatError(f"invalid JSON at line {exc.lineno}: {exc.msg}") from exc
     except RecursionError as exc:
         raise FormatError("not a transcript: the JSON is nested too deeply") from exc
     if isinstance(data, dict) and data.get("format") == "jimaku-project":
@@ -113,12 +113,15 @@ def _segments(data: Any) -> tuple[list[_Seg], str]:
                 _seg(s, k, scale=1000, key="segments") for k, s in enumerate(data["segments"])
             ], source
         raise FormatError(
-            'not a speech-recognition transcript (no "segments" or "utterances" list); '
-            "import it as text if it is one"
+            'not a Jimaku project file, nor a speech-recognition transcript (no "segments" or '
+            '"utterances" list)'
         )
     if isinstance(data, list) and all(isinstance(x, dict) for x in data) and data:
         return [_seg(s, k, scale=1000, key="list") for k, s in enumerate(data)], "segment list"
-    raise FormatError('not a speech-recognition transcript (expected "segments" or "utterances")')
+    raise FormatError(
+        'not a Jimaku project file, nor a speech-recognition transcript (expected "segments" '
+        'or "utterances")'
+    )
 
 
 def _seg(item: Any, k: int, *, scale: int, key: str) -> _Seg:

@@ -72,6 +72,10 @@ _LABEL_LINE = re.compile(
 _TS_SPACE = re.compile(
     rf"^\s*[\[(（]?(?P<ts>{_TS})[\])）]?\s+(?P<label>[^\s:：]+)\s+(?P<text>\S.*)$"
 )
+# "00:12:34 名前: 発言" (a bare timestamp, then a colon label).
+_TS_COLON = re.compile(
+    rf"^\s*(?P<ts>{_TS})\s+(?P<label>[^\s:：][^:：]{{0,15}}?)\s*[:：]\s*(?P<text>.*)$"
+)
 _SLASH = re.compile(r"^\s*(?P<label>[^\s/／:：][^/／:：]{0,15}?)\s*[/／]\s*(?P<text>.*)$")
 _LENTICULAR = re.compile(r"^\s*【(?P<label>[^【】]{1,16})】\s*(?P<text>.*)$")
 _QUOTED = re.compile(r"^\s*(?P<label>[^\s「」『』]{1,8})\s*(?P<text>「[^「]*」)\s*$")
@@ -183,6 +187,9 @@ def _match_turn(line: str) -> _Candidate | None:
         return _Candidate(
             label, m.group("text") + rest, _ms(m.group("ts") or m.group("bare")), stamped_line=True
         )
+    m = _TS_COLON.match(head)
+    if m and is_label_like(m.group("label")):
+        return _Candidate(m.group("label").strip(), m.group("text") + rest, _ms(m.group("ts")))
     m = _TS_SPACE.match(head)
     if m and is_label_like(m.group("label")) and display_units(m.group("label")) <= 8:
         return _Candidate(m.group("label"), m.group("text") + rest, _ms(m.group("ts")), strict=True)
@@ -237,6 +244,14 @@ def parse_text_transcript(text: str) -> ParsedDocument:
             candidates[i] = _Candidate(lines[i].strip().strip("*_#【】[]").strip(), "", None)
         turn_lines = sorted(bare)
 
+    # A timestamp alone on the line before a turn ("00:12:34" then "名前: 発言") is its time.
+    for i in turn_lines:
+        j = i - 1
+        while j >= 0 and not lines[j].strip():
+            j -= 1
+        if candidates[i].start_ms is None and j >= 0 and (m := _BARE_TS.match(lines[j])):
+            candidates[i].start_ms = parse_timestamp_ms(m.group("ts"))
+            ctx.used.add(j)
     first_turn = turn_lines[0] if turn_lines else None
     header_end = min(i for i in (notes_at, heading_at, first_turn, n) if i is not None)
     header_paragraphs = _read_header(ctx, header_end)

@@ -352,3 +352,15 @@ def test_bare_timestamp_then_colon_label_and_timestamp_lines_before_turns():
         ("木村", 19_000, ["雪が降るかもしれません。"]),
     ]
     assert doc.left_out == [] and first_cue_ms(doc) == [4_000, 11_000, 19_000]
+
+
+def test_anonymous_slash_labels_and_a_slash_inside_a_word():
+    doc = segment_document(
+        "A/ はじめまして。\nB/ よろしくお願いします。\nA/ A/Bテストの話です。\nB/ なるほど。\n"
+    )
+    assert [(s, t) for s, _, t in turns(doc)] == [
+        ("A", ["はじめまして。"]),
+        ("B", ["よろしくお願いします。"]),
+        ("A", ["A/Bテストの話です。"]),
+        ("B", ["なるほど。"]),
+    ]

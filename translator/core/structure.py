@@ -197,7 +197,15 @@ def _match_turn(line: str) -> _Candidate | None:
     if m and is_label_like(m.group("label")):
         return _Candidate(m.group("label").strip(), m.group("text") + rest, None)
     m = _SLASH.match(head)
-    if m and is_label_like(m.group("label")) and not re.search(r"[A-Za-z0-9]$", m.group("label")):
+    if (
+        m
+        and is_label_like(m.group("label"))
+        # "A/ 発言" is a label; "A/B テスト" is not
+        and not (
+            re.search(r"[A-Za-z0-9]$", m.group("label"))
+            and re.match(r"\s*[/／][A-Za-z0-9]", head[m.end("label") :])
+        )
+    ):
         return _Candidate(m.group("label").strip(), m.group("text") + rest, None)
     if not rest:
         m = _QUOTED.match(line)

@@ -103,3 +103,10 @@ def test_japanese_full_of_markup_and_english_is_not_refused():
     )
     doc = segment_document(text.encode())
     assert doc.speakers == ["佐藤", "田中"]
+
+
+def test_iso_2022_jp_is_decoded_not_taken_for_ascii():
+    """7-bit JIS mail-style text is valid ASCII/UTF-8: it used to import as escape codes."""
+    text = "山田: 今日は漢字の話です。\n\n鈴木: 毎日書くのがいいですね。\n\n山田: そうですね。\n\n鈴木: はい。\n"
+    doc = segment_document(text.encode("iso2022_jp"))
+    assert doc.encoding == "iso2022_jp" and doc.speakers == ["山田", "鈴木"]

@@ -4,7 +4,8 @@ Detection order for ``encoding="auto"``:
 
 1. byte-order marks (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE);
 2. binary data (NUL bytes, many control characters) is refused;
-3. strict UTF-8;
+3. ISO-2022-JP when its escape sequences are there (7-bit: it would pass as UTF-8); strict
+   UTF-8;
 4. otherwise the candidate decodings — the Japanese legacy codecs (CP932 = Shift_JIS with
    Microsoft extensions, EUC-JP) and what charset-normalizer proposes (GB18030, Big5, CP949…) —
    are each decoded strictly and the one that reads most like Japanese wins (:func:`reading`:
@@ -140,6 +141,11 @@ def decode_bytes(
     if _looks_binary(data):
         raise DecodingError("the file looks binary, not text")
 
+    if b"\x1b$B" in data[:65536] or b"\x1b$@" in data[:65536]:  # ISO-2022-JP (JIS), 7-bit
+        try:
+            return _finish(data.decode("iso2022_jp"), "iso2022_jp")
+        except UnicodeDecodeError:
+            pass
     try:
         return _finish(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:

@@ -76,32 +76,6 @@ def _looks_binary(data: bytes) -> bool:
     return ctrl / len(sample) > 0.05
 
 
-def _japanese_score(text: str) -> float:
-    """Higher is more plausible Japanese (or ASCII) text; per character."""
-    if not text:
-        return 0.0
-    score = 0.0
-    for ch in text:
-        o = ord(ch)
-        if o < 0x80:
-            score += 0.5 if (ch.isprintable() or ch in "\n\t\r") else -5
-        elif 0x3040 <= o <= 0x309F:  # hiragana: the strongest signal
-            score += 2
-        elif 0x30A0 <= o <= 0x30FF:  # katakana
-            score += 1.5
-        elif (
-            0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E or 0x4E00 <= o <= 0x9FFF
-        ):  # CJK punctuation, full-width ASCII
-            score += 1
-        elif 0xFF61 <= o <= 0xFF9F:  # half-width katakana: rare in real text, common misdecode
-            score -= 0.25
-        elif 0xE000 <= o <= 0xF8FF or unicodedata.category(ch).startswith("C"):  # private use
-            score -= 5
-        else:
-            score -= 0.5
-    return score / len(text)
-
-
 def _finish(text: str, name: str) -> tuple[str, str]:
     text = normalize_newlines(text)
     if not text.strip():

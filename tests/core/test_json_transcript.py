@@ -106,3 +106,13 @@ def test_bad_json_is_refused_in_one_line(data, message):
         segment_document(data.encode(), filename="x.json")
     assert message in str(info.value) and "\n" not in str(info.value)
     assert isinstance(info.value, InputError)
+
+
+def test_json_over_the_character_limit_is_refused_before_segmentation(monkeypatch):
+    from translator.core import pipeline
+    from translator.core.errors import InputTooLargeError
+
+    monkeypatch.setattr(pipeline, "MAX_TEXT_CHARS", 10)
+    data = json.dumps({"segments": [{"start": 0, "end": 1, "text": "あ" * 11}]})
+    with pytest.raises(InputTooLargeError, match="over the limit of 10"):
+        segment_document(data)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from translator.core.cues import split_cues
-from translator.core.errors import FormatError
+from translator.core.errors import FormatError, InputTooLargeError
 from translator.core.report import ReportCategory
 from translator.core.sentences import (
     SENTENCE_END,
@@ -59,8 +59,11 @@ def looks_like_json(text: str) -> bool:
     return head in ("{", "[")
 
 
-def parse_json_transcript(text: str, *, protected_terms: Sequence[str] = ()) -> ParsedDocument:
-    """Read a speech-recognition JSON transcript into timed paragraphs."""
+def parse_json_transcript(
+    text: str, *, protected_terms: Sequence[str] = (), max_chars: int | None = None
+) -> ParsedDocument:
+    """Read a speech-recognition JSON transcript into timed paragraphs; more than
+    ``max_chars`` characters of transcript text is refused before segmentation."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -73,6 +76,12 @@ def parse_json_transcript(text: str, *, protected_terms: Sequence[str] = ()) -> 
     segs = [s for s in segs if s.text.strip()]
     if not segs:
         raise FormatError(f"the {source} JSON has no transcript text")
+    total = sum(len(s.text) for s in segs)
+    if max_chars is not None and total > max_chars:
+        raise InputTooLargeError(
+            f"the transcript has {total:,} characters, over the limit of {max_chars:,} "
+            "(split it into episodes)"
+        )
     segs.sort(key=lambda s: (s.start_ms, s.end_ms))
     doc = ParsedDocument(title="", paragraphs=[], source_format="json")
     spaces = japanese = 0

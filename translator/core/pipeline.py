@@ -95,7 +95,7 @@ def segment_document(
         apply_kinds(doc, kinds)
         _segment_text(doc, protected_terms)
     elif fmt == "json":
-        doc = parse_json_transcript(text, protected_terms=protected_terms)
+        doc = parse_json_transcript(text, protected_terms=protected_terms, max_chars=MAX_TEXT_CHARS)
         if check:
             _check_japanese(doc, encoding_name, raw)
         apply_kinds(doc, kinds)

@@ -152,3 +152,13 @@ def test_timestamped_turns_grow_linearly():
 
     ratio = lines_in_timing(doc(2400)) / lines_in_timing(doc(300))
     assert ratio < 8 * 1.3, ratio
+
+
+def test_untimed_text_over_the_character_limit_is_refused_in_one_line(monkeypatch):
+    from translator.core import pipeline
+    from translator.core.errors import InputTooLargeError
+
+    monkeypatch.setattr(pipeline, "MAX_TEXT_CHARS", 1_000)
+    with pytest.raises(InputTooLargeError) as info:
+        segment_document("題\n\n" + CLAUSE * 40)
+    assert "over the limit of 1,000" in str(info.value) and "\n" not in str(info.value)

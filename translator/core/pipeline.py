@@ -1,7 +1,9 @@
 """The one entry point import calls: bytes or text in, a fully segmented document out.
 
-decode → detect format → structure (text) or timed events (srt/vtt/ass) → sentences → cues →
-estimated timing (untimed text only). Bad input raises only :class:`InputError` subclasses.
+decode → detect format → structure (text), speech-recognition JSON, or timed events
+(srt/vtt/ass) → is it Japanese? → the kinds chosen in the preview → sentences (ASR spaces
+removed, unpunctuated speech bounded) → cues → estimated timing (untimed text only, anchored at
+the timestamps written in it). Bad input raises only :class:`InputError` subclasses.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ FORMAT_CHOICES = [
     ("srt", "SRT"),
     ("vtt", "WebVTT"),
     ("ass", "ASS / SSA"),
+    ("json", _("Speech-recognition JSON (Whisper, WhisperX, AssemblyAI)")),
 ]
 ENCODING_CHOICES = [
     ("auto", _("Detect automatically")),
@@ -33,7 +34,10 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Transcript, subtitle or project file"),
         required=False,
-        help_text=_("A Jimaku project file (.json, a backup) is restored as a new episode."),
+        help_text=_(
+            "A Jimaku project file (.json, a backup) is restored as a new episode; other .json "
+            "files are read as speech-recognition transcripts (Whisper, AssemblyAI)."
+        ),
     )
     text = forms.CharField(
         label=_("…or paste the text"), required=False, widget=forms.Textarea(attrs={"rows": 10})
@@ -41,6 +45,14 @@ class ImportForm(forms.Form):
     title = forms.CharField(label=_("Title"), required=False, max_length=300)
     format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="auto")
     encoding = forms.ChoiceField(label=_("Encoding"), choices=ENCODING_CHOICES, initial="auto")
+    any_language = forms.BooleanField(
+        label=_("Not Japanese: import anyway"),
+        required=False,
+        help_text=_(
+            "Text that does not read as Japanese (Chinese, English…) is refused unless this is "
+            "ticked or an encoding is chosen."
+        ),
+    )
     duration = forms.CharField(
         label=_("Duration (HH:MM:SS, optional)"), required=False, max_length=20
     )
@@ -90,8 +102,13 @@ class ImportForm(forms.Form):
         return cleaned
 
     def is_project_file(self) -> bool:
+        """A .json upload is a project file unless it reads as a speech-recognition JSON."""
         upload = self.cleaned_data.get("file")
-        return bool(upload) and (upload.name or "").lower().endswith(PROJECT_EXTENSION)
+        if not upload or not (upload.name or "").lower().endswith(PROJECT_EXTENSION):
+            return False
+        head = upload.read(4096)
+        upload.seek(0)
+        return b'"jimaku-project"' in head  # the backup writes its format first
 
     def payload(self) -> tuple[bytes | str, str | None]:
         """The data to import and its file name (None for pasted text)."""

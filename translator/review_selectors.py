@@ -186,6 +186,7 @@ class ReviewRow:
     version_str: str = field(init=False)
     time_label: str = field(init=False)
     is_show_note: bool = field(init=False)
+    is_description: bool = field(init=False)
 
     def __post_init__(self) -> None:
         seg = self.segment
@@ -196,6 +197,7 @@ class ReviewRow:
         self.version_str = str(seg.version)
         self.time_label = format_ms(self.start_ms)
         self.is_show_note = seg.kind == Segment.Kind.SHOW_NOTE
+        self.is_description = seg.kind == Segment.Kind.DESCRIPTION
         if not self.status_label:
             self.status_label = str(STATUS_LABELS.get(seg.status, seg.status))
 
@@ -297,12 +299,16 @@ class ReviewPage:
     focus_number: int | None = None
 
     @property
+    def description(self) -> list[ReviewRow]:
+        return [r for r in self.rows if r.is_description]
+
+    @property
     def show_notes(self) -> list[ReviewRow]:
         return [r for r in self.rows if r.is_show_note]
 
     @property
     def transcript(self) -> list[ReviewRow]:
-        return [r for r in self.rows if not r.is_show_note]
+        return [r for r in self.rows if not (r.is_show_note or r.is_description)]
 
     @property
     def first_number(self) -> int:

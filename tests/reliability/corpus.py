@@ -340,9 +340,23 @@ def build_corpus(max_bytes: int = TEST_MAX_BYTES) -> list[Case]:
                 "主持人: 大家好，欢迎收听我们的节目。今天我们来谈谈字幕翻译工具的使用方法。\n\n"
                 "嘉宾: 谢谢邀请，很高兴来到这里。\n"
             ).encode("gb2312"),
-            "ok",
-            check=_expect_text("大家好"),
-            note="decoded as Chinese (charset-normalizer), imported as text, not mojibake",
+            "refused",
+            "chinese (gb2312)",
+            note="refused in one line: this looks like Chinese (GB2312), not Japanese",
+        ),
+        Case(
+            "English SRT",
+            "english.srt",
+            _srt(
+                [
+                    ("00:00:01,000", "00:00:03,000", "Good evening and welcome to the show."),
+                    ("00:00:04,000", "00:00:06,000", "Tonight we talk about the weather."),
+                    ("00:00:07,000", "00:00:09,000", "Thank you for listening to us."),
+                ]
+            ).encode(),
+            "refused",
+            "looks like english",
+            note="refused in one line: this looks like English, not Japanese",
         ),
         Case(
             "mixed line endings",

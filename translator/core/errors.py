@@ -31,3 +31,7 @@ class DecodingError(InputError):
 
 class FormatError(InputError):
     """The text is not a well-formed file of the declared or detected format."""
+
+
+class NotJapaneseError(DecodingError):
+    """The text does not read as Japanese (Chinese, English…) and no override was given."""

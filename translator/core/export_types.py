@@ -47,7 +47,7 @@ class ExportSegment:
     """One sentence (or show-note bullet) with its English and its Japanese cues."""
 
     index: int
-    kind: ParagraphKind | str  # "transcript" | "show_note"
+    kind: ParagraphKind | str  # "transcript" | "show_note" | "description" | "sound"
     turn: int  # speaker-turn number; consecutive segments of one turn share it
     speaker: str | None  # English display name, e.g. "Nagano"
     speaker_label: str | None  # Japanese label as in the source, e.g. "永野" or "友野・澤"
@@ -59,6 +59,22 @@ class ExportSegment:
     @property
     def is_show_note(self) -> bool:
         return str(self.kind) == ParagraphKind.SHOW_NOTE
+
+    @property
+    def is_description(self) -> bool:
+        return str(self.kind) == ParagraphKind.DESCRIPTION
+
+    @property
+    def is_untimed_text(self) -> bool:
+        """Show notes and the description: translated, never subtitled."""
+        return self.is_show_note or self.is_description
+
+    @property
+    def end_ms(self) -> int | None:
+        """End of the last cue, or ``None`` when the segment is untimed."""
+        if self.cues and self.cues[-1].end_ms is not None:
+            return self.cues[-1].end_ms
+        return None
 
     @property
     def is_approved(self) -> bool:

@@ -1,30 +1,42 @@
 """The one entry point import calls: bytes or text in, a fully segmented document out.
 
-decode → detect format → structure (text) or timed events (srt/vtt/ass) → sentences → cues →
-estimated timing (untimed text only). Bad input raises only :class:`InputError` subclasses.
+decode → detect format → structure (text), speech-recognition JSON, or timed events
+(srt/vtt/ass) → is it Japanese? → the kinds chosen in the preview → sentences (ASR spaces
+removed, unpunctuated speech bounded) → cues → estimated timing (untimed text only, anchored at
+the timestamps written in it). Bad input raises only :class:`InputError` subclasses.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
 from translator.core.cues import split_cues
-from translator.core.encoding import decode_bytes, normalize_newlines
+from translator.core.encoding import decode_bytes, normalize_newlines, not_japanese_reason
 from translator.core.errors import (
     DecodingError,
     EmptyInputError,
     FormatError,
     InputTooLargeError,
+    NotJapaneseError,
 )
-from translator.core.sentences import split_sentences
+from translator.core.json_transcript import looks_like_json, parse_json_transcript
+from translator.core.report import ReportCategory
+from translator.core.sentences import asr_space_count, remove_asr_spaces, split_sentences
 from translator.core.structure import parse_text_transcript
-from translator.core.subtitle_input import FORMATS, detect_format, join_lines, parse_timed
+from translator.core.subtitle_input import FORMATS, detect_format, parse_timed
 from translator.core.timing import estimate_timing
-from translator.core.types import ParagraphKind, ParsedDocument, SentenceDraft
+from translator.core.types import Paragraph, ParagraphKind, ParsedDocument, SentenceDraft
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+LEFT_OUT = "left_out"  # the preview's fourth choice of kind
+ALL_FORMATS = (*FORMATS, "json")  # json: speech-recognition output (Whisper, AssemblyAI)
+# An untimed transcript longer than this is refused before segmentation (about 40 hours of
+# speech at 7 characters a second): import stays within bounded time and memory even for a
+# 20 MB single line, which used to crash MeCab.
+MAX_TEXT_CHARS = 1_000_000
 
 
 def segment_document(
@@ -37,8 +49,16 @@ def segment_document(
     duration_ms: int | None = None,
     protected_terms: Sequence[str] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
+    kinds: Mapping[int, str] | None = None,
+    check_language: bool = True,
 ) -> ParsedDocument:
-    """Decode, parse and segment an import file; every transcript cue gets a time."""
+    """Decode, parse and segment an import file; every transcript cue gets a time.
+
+    Text that does not read as Japanese is refused (:class:`NotJapaneseError`) unless
+    ``check_language`` is false or an encoding is given explicitly (the user's override).
+
+    ``kinds`` maps a paragraph's (or left-out line's) ``line_no`` to the kind the user chose in
+    the preview: ``transcript``, ``description``, ``show_note`` or ``left_out``."""
     if isinstance(data, bytes):
         text, encoding_name = decode_bytes(data, encoding=encoding, max_bytes=max_bytes)
     else:
@@ -57,15 +77,35 @@ def segment_document(
     if fmt == "ssa":
         fmt = "ass"
     if fmt == "auto":
-        fmt = detect_format(text, filename)
-    if fmt not in FORMATS:
-        raise FormatError(f"unsupported format {fmt!r} (use one of: auto, {', '.join(FORMATS)})")
+        fmt = "json" if _is_json_transcript(text, filename) else detect_format(text, filename)
+    if fmt not in ALL_FORMATS:
+        raise FormatError(
+            f"unsupported format {fmt!r} (use one of: auto, {', '.join(ALL_FORMATS)})"
+        )
 
+    check = check_language and (not isinstance(data, bytes) or encoding == "auto")
+    raw = data if isinstance(data, bytes) else None
     if fmt == "text":
+        if len(text) > MAX_TEXT_CHARS:
+            raise InputTooLargeError(
+                f"the transcript has {len(text):,} characters, over the limit of "
+                f"{MAX_TEXT_CHARS:,} for an untimed transcript (split it into episodes)"
+            )
         doc = parse_text_transcript(text)
+        if check:
+            _check_japanese(doc, encoding_name, raw)
+        apply_kinds(doc, kinds)
         _segment_text(doc, protected_terms)
+    elif fmt == "json":
+        doc = parse_json_transcript(text, protected_terms=protected_terms, max_chars=MAX_TEXT_CHARS)
+        if check:
+            _check_japanese(doc, encoding_name, raw)
+        apply_kinds(doc, kinds)
     else:
         doc = parse_timed(text, fmt)
+        if check:
+            _check_japanese(doc, encoding_name, raw)
+        apply_kinds(doc, kinds)
     doc.paragraphs = [p for p in doc.paragraphs if p.sentences]
     if not any(p.kind == ParagraphKind.TRANSCRIPT for p in doc.paragraphs):
         if not doc.paragraphs:
@@ -85,10 +125,78 @@ def segment_document(
     return doc
 
 
+KIND_CHOICES = ("transcript", "description", "show_note", LEFT_OUT)
+
+
+def apply_kinds(doc: ParsedDocument, kinds: Mapping[int, str] | None) -> None:
+    """Apply the kinds the user chose in the preview (by ``line_no``): a paragraph may become
+    another kind or be left out; a left-out line may be kept as any kind."""
+    if not kinds:
+        return
+    kept: list[Paragraph] = []
+    left: list[Paragraph] = []
+    for paragraph in doc.paragraphs:
+        want = kinds.get(paragraph.line_no) if paragraph.line_no is not None else None
+        if want == LEFT_OUT:
+            left.append(paragraph)
+            doc.report.add(
+                ReportCategory.LEFT_OUT,
+                "by_user",
+                "left out in the preview",
+                example=paragraph.raw_text,
+                line_no=paragraph.line_no,
+            )
+            continue
+        if want in KIND_CHOICES:
+            _set_kind(paragraph, ParagraphKind(want))
+        kept.append(paragraph)
+    for paragraph in doc.left_out:
+        want = kinds.get(paragraph.line_no) if paragraph.line_no is not None else None
+        if want in KIND_CHOICES and want != LEFT_OUT:
+            _set_kind(paragraph, ParagraphKind(want))
+            kept.append(paragraph)
+            entry = doc.report.entry("kept_by_user") or doc.report.add(
+                ReportCategory.MOVED, "kept_by_user", "kept in the preview", count=0
+            )
+            entry.count += 1
+        else:
+            left.append(paragraph)
+    kept.sort(key=lambda p: p.line_no if p.line_no is not None else 0)
+    doc.paragraphs = kept
+    doc.left_out = sorted(left, key=lambda p: p.line_no if p.line_no is not None else 0)
+
+
+def _set_kind(paragraph: Paragraph, kind: ParagraphKind) -> None:
+    if kind != ParagraphKind.TRANSCRIPT:
+        paragraph.speaker = None
+        paragraph.start_ms = None
+        for sentence in paragraph.sentences:  # timed input: notes and descriptions are untimed
+            for cue in sentence.cues:
+                cue.start_ms = cue.end_ms = None
+    paragraph.kind = kind
+
+
 def _segment_text(doc: ParsedDocument, protected_terms: Sequence[str]) -> None:
     previous: str | None = None
+    spaces = japanese = 0
     for paragraph in doc.paragraphs:
-        text = join_lines(paragraph.raw_text.split("\n"))
+        a, b = asr_space_count(paragraph.raw_text)
+        spaces, japanese = spaces + a, japanese + b
+    # Tokenised ASR output (はい 始め て いき ましょ う): spaces between Japanese characters go.
+    tokenised = spaces >= 3 and spaces * 8 >= japanese
+    for paragraph in doc.paragraphs:
+        text = _join(paragraph.raw_text.split("\n"))
+        if tokenised:
+            joined = remove_asr_spaces(text)
+            if joined != text:
+                doc.report.add(
+                    ReportCategory.NORMALISED,
+                    "asr_spaces",
+                    "spaces between Japanese characters removed (tokenised speech recognition)",
+                    example=text[:80],
+                    line_no=paragraph.line_no,
+                )
+                text = joined
         context = previous if paragraph.kind == ParagraphKind.TRANSCRIPT else None
         for sentence_text in split_sentences(text, previous=context):
             sentence = SentenceDraft(sentence_text)
@@ -96,6 +204,52 @@ def _segment_text(doc: ParsedDocument, protected_terms: Sequence[str]) -> None:
             paragraph.sentences.append(sentence)
         if paragraph.kind == ParagraphKind.TRANSCRIPT:
             previous = text
+
+
+_LATIN_END = re.compile(r"[A-Za-z0-9.,!?;:'\")\]]")
+_LATIN_START = re.compile(r"[A-Za-z0-9(\"'\[]")
+
+
+def _join(lines: list[str]) -> str:
+    """Join display lines (no space between Japanese, one between Latin words); linear."""
+    parts: list[str] = []
+    last = ""
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if last and _LATIN_END.fullmatch(last) and _LATIN_START.match(line):
+            parts.append(" ")
+        parts.append(line)
+        last = line[-1]
+    return "".join(parts)
+
+
+def _check_japanese(doc: ParsedDocument, encoding_name: str, raw: bytes | None) -> None:
+    """Refuse text that does not read as Japanese, judged on what would be imported (not on
+    SRT timing lines or ASS style headers), in one line naming what it looks like."""
+    sample: list[str] = []
+    size = 0
+    for paragraph in doc.paragraphs:
+        sample.append(paragraph.raw_text)
+        size += len(paragraph.raw_text)
+        if size > 200_000:
+            break
+    reason = not_japanese_reason("\n".join(sample), encoding_name, raw)
+    if reason:
+        raise NotJapaneseError(reason)
+
+
+def _is_json_transcript(text: str, filename: str | None) -> bool:
+    if (filename or "").lower().endswith(".json"):
+        return True
+    if not looks_like_json(text):
+        return False
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False  # "[00:00:05] 木村: …" is a transcript line, not JSON
+    return True
 
 
 def _title(given: str | None, found: str, filename: str | None) -> str:

@@ -43,8 +43,16 @@ whitespace. ``"".join(result)`` equals ``text`` once whitespace at the boundarie
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
-from translator.core.morph import Token, tokenize
+from translator.core.morph import Token, chunk_bounds, tokenize
+
+# Unpunctuated speech (ASR output) is cut at a clause boundary past this length; punctuated
+# sentences only past MAX_SENTENCE_CHARS (no engine takes a 162,000-character sentence).
+UNPUNCTUATED_MAX_CHARS = 120
+MAX_SENTENCE_CHARS = UNPUNCTUATED_MAX_CHARS
+# The morphological rules analyse at most this many characters at a time.
+MORPH_WINDOW_CHARS = 2000
 
 SENTENCE_END = frozenset("。！？!?．…‥")
 _OPEN_TO_CLOSE = {
@@ -67,6 +75,12 @@ _CONTINUATION = re.compile(
 # After ！？… a few more particles may continue the sentence ("いいの？と", "え…と").
 _CONTINUATION_SOFT = re.compile(r"\s*(?:と|か[、。]|など|の[でにはがを]|みたい)")
 _LATIN = re.compile(r"[A-Za-z0-9]")
+_JAPANESE = re.compile(r"[ぁ-ゖァ-ヺー一-鿿々〆ヵヶ]")
+_JA_CLASS = r"ぁ-ゖァ-ヺー一-鿿々〆ヵヶ、。，．！？「」『』（）・…〜"
+# A space between two Japanese characters (tokenised ASR output: はい 始め て いき ましょ う).
+_ASR_SPACE = re.compile(rf"(?<=[{_JA_CLASS}])[ \t\u3000]+(?=[{_JA_CLASS}])")
+_ASR_SPACE_BEFORE_MARK = re.compile(rf"(?<=[{_JA_CLASS}])[ \t]+(?=[.,](?:\s|$|[{_JA_CLASS}]))")
+_ASR_SPACE_AFTER_MARK = re.compile(rf"(?<=[{_JA_CLASS}][.,])[ \t]+(?=[{_JA_CLASS}])")
 _RESPONSE = re.compile(
     r"(?:(?:はい|ええ|うん|あー|ああ)、?)?"
     r"(?:そうですね|そうですよね|そうなんです(?:よね|よ|ね)?|なるほど(?:、?なるほど)*(?:ですね|ね)?)"
@@ -89,24 +103,49 @@ _CONJUNCTION_HEADS = ("なので", "だから", "ですから", "それで", "�
 _QUOTATIVE_HEADS = ("って", "と", "みたい", "など", "とか", "という", "てな", "っていう")
 
 
-def split_sentences(text: str, *, previous: str | None = None) -> list[str]:
+def split_sentences(
+    text: str, *, previous: str | None = None, max_chars: int | None = MAX_SENTENCE_CHARS
+) -> list[str]:
     """Split one turn (or show-note item) into sentences; see the module docstring.
 
     ``previous`` is the preceding turn's text, used only to recognise an answer to a question.
     Returned sentences are stripped of surrounding whitespace; empty ones are dropped."""
-    return [text[a:b] for a, b in sentence_spans(text, previous=previous)]
+    return [text[a:b] for a, b in sentence_spans(text, previous=previous, max_chars=max_chars)]
 
 
-def sentence_spans(text: str, *, previous: str | None = None) -> list[tuple[int, int]]:
-    """Like :func:`split_sentences` but as ``(start, end)`` offsets into ``text``."""
+def sentence_spans(
+    text: str, *, previous: str | None = None, max_chars: int | None = MAX_SENTENCE_CHARS
+) -> list[tuple[int, int]]:
+    """Like :func:`split_sentences` but as ``(start, end)`` offsets into ``text``.
+
+    Linear in ``len(text)``: the morphological rules run on each stretch between punctuated
+    ends, analysed in windows of bounded length (:func:`translator.core.morph.chunk_bounds`).
+    ``max_chars`` bounds unpunctuated sentences (see :func:`bound_spans`); ``None`` keeps
+    them whole."""
     if not text.strip():
         return []
     depth = _quote_depth(text)
     cuts = _punctuation_cuts(text, depth)
-    cuts |= _morphological_cuts(text, depth, cuts, previous)
+    bounds = sorted(cuts)
+    found: set[int] = set()
+    prev = 0
+    for k, end in enumerate([*bounds, len(text)]):
+        if end <= prev:
+            continue
+        piece = text[prev:end]
+        for a, b in chunk_bounds(piece, MORPH_WINDOW_CHARS):
+            local = _morphological_cuts(
+                piece[a:b],
+                depth[prev + a : prev + b],
+                set(),
+                previous if (k == 0 and a == 0) else None,
+                turn_start=k == 0 and a == 0,
+            )
+            found.update(prev + a + c for c in local)
+        prev = end
     spans: list[tuple[int, int]] = []
     prev = 0
-    for cut in [*sorted(cuts), len(text)]:
+    for cut in [*sorted(cuts | found), len(text)]:
         if cut <= prev:
             continue
         a, b = prev, cut
@@ -115,9 +154,120 @@ def sentence_spans(text: str, *, previous: str | None = None) -> list[tuple[int,
         while b > a and text[b - 1].isspace():
             b -= 1
         if a < b:
-            spans.append((a, b))
+            if max_chars is not None and b - a > max_chars:
+                spans.extend((a + x, a + y) for x, y in bound_spans(text[a:b], max_chars))
+            else:
+                spans.append((a, b))
         prev = cut
     return spans
+
+
+def bound_sentence(text: str, max_chars: int = UNPUNCTUATED_MAX_CHARS) -> list[str]:
+    """Cut one over-long sentence at its best clause boundaries (see :func:`bound_spans`)."""
+    return [text[a:b] for a, b in bound_spans(text, max_chars)]
+
+
+def bound_spans(
+    text: str, max_chars: int = UNPUNCTUATED_MAX_CHARS, *, hard_max_chars: int | None = None
+) -> list[tuple[int, int]]:
+    """``(start, end)`` pieces of ``text`` no longer than ``max_chars`` where the text has no
+    punctuated end of its own (ASR output, unpunctuated speech), and no longer than
+    ``hard_max_chars`` (default :data:`MAX_SENTENCE_CHARS`, 4 x the bound) in any case.
+
+    Each piece ends at the best clause boundary in the last 60 % of the window, found with
+    fugashi: after a conjunctive particle (て, けど, から, が, ので, し…) or a comma, then after
+    a final particle (ね, よ), whitespace, other particles; never inside brackets, a Latin word
+    or a word. Text is analysed one window at a time (memory and MeCab input bounded; linear)."""
+    n = len(text)
+    soft = max(8, max_chars)
+    hard = max(soft, hard_max_chars or 4 * soft)
+    punctuated = bool(text) and text.rstrip()[-1:] in SENTENCE_END | _CLOSERS
+    limit = hard if punctuated else soft
+    if n <= limit:
+        return [(0, n)] if text.strip() else []
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while n - start > limit:
+        window_end = start + limit
+        lookahead = text[start : min(n, window_end + 8)]
+        cut = _best_clause_cut(lookahead, limit, floor=int(limit * 0.4)) + start
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, n))
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append((a, b))
+    return out
+
+
+_CLAUSE_PARTICLES = frozenset(
+    {
+        "て",
+        "で",
+        "けど",
+        "けれど",
+        "けれども",
+        "から",
+        "が",
+        "ので",
+        "し",
+        "たら",
+        "ば",
+        "のに",
+        "ながら",
+    }
+)
+_COMMAS = frozenset("、，,")
+
+
+def _best_clause_cut(window: str, limit: int, *, floor: int) -> int:
+    """The offset in ``(floor, limit]`` of ``window`` that best ends a clause."""
+    tokens = tokenize(window)
+    depth = _quote_depth(window)
+    best: tuple[float, int] | None = None
+    for k, tok in enumerate(tokens):
+        end = tok.end
+        if end <= floor:
+            continue
+        if end > limit:
+            break
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+        if end < len(window) and depth[end] and depth[end - 1]:
+            continue  # inside brackets
+        if (
+            nxt is not None
+            and nxt.start == end
+            and (nxt.pos1 in ("助詞", "助動詞", "接尾辞") or window[end] in _COMMAS)
+        ):
+            continue  # the clause goes on (て|いる, けど|ね, …|、)
+        if nxt is not None and nxt.pos2 == "非自立可能" and nxt.pos1 in ("動詞", "形容詞"):
+            continue  # 書いて|ある
+        if _LATIN.match(window[end - 1]) and end < len(window) and _LATIN.match(window[end]):
+            continue
+        if tok.surface in _COMMAS:
+            score = 4.0 if k > 0 and tokens[k - 1].pos2 == "接続助詞" else 3.0
+        elif tok.pos2 == "接続助詞" and tok.surface in _CLAUSE_PARTICLES:
+            score = 3.5
+        elif tok.pos2 == "終助詞":
+            score = 3.0
+        elif end < len(window) and window[end].isspace():
+            score = 2.0
+        elif tok.pos1 == "助詞":
+            score = 1.0
+        else:
+            score = 0.2
+        candidate = (score + end / (limit * 10), end)  # later wins a tie: fewer pieces
+        if best is None or candidate > best:
+            best = candidate
+    if best is not None:
+        return best[1]
+    # No token boundary in the window (one enormous token): cut at the limit.
+    return min(limit, len(window))
 
 
 def _quote_depth(text: str) -> list[int]:
@@ -176,7 +326,7 @@ def _punctuation_cuts(text: str, depth: list[int]) -> set[int]:
             )
             or ch == "."
             and depth[i] == 0
-            and _latin_period(text, i)
+            and (_latin_period(text, i) or _japanese_period(text, i))
         ):
             cuts.add(i + 1)
         i += 1
@@ -198,6 +348,27 @@ def _ends_here(text: str, i: int, j: int) -> bool:
     return not (set(text[i:j]) - set("。．") and _CONTINUATION_SOFT.match(text, j))
 
 
+def _japanese_period(text: str, i: int) -> bool:
+    """A single ``.`` right after Japanese ends the sentence (ASR output: ``始めましょう.``)."""
+    if i == 0 or not _JAPANESE.match(text[i - 1]) or text[i - 1 : i] == ".":
+        return False
+    return i + 1 >= len(text) or text[i + 1] != "."
+
+
+def remove_asr_spaces(text: str) -> str:
+    """Remove spaces between Japanese characters (spaces between Latin words stay), and
+    around a ``.``/``,`` that follows Japanese (``ましょ う . 今日`` → ``ましょう.今日``)."""
+    text = _ASR_SPACE.sub("", text)
+    text = _ASR_SPACE_BEFORE_MARK.sub("", text)
+    return _ASR_SPACE_AFTER_MARK.sub("", text)
+
+
+def asr_space_count(text: str) -> tuple[int, int]:
+    """(spaces between Japanese characters, Japanese characters): tokenised ASR output has
+    about one such space per two to four characters; written Japanese has almost none."""
+    return sum(1 for _ in _ASR_SPACE.finditer(text)), sum(1 for _ in _JAPANESE.finditer(text))
+
+
 def _latin_period(text: str, i: int) -> bool:
     m = re.search(r"([A-Za-z]{2,})$", text[max(0, i - 20) : i])
     if not m or m.group(1).lower() in {"mr", "mrs", "ms", "dr", "vs", "etc", "st", "no"}:
@@ -206,20 +377,27 @@ def _latin_period(text: str, i: int) -> bool:
 
 
 def _morphological_cuts(
-    text: str, depth: list[int], cuts: set[int], previous: str | None
+    text: str,
+    depth: list[int],
+    cuts: set[int],
+    previous: str | None,
+    *,
+    turn_start: bool = True,
 ) -> set[int]:
+    """Unpunctuated ends (rules 3a-c) in ``text``, a stretch of bounded length.
+
+    ``turn_start``: ``text`` begins the turn (rule 3b applies only there)."""
     tokens = tokenize(text)
     if not tokens:
         return set()
     starts = {t.start: k for k, t in enumerate(tokens)}
+    token_starts = [t.start for t in tokens]
     found: set[int] = set()
     bounds = sorted(cuts)
 
     def next_bound(pos: int) -> int:
-        for b in bounds:
-            if b > pos:
-                return b
-        return len(text)
+        i = bisect_right(bounds, pos)
+        return bounds[i] if i < len(bounds) else len(text)
 
     def content_follows(pos: int, *, need_predicate: bool) -> bool:
         while pos < len(text) and text[pos].isspace():
@@ -235,11 +413,12 @@ def _morphological_cuts(
         end = next_bound(pos)
         if need_predicate:
             return _has_predicate(tokens, k, end)
-        return any(
-            t.pos1 not in _FILLER_POS and t.pos1 not in _NON_CONTENT_POS
-            for t in tokens[k:]
-            if t.start < end
-        )
+        for t in tokens[k:]:
+            if t.start >= end:
+                break
+            if t.pos1 not in _FILLER_POS and t.pos1 not in _NON_CONTENT_POS:
+                return True
+        return False
 
     # a. sentence-initial responses
     for s in [0, *bounds]:
@@ -256,6 +435,8 @@ def _morphological_cuts(
     lead = len(text) - len(text.lstrip())
     asked = previous is not None and _QUESTION_END.search(previous.strip())
     for pattern, needs_question in ((_ANSWER, True), (_SURPRISE, False)):
+        if not turn_start:
+            break
         m = pattern.match(text, lead)
         if m is None or (needs_question and not asked) or depth[lead]:
             continue
@@ -270,11 +451,17 @@ def _morphological_cuts(
             found.add(e)
 
     # c. polite predicate + final particle, directly followed by a new clause
+    cut_list = sorted(cuts | found)
+    next_cut = 0
     sentence_start = 0
-    cut_set = cuts | found
+    commas: list[int] = []  # ends of comma tokens, in order
     for k, tok in enumerate(tokens):
-        if any(sentence_start < c <= tok.start for c in cut_set):
-            sentence_start = max(c for c in cut_set if c <= tok.start)
+        while next_cut < len(cut_list) and cut_list[next_cut] <= tok.start:
+            if cut_list[next_cut] > sentence_start:
+                sentence_start = cut_list[next_cut]
+            next_cut += 1
+        if tok.surface in ("、", "，", ","):
+            commas.append(tok.end)
         if tok.pos2 != "終助詞" or tok.surface not in _FINAL_PARTICLES:
             continue
         if k + 1 < len(tokens) and tokens[k + 1].pos2 == "終助詞":
@@ -288,10 +475,10 @@ def _morphological_cuts(
         if not _polite_before(tokens, first):
             continue
         clause_start = sentence_start
-        for t in tokens[:first]:
-            if t.start >= sentence_start and t.surface in ("、", "，", ","):
-                clause_start = t.end
-        if not _has_content(tokens, clause_start, first):
+        i = bisect_right(commas, tokens[first].start)
+        if i and commas[i - 1] > sentence_start:  # the last comma of this sentence before it
+            clause_start = max(clause_start, commas[i - 1])
+        if not _has_content(tokens, clause_start, first, token_starts):
             continue
         if content_follows(end, need_predicate=True):
             found.add(end)
@@ -318,10 +505,10 @@ def _polite_before(tokens: list[Token], first: int) -> bool:
     )
 
 
-def _has_content(tokens: list[Token], sentence_start: int, first: int) -> bool:
-    for t in tokens[:first]:
-        if t.start < sentence_start:
-            continue
+def _has_content(
+    tokens: list[Token], sentence_start: int, first: int, token_starts: list[int]
+) -> bool:
+    for t in tokens[bisect_left(token_starts, sentence_start) : first]:
         if (
             t.pos1 not in _FILLER_POS
             and t.pos1 not in ("補助記号", "空白")

@@ -348,7 +348,7 @@ def build_subtitles(
 
     timed: list[tuple[ExportSegment, list[tuple[int, int]]]] = []
     for seg in episode.segments:
-        if seg.is_show_note:
+        if seg.is_untimed_text:
             continue
         if not seg.is_approved:
             if options.approved_only:

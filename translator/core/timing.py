@@ -12,6 +12,7 @@ aligned times are left alone.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 
 from translator.core.cues import display_units
@@ -92,14 +93,17 @@ def _time_map(
     if duration_ms is not None and duration_ms > points[-1][1] and raw_end > points[-1][0]:
         points.append((raw_end, int(duration_ms)))
 
-    def mapping(t: float) -> float:
+    raw_times = [r for r, _ in points]
+
+    def mapping(t: float) -> float:  # O(log anchors): a timestamp on every turn stays linear
         if len(points) == 1 or t <= points[0][0]:
             return points[0][1] + (t - points[0][0])
-        for (r0, g0), (r1, g1) in zip(points, points[1:], strict=False):
-            if t <= r1:
-                return g0 + (t - r0) * (g1 - g0) / (r1 - r0) if r1 > r0 else g1
-        r_last, g_last = points[-1]
-        return g_last + (t - r_last)
+        k = bisect_left(raw_times, t)
+        if k >= len(points):
+            r_last, g_last = points[-1]
+            return g_last + (t - r_last)
+        (r0, g0), (r1, g1) = points[k - 1], points[k]
+        return g0 + (t - r0) * (g1 - g0) / (r1 - r0) if r1 > r0 else g1
 
     return mapping
 

@@ -1,7 +1,11 @@
 """English transcript rendering: Markdown, standalone HTML, plain text.
 
-Layout: the title, the show notes as a bulleted list, then one paragraph per speaker turn with
-the English speaker name (consecutive segments of one turn joined). Optional ``[mm:ss]``
+Layout: the title, the episode's description (its introduction) under it, the show notes as a
+bulleted list, then one paragraph per speaker turn with the English speaker name (consecutive
+segments of one turn joined). A long turn from timed input is broken into paragraphs of its own
+at long pauses (``PARAGRAPH_PAUSE_MS``) and, without a speaker, at a readable length
+(``PARAGRAPH_MAX_CHARS`` of Japanese), each with its own timestamp. Sound cues are subtitles
+only. Optional ``[mm:ss]``
 timestamps (``[h:mm:ss]`` when the episode passes an hour) at turn starts, and an optional
 parallel Japanese/English layout. Segments with no English are rendered as their Japanese with
 an ``[untranslated]`` marker (``TranscriptOptions.untranslated == "mark"``) or left out
@@ -17,6 +21,8 @@ from dataclasses import dataclass, field
 from translator.core.export_types import ExportEpisode, ExportSegment, TranscriptOptions
 
 UNTRANSLATED_MARK = "[untranslated]"
+PARAGRAPH_PAUSE_MS = 2000  # a silence this long starts a new paragraph
+PARAGRAPH_MAX_CHARS = 200  # Japanese characters of an unlabelled paragraph before a new one
 
 
 @dataclass
@@ -31,6 +37,7 @@ class Turn:
     speaker_label: str | None
     start_ms: int | None
     pieces: list[Piece] = field(default_factory=list)
+    continued: bool = False  # a new paragraph of the same speaker's turn (name not repeated)
 
 
 @dataclass
@@ -40,15 +47,21 @@ class TranscriptModel:
     turns: list[Turn]
     hours: bool  # timestamps need an hour field
     media_url: str | None
+    description: list[Piece] = field(default_factory=list)
 
 
 def build_model(episode: ExportEpisode, options: TranscriptOptions) -> TranscriptModel:
-    """Group segments into show notes and speaker turns."""
+    """Group segments into the description, show notes and speaker turns (paragraphs)."""
     notes: list[Piece] = []
+    description: list[Piece] = []
     turns: list[Turn] = []
     last_turn: int | None = None
+    last_end: int | None = None
+    ja_chars = 0
     max_ms = 0
     for seg in episode.segments:
+        if str(seg.kind) == "sound":
+            continue  # non-dialogue cues (足音, ♪) are subtitles, not transcript text
         if options.approved_only and not seg.is_approved:
             continue
         piece = _piece(seg, options)
@@ -57,16 +70,29 @@ def build_model(episode: ExportEpisode, options: TranscriptOptions) -> Transcrip
         if seg.is_show_note:
             notes.append(piece)
             continue
+        if seg.is_description:
+            description.append(piece)
+            continue
         start = seg.start_ms
         if start is not None:
             max_ms = max(max_ms, start)
-        if last_turn != seg.turn or not turns:
-            turns.append(Turn(seg.speaker, seg.speaker_label, start))
+        new_turn = last_turn != seg.turn or not turns
+        paused = (
+            start is not None and last_end is not None and start - last_end >= PARAGRAPH_PAUSE_MS
+        )
+        long_enough = not seg.speaker_label and ja_chars >= PARAGRAPH_MAX_CHARS
+        if new_turn or paused or long_enough:
+            turns.append(Turn(seg.speaker, seg.speaker_label, start, continued=not new_turn))
             last_turn = seg.turn
+            ja_chars = 0
         elif turns[-1].start_ms is None:
             turns[-1].start_ms = start
         turns[-1].pieces.append(piece)
-    return TranscriptModel(episode.title, notes, turns, max_ms >= 3_600_000, episode.media_url)
+        ja_chars += len(piece.ja)
+        last_end = seg.end_ms if seg.end_ms is not None else last_end
+    return TranscriptModel(
+        episode.title, notes, turns, max_ms >= 3_600_000, episode.media_url, description
+    )
 
 
 def _piece(seg: ExportSegment, options: TranscriptOptions) -> Piece | None:
@@ -98,6 +124,11 @@ def _en_or_marked(piece: Piece) -> str:
 
 def _render_txt(model: TranscriptModel, options: TranscriptOptions) -> str:
     out = [model.title, "=" * max(3, min(len(model.title), 80)), ""]
+    if model.description:
+        out.append(" ".join(_en_or_marked(p) for p in model.description))
+        if options.parallel:
+            out.append("".join(p.ja for p in model.description))
+        out.append("")
     if model.notes:
         out += ["Show notes", ""]
         for p in model.notes:
@@ -111,7 +142,7 @@ def _render_txt(model: TranscriptModel, options: TranscriptOptions) -> str:
         head = _turn_head(t, model, options)
         out.append(head + " ".join(_en_or_marked(p) for p in t.pieces))
         if options.parallel:
-            label = f"{t.speaker_label}: " if t.speaker_label else ""
+            label = f"{t.speaker_label}: " if t.speaker_label and not t.continued else ""
             out.append(label + "".join(p.ja for p in t.pieces))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -121,7 +152,7 @@ def _turn_head(t: Turn, model: TranscriptModel, options: TranscriptOptions) -> s
     parts = []
     if options.timestamps and t.start_ms is not None:
         parts.append(f"[{format_timestamp(t.start_ms, hours=model.hours)}]")
-    if t.speaker:
+    if t.speaker and not t.continued:
         parts.append(f"{t.speaker}:")
     return " ".join(parts) + " " if parts else ""
 
@@ -138,6 +169,11 @@ def md_escape(text: str) -> str:
 
 def _render_md(model: TranscriptModel, options: TranscriptOptions) -> str:
     out = [f"# {md_escape(model.title)}", ""]
+    if model.description:
+        out.append(md_escape(" ".join(_en_or_marked(p) for p in model.description)))
+        out.append("")
+        if options.parallel:
+            out += ["> " + md_escape("".join(p.ja for p in model.description)), ""]
     if model.notes:
         out += ["## Show notes", ""]
         for p in model.notes:
@@ -151,12 +187,14 @@ def _render_md(model: TranscriptModel, options: TranscriptOptions) -> str:
         head = ""
         if options.timestamps and t.start_ms is not None:
             head += f"`[{format_timestamp(t.start_ms, hours=model.hours)}]` "
-        if t.speaker:
+        if t.speaker and not t.continued:
             head += f"**{md_escape(t.speaker)}:** "
         out.append(head + md_escape(" ".join(_en_or_marked(p) for p in t.pieces)))
         out.append("")
         if options.parallel:
-            label = f"**{md_escape(t.speaker_label)}:** " if t.speaker_label else ""
+            label = (
+                f"**{md_escape(t.speaker_label)}:** " if t.speaker_label and not t.continued else ""
+            )
             out.append("> " + label + md_escape("".join(p.ja for p in t.pieces)))
             out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -191,6 +229,8 @@ ul.notes { padding-left: 1.2rem; } ul.notes li { margin: .3rem 0; }
 .parallel .turn { display: grid; grid-template-columns: 1fr 1fr; gap: 2rem; }
 .parallel .turn > div > p { margin: 0; }
 .notes .ja { display: block; color: var(--muted); }
+.description { margin: 0 0 2rem; color: var(--muted); font-style: italic; }
+.description .ja { font-style: normal; margin-top: .5rem; }
 @media (max-width: 44rem) { .parallel .turn { grid-template-columns: 1fr; gap: .3rem; } }
 p { margin: 0; }
 footer { margin-top: 3rem; color: var(--muted); font: .85rem system-ui, sans-serif; }
@@ -234,6 +274,14 @@ def _render_html(model: TranscriptModel, options: TranscriptOptions) -> str:
         f"<main{main_cls}>",
         f"<h1>{_e(model.title)}</h1>",
     ]
+    if model.description:
+        ja = ""
+        if options.parallel:
+            ja = f'<p class="ja" lang="ja">{_e("".join(p.ja for p in model.description))}</p>'
+        out.append(
+            f'<div class="description"><p>{" ".join(_html_piece(p) for p in model.description)}'
+            f"</p>{ja}</div>"
+        )
     if model.notes:
         out += ['<section aria-labelledby="notes">', '<h2 id="notes">Show notes</h2>']
         out.append('<ul class="notes">')
@@ -253,12 +301,14 @@ def _render_html(model: TranscriptModel, options: TranscriptOptions) -> str:
                 f'<time class="time" datetime="PT{t.start_ms // 1000}S" '
                 f'data-start-ms="{int(t.start_ms)}">[{stamp}]</time>'
             )
-        if t.speaker:
+        if t.speaker and not t.continued:
             head += f'<span class="speaker">{_e(t.speaker)}:</span> '
         en = " ".join(_html_piece(p) for p in t.pieces)
         if options.parallel:
             label = (
-                f'<span class="speaker">{_e(t.speaker_label)}:</span> ' if t.speaker_label else ""
+                f'<span class="speaker">{_e(t.speaker_label)}:</span> '
+                if t.speaker_label and not t.continued
+                else ""
             )
             ja = _e("".join(p.ja for p in t.pieces))
             out.append(

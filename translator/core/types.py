@@ -80,6 +80,9 @@ class ParsedDocument:
     duration_ms: int | None = None
     warnings: list[str] = field(default_factory=list)
     report: ImportReport = field(default_factory=ImportReport)
+    # Lines of the input not imported (page chrome, structure headings, footer), one paragraph
+    # each with the kind it would get if the user keeps it (import preview).
+    left_out: list[Paragraph] = field(default_factory=list)
 
     @property
     def speakers(self) -> list[str]:

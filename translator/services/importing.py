@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -22,8 +24,12 @@ def preview_document(
     title: str | None = None,
     duration_ms: int | None = None,
     protected_terms: tuple[str, ...] = (),
+    kinds: Mapping[int, str] | None = None,
+    check_language: bool = True,
 ) -> ParsedDocument:
-    """Segment without touching the database. Raises ``InputError`` for bad input."""
+    """Segment without touching the database. Raises ``InputError`` for bad input.
+
+    ``kinds``: the kind chosen in the preview per paragraph ``line_no`` (or ``left_out``)."""
     return segment_document(
         data,
         filename=filename,
@@ -33,6 +39,8 @@ def preview_document(
         duration_ms=duration_ms,
         protected_terms=protected_terms,
         max_bytes=settings.JIMAKU_MAX_IMPORT_BYTES,
+        kinds=kinds,
+        check_language=check_language,
     )
 
 
@@ -47,6 +55,8 @@ def import_episode(
     target_language: str = Episode.TargetLanguage.EN_US,
     glossary: dict[str, str] | None = None,
     user: AbstractBaseUser | None = None,
+    kinds: Mapping[int, str] | None = None,
+    check_language: bool = True,
 ) -> Episode:
     """Create an episode with its speakers, segments and cues. All or nothing."""
     glossary = glossary or {}
@@ -58,6 +68,8 @@ def import_episode(
         title=title,
         duration_ms=duration_ms,
         protected_terms=tuple(glossary),
+        kinds=kinds,
+        check_language=check_language,
     )
     return save_document(
         doc=doc,

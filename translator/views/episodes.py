@@ -11,15 +11,34 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from translator import permissions, selectors
 from translator.core.errors import InputError
+from translator.core.pipeline import LEFT_OUT
 from translator.forms import ImportForm
 from translator.services import backup
 from translator.services.importing import import_episode, preview_document
 
 PENDING_KEY = "jimaku_pending_import"
+PREVIEW_ROWS = 400  # paragraphs (and left-out lines) whose kind the preview lets the user change
+KIND_LABELS = (
+    ("transcript", _lazy("Transcript")),
+    ("description", _lazy("Description")),
+    ("show_note", _lazy("Show note")),
+    (LEFT_OUT, _lazy("Leave out")),
+)
+
+
+def _chosen_kinds(request: HttpRequest) -> dict[int, str]:
+    """``kind-<line_no>`` fields of the preview form: the kind chosen for each paragraph."""
+    allowed = {value for value, _label in KIND_LABELS}
+    out: dict[int, str] = {}
+    for key, value in request.POST.items():
+        if key.startswith("kind-") and key[5:].isdigit() and value in allowed:
+            out[int(key[5:])] = value
+    return out
 
 
 def episode_list(request: HttpRequest) -> HttpResponse:
@@ -89,6 +108,8 @@ def episode_import(request: HttpRequest) -> HttpResponse:
                 duration_ms=opts.get("duration_ms"),
                 target_language=opts["target_language"],
                 user=request.user,
+                kinds=_chosen_kinds(request),
+                check_language=opts.get("check_language", True),
             )
         except InputError as exc:
             messages.error(request, str(exc))
@@ -120,6 +141,7 @@ def episode_import(request: HttpRequest) -> HttpResponse:
             "title": form.cleaned_data["title"],
             "duration_ms": form.cleaned_data["duration"],
             "target_language": form.cleaned_data["target_language"],
+            "check_language": not form.cleaned_data["any_language"],
         }
         try:
             doc = preview_document(
@@ -129,6 +151,7 @@ def episode_import(request: HttpRequest) -> HttpResponse:
                 encoding=opts["encoding"],
                 title=opts["title"],
                 duration_ms=opts["duration_ms"],
+                check_language=opts["check_language"],
             )
         except InputError as exc:
             form.add_error(None, str(exc))
@@ -137,5 +160,11 @@ def episode_import(request: HttpRequest) -> HttpResponse:
             context["token"] = _stash(request, data, filename, opts)
             context["n_sentences"] = sum(len(p.sentences) for p in doc.paragraphs)
             context["n_cues"] = sum(len(s.cues) for p in doc.paragraphs for s in p.sentences)
-            context["preview_paragraphs"] = doc.paragraphs[:12]
+            rows = sorted(
+                [(p, False) for p in doc.paragraphs] + [(p, True) for p in doc.left_out],
+                key=lambda row: row[0].line_no or 0,
+            )
+            context["preview_rows"] = rows[:PREVIEW_ROWS]
+            context["preview_more"] = max(0, len(rows) - PREVIEW_ROWS)
+            context["kind_choices"] = KIND_LABELS
     return render(request, "translator/episode_import.html", context)

@@ -103,8 +103,8 @@ def public_transcript(request: HttpRequest, public_id) -> HttpResponse:
     )
     turns = [
         {
-            "speaker": t.speaker,
-            "speaker_label": t.speaker_label,
+            "speaker": None if t.continued else t.speaker,
+            "speaker_label": None if t.continued else t.speaker_label,
             "start_ms": t.start_ms,
             "stamp": format_timestamp(t.start_ms, hours=model.hours)
             if t.start_ms is not None
@@ -119,7 +119,13 @@ def public_transcript(request: HttpRequest, public_id) -> HttpResponse:
     return render(
         request,
         "translator/public_transcript.html",
-        {"episode": episode, "notes": model.notes, "turns": turns, "media_src": media_src},
+        {
+            "episode": episode,
+            "description": [p for p in model.description if p.en],
+            "notes": model.notes,
+            "turns": turns,
+            "media_src": media_src,
+        },
     )
 
 

@@ -10,7 +10,7 @@ from translator.core.errors import InputError
 from translator.core.timing import parse_duration
 from translator.models import Episode
 
-FORMATS = ["auto", "text", "srt", "vtt", "ass"]
+FORMATS = ["auto", "text", "srt", "vtt", "ass", "json"]
 
 
 def read_input_file(path: str) -> bytes:

@@ -20,17 +20,24 @@ class Command(BaseCommand):
         parser.add_argument("--format", default="auto", choices=FORMATS)
         parser.add_argument("--encoding", default="auto")
         parser.add_argument(
+            "--any-language",
+            action="store_true",
+            help="Import even if the text does not read as Japanese (Chinese, English…)",
+        )
+        parser.add_argument(
             "--english", default="EN-US", choices=[c for c, _ in Episode.TargetLanguage.choices]
         )
 
     def handle(self, *args, path, title, duration, format, encoding, english, **options):
         data = read_input_file(path)
+        check_language = not options.get("any_language")
         try:
             episode = import_episode(
                 data=data,
                 filename=path,
                 fmt=format,
                 encoding=encoding,
+                check_language=check_language,
                 title=title,
                 duration_ms=duration_ms(duration),
                 target_language=english,

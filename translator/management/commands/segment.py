@@ -25,17 +25,24 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--format", default="auto", choices=FORMATS)
         parser.add_argument("--encoding", default="auto")
+        parser.add_argument(
+            "--any-language",
+            action="store_true",
+            help="Import even if the text does not read as Japanese (Chinese, English…)",
+        )
         parser.add_argument("--duration", help="Episode duration HH:MM:SS (scales estimates)")
         parser.add_argument("--json", action="store_true", help="One JSON object per paragraph")
 
     def handle(self, *args, path, format, encoding, duration, json: bool, **options):
         data = read_input_file(path)
+        check_language = not options.get("any_language")
         try:
             doc = preview_document(
                 data=data,
                 filename=path,
                 fmt=format,
                 encoding=encoding,
+                check_language=check_language,
                 duration_ms=duration_ms(duration),
             )
         except InputError as exc:

@@ -116,6 +116,9 @@ class Segment(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A name a restored project file gave as ``updated_by``: kept as text, never linked to an
+    # account here (a file cannot make a user the author of anything).
+    recorded_updated_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ["episode", "order"]
@@ -188,6 +191,8 @@ class SegmentRevision(models.Model):
     old_status = models.CharField(max_length=20, blank=True)
     new_status = models.CharField(max_length=20, blank=True)
     version = models.PositiveIntegerField(help_text=_("Segment version after this change."))
+    # The user a restored project file named for this revision (text only, see Segment).
+    recorded_user = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -238,6 +243,7 @@ class TranslationJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    recorded_requested_by = models.CharField(max_length=150, blank=True)  # from a project file
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -268,6 +274,7 @@ class AlignmentRun(models.Model):
     # {cue id: [start_ms, end_ms, timing]} as they were before this run.
     previous_times = models.JSONField(default=dict)
     undone = models.BooleanField(default=False)
+    recorded_user = models.CharField(max_length=150, blank=True)  # from a project file
 
     class Meta:
         ordering = ["-created_at", "-id"]

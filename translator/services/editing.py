@@ -149,7 +149,9 @@ def _media_extension(filename: str) -> str:
 
 
 def _delete_stored(name: str) -> None:
-    if name:
+    """Delete a stored media file no episode uses any more. Each episode owns its file, but
+    episodes restored by an older version may share one: the last owner's removal deletes it."""
+    if name and not Episode.objects.filter(media_file=name).exists():
         with contextlib.suppress(OSError):  # a missing file is not worth failing anything
             default_storage.delete(name)
 

@@ -105,12 +105,16 @@ def episode_import(request: HttpRequest) -> HttpResponse:
             episode = backup.import_project(data=form.payload()[0], user=request.user)
         except backup.BackupError as exc:
             form.add_error("file", str(exc))
+            context["status"] = 400
         else:
             messages.success(
                 request,
                 _("Restored “%(title)s” from a project file: %(n)d segments.")
                 % {"title": episode.title, "n": episode.segments.count()},
             )
+            for entry in backup.restore_report(episode).entries:
+                example = f" ({entry.examples[0].text})" if entry.examples else ""
+                messages.warning(request, f"{entry.message}{example}.")
             return redirect("translator:episode_detail", episode_id=episode.pk)
     elif request.method == "POST" and form.is_valid():
         data, filename = form.payload()
@@ -138,4 +142,6 @@ def episode_import(request: HttpRequest) -> HttpResponse:
             context["n_sentences"] = sum(len(p.sentences) for p in doc.paragraphs)
             context["n_cues"] = sum(len(s.cues) for p in doc.paragraphs for s in p.sentences)
             context["preview_paragraphs"] = doc.paragraphs[:12]
-    return render(request, "translator/episode_import.html", context)
+    return render(
+        request, "translator/episode_import.html", context, status=context.pop("status", 200)
+    )

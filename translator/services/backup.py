@@ -333,9 +333,10 @@ def _check_text(value: str, path: tuple[Any, ...]) -> None:
 
 def _path(path: tuple[Any, ...]) -> str:
     out = ""
-    for key in path:
-        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
-    return out or "the file"
+    for key in path[:8]:
+        key = key if isinstance(key, int) else str(key)[:40]
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else key)
+    return (out + ("…" if len(path) > 8 else "")) or "the file"
 
 
 def parse_project(raw: str | bytes | dict[str, Any]) -> dict[str, Any]:

@@ -83,7 +83,8 @@ EXPECT: dict[str, Expect] = {
     "translator:align_upload": Expect("POST", VIEWERS, {}),
     "translator:align_undo": Expect("POST", VIEWERS, {}),
     "translator:job_start": Expect("POST", VIEWERS, {"engine": "argos"}, htmx=True),
-    "translator:job_cancel": Expect("POST", VIEWERS, {}, htmx=True),
+    # The job is nobody's: only reviewers may cancel it (translators cancel their own).
+    "translator:job_cancel": Expect("POST", REVIEWERS, {}, htmx=True),
     "translator:episode_title": Expect("POST", VIEWERS, {"title_en": "Behind the Subtitles"}),
     "translator:publish": Expect("POST", REVIEWERS, {"published": "1"}),
     "translator:glossary_delete": Expect("POST", VIEWERS, {}, htmx=True),

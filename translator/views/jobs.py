@@ -74,7 +74,9 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     if not permissions.can_translate(request.user):
         raise PermissionDenied
     job = get_object_or_404(TranslationJob, pk=job_id)
-    translation.request_cancel(job_id=job.pk)
+    if not permissions.can_cancel_job(request.user, job):
+        raise PermissionDenied
+    translation.request_cancel(job_id=job.pk, user=request.user)
     if request.htmx:
         return render(request, "translator/partials/job_panel.html", job_panel_context(job.episode))
     return redirect("translator:episode_detail", episode_id=job.episode_id)

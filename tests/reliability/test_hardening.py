@@ -56,3 +56,90 @@ def test_a_reviewer_cancels_any_job_and_the_button_follows(
     assert client.post(f"/jobs/{theirs.pk}/cancel/", HTTP_HX_REQUEST="true").status_code == 200
     theirs.refresh_from_db()
     assert theirs.cancel_requested
+
+
+# --- item 8: the engines page shows no server path to translators -------------------------------
+
+
+def test_engines_page_shows_server_paths_to_staff_only(
+    client, settings, tmp_path, translator_user, reviewer_user, staff_user
+):
+    from translator.engines.registry import reset_engines
+
+    folder = tmp_path / "secret-server-folder" / "argos"
+    folder.mkdir(parents=True)
+    (folder / "broken.argosmodel").write_bytes(b"not a zip")  # an error that may name a path
+    settings.TRANSLATION_ENGINES = {
+        "argos": {"CLASS": "translator.engines.argos.ArgosEngine", "OPTIONS": {"packages_dir": str(folder)}}
+    }
+    reset_engines()
+    try:
+        for user in (translator_user, reviewer_user):
+            client.force_login(user)
+            page = client.get("/engines/").text
+            assert "secret-server-folder" not in page and str(tmp_path) not in page, user
+            assert "Packages folder" not in page
+            assert "not ready" in page  # still says what is wrong
+        client.force_login(staff_user)
+        assert str(folder) in client.get("/engines/").text
+    finally:
+        reset_engines()
+
+
+def test_server_paths_are_cut_from_engine_errors():
+    from translator.views.jobs import _without_paths
+
+    status = {
+        "packages_dir": "/srv/jimaku/data/argos-packages",
+        "error": "cannot open /srv/jimaku/data/argos-packages/x/model.bin: bad header",
+    }
+    cleaned = _without_paths(status)
+    assert "packages_dir" not in cleaned
+    assert cleaned["error"] == "cannot open [server path]: bad header"
+
+
+# --- item 8: the public media URL serves ranges and hides the stored name -----------------------
+
+AUDIO = b"ID3" + bytes(range(256)) * 8
+
+
+@pytest.fixture
+def published_media(sample_episode, reviewer_user):
+    upload = SimpleUploadedFile("talk.mp3", AUDIO, content_type="audio/mpeg")
+    episode = editing.attach_media_file(
+        episode_id=sample_episode.pk, upload=upload, user=reviewer_user
+    )
+    Episode.objects.filter(pk=episode.pk).update(published=True)
+    episode.refresh_from_db()
+    return episode
+
+
+@pytest.mark.parametrize("who", ["anonymous", "reviewer"])
+def test_public_media_serves_ranges_like_the_episode_media(
+    client, published_media, reviewer_user, who
+):
+    if who == "reviewer":
+        client.force_login(reviewer_user)
+    stored = published_media.media_file.name.rsplit("/", 1)[-1]
+    urls = [f"/p/{published_media.public_id}/media/"]
+    if who == "reviewer":
+        urls.append(f"/episodes/{published_media.pk}/media/file/")
+    for url in urls:
+        whole = client.get(url)
+        assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes"
+        assert b"".join(whole.streaming_content) == AUDIO
+        part = client.get(url, headers={"range": "bytes=10-19"})
+        assert part.status_code == 206
+        assert part["Content-Range"] == f"bytes 10-19/{len(AUDIO)}"
+        assert b"".join(part.streaming_content) == AUDIO[10:20]
+        tail = client.get(url, headers={"range": "bytes=-5"})
+        assert b"".join(tail.streaming_content) == AUDIO[-5:]
+        assert client.get(url, headers={"range": f"bytes={len(AUDIO)}-"}).status_code == 416
+        for response in (whole, part):
+            headers = " ".join(f"{k}: {v}" for k, v in response.items())
+            assert stored not in headers and stored.split(".")[0] not in headers, url
+            assert response["Content-Type"] == "audio/mpeg"
+            assert response["X-Content-Type-Options"] == "nosniff"
+    assert client.get(urls[0]).get("Cache-Control", "").startswith("public")
+    page = client.get(f"/p/{published_media.public_id}/").text
+    assert stored not in page

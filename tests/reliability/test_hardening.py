@@ -143,3 +143,51 @@ def test_public_media_serves_ranges_like_the_episode_media(
     assert client.get(urls[0]).get("Cache-Control", "").startswith("public")
     page = client.get(f"/p/{published_media.public_id}/").text
     assert stored not in page
+
+
+# --- item 8: no invisible characters in speaker names and glossary terms ------------------------
+
+
+def test_speaker_names_lose_bidi_and_zero_width_characters(client, sample_episode, translator_user):
+    a, b = list(sample_episode.speakers.order_by("order")[:2])
+    editing.rename_speaker(speaker_id=a.pk, display_name="Yamada", user=translator_user)
+    for lookalike in ("Yama\u200bda", "\u2066Yamada\u2069", "Yamada\ufeff", "yamada"):
+        with pytest.raises(editing.EditingError, match="already called"):
+            editing.rename_speaker(speaker_id=b.pk, display_name=lookalike, user=translator_user)
+    client.force_login(translator_user)
+    client.post(f"/speakers/{b.pk}/rename/", {"display_name": "\u202eadamaY\u202c Ken\u200d"})
+    b.refresh_from_db()
+    assert b.display_name == "adamaY Ken"
+    with pytest.raises(editing.EditingError, match="cannot be empty"):
+        editing.rename_speaker(speaker_id=b.pk, display_name="\u200b\u200e", user=translator_user)
+
+
+def test_glossary_terms_lose_bidi_and_zero_width_characters(sample_episode, translator_user):
+    term = editing.add_glossary_term(
+        episode_id=sample_episode.pk,
+        source="字\u200b幕",
+        target="\u202esubtitles\u202c",
+        note="\u2067x\u2069",
+        user=translator_user,
+    )
+    assert (term.source, term.target, term.note) == ("字幕", "subtitles", "x")
+    with pytest.raises(editing.EditingError, match="already in the glossary"):
+        editing.add_glossary_term(
+            episode_id=sample_episode.pk, source="字幕\u2060", target="x", user=translator_user
+        )
+    term = editing.update_glossary_term(
+        term_id=term.pk, source="字幕", target="sub\u00adtitles", user=translator_user
+    )
+    assert term.target == "subtitles"
+
+
+def test_a_restored_file_brings_no_invisible_characters(sample_episode, translator_user):
+    from translator.services import backup
+
+    project = backup.export_project(episode_id=sample_episode.pk)
+    project["episode"]["speakers"][0]["display_name"] = "Yama\u200bda\u202e"
+    project["episode"]["glossary"] = [{"source": "字\u200b幕", "target": "sub\u2066titles"}]
+    restored = backup.import_project(data=project, user=translator_user)
+    assert restored.speakers.order_by("order").first().display_name == "Yamada"
+    term = restored.glossary.get()
+    assert (term.source, term.target) == ("字幕", "subtitles")

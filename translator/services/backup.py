@@ -46,6 +46,7 @@ from translator.models import (
     Speaker,
     TranslationJob,
 )
+from translator.services.editing import strip_invisible
 from translator.services.qa_flags import refresh_qa_flags
 
 FORMAT = "jimaku-project"
@@ -494,7 +495,7 @@ def _create(ep: _Reader, restore: _Restore) -> Episode:
         Speaker(
             episode=episode,
             label=s.required_str("label", max_len=100),
-            display_name=s.text("display_name", max_len=100),
+            display_name=strip_invisible(s.text("display_name", max_len=100)),
             order=s.number("order"),
         )
         for s in ep.items("speakers")
@@ -502,8 +503,8 @@ def _create(ep: _Reader, restore: _Restore) -> Episode:
     GlossaryTerm.objects.bulk_create(
         GlossaryTerm(
             episode=episode,
-            source=t.required_str("source", max_len=200),
-            target=t.required_str("target", max_len=200),
+            source=strip_invisible(t.required_str("source", max_len=200)),
+            target=strip_invisible(t.required_str("target", max_len=200)),
             note=t.text("note", max_len=300),
         )
         for t in ep.items("glossary")

@@ -10,6 +10,7 @@ from translator.core.pipeline import segment_document
 from translator.core.romaji import suggest_english_name
 from translator.core.types import ParsedDocument, split_speaker_label
 from translator.models import Cue, Episode, GlossaryTerm, Segment, Speaker
+from translator.services.editing import strip_invisible
 from translator.services.qa_flags import refresh_qa_flags
 
 
@@ -93,7 +94,7 @@ def save_document(
         Speaker(
             episode=episode,
             label=label[:100],
-            display_name=suggest_english_name(label)[:100],
+            display_name=strip_invisible(suggest_english_name(label))[:100],
             order=i,
         )
         for i, label in enumerate(doc.speakers)

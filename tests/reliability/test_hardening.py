@@ -70,7 +70,10 @@ def test_engines_page_shows_server_paths_to_staff_only(
     folder.mkdir(parents=True)
     (folder / "broken.argosmodel").write_bytes(b"not a zip")  # an error that may name a path
     settings.TRANSLATION_ENGINES = {
-        "argos": {"CLASS": "translator.engines.argos.ArgosEngine", "OPTIONS": {"packages_dir": str(folder)}}
+        "argos": {
+            "CLASS": "translator.engines.argos.ArgosEngine",
+            "OPTIONS": {"packages_dir": str(folder)},
+        }
     }
     reset_engines()
     try:
@@ -191,3 +194,50 @@ def test_a_restored_file_brings_no_invisible_characters(sample_episode, translat
     assert restored.speakers.order_by("order").first().display_name == "Yamada"
     term = restored.glossary.get()
     assert (term.source, term.target) == ("字幕", "subtitles")
+
+
+# --- item 8: exported SRT and ASS text carries no markup an editor did not mean -----------------
+
+
+def _marked_up_event():
+    from translator.core.subtitles import SubtitleEvent
+
+    return SubtitleEvent(
+        start_ms=1000,
+        end_ms=3000,
+        en_lines=['<font color="#ff0000">red</font> <i>fine</i> a<b', "{\\an8}top {not a tag}"],
+        ja_lines=["＜声＞<ruby>字<rt>じ</rt></ruby>"],
+        speaker="Yamada, Ken",
+        segment_index=0,
+    )
+
+
+def test_srt_export_escapes_what_is_not_a_supported_tag():
+    import srt
+
+    from translator.core.writers import render_subtitles
+
+    text = render_subtitles([_marked_up_event()], fmt="srt", layout="bilingual")
+    content = next(srt.parse(text)).content
+    assert "<font" not in content and "</font" not in content and "<ruby" not in content
+    assert "<i>fine</i>" in content  # SRT's own styling tags are kept
+    assert "{\\an8}" not in content and "{not a tag}" in content
+    visible = content.replace("\u2060", "")  # the escape is invisible: the text reads the same
+    assert visible.splitlines() == [
+        '<font color="#ff0000">red</font> <i>fine</i> a<b',
+        "{\\an8}top {not a tag}",
+        "＜声＞<ruby>字<rt>じ</rt></ruby>",
+    ]
+
+
+def test_ass_export_escapes_tags_braces_and_commas_in_names():
+    import pysubs2
+
+    from translator.core.writers import render_subtitles
+
+    text = render_subtitles([_marked_up_event()], fmt="ass", layout="bilingual")
+    subs = pysubs2.SSAFile.from_string(text, format_="ass")
+    en = next(e for e in subs if e.style == "English")
+    assert "<font" not in en.text and "{" not in en.text and "\\an8" not in en.plaintext[:4]
+    assert en.text.replace("\u2060", "").startswith('<font color="#ff0000">red</font>')
+    assert en.name == "Yamada， Ken" and en.marginl == 0  # the comma did not shift the fields

@@ -209,9 +209,7 @@ def import_job(request: HttpRequest, import_job_id: int) -> HttpResponse:
         )
     if job.state == ImportJob.State.FAILED or job.state == ImportJob.State.SUCCEEDED:
         messages.error(request, job.error or _("The import did not finish."))
-        return render(
-            request, "translator/episode_import.html", {"form": ImportForm()}, status=400
-        )
+        return render(request, "translator/episode_import.html", {"form": ImportForm()}, status=400)
     return render(request, "translator/import_job.html", {"job": job})
 
 

@@ -182,3 +182,22 @@ def test_undo_with_stored_times_of_10_to_the_30_is_refused(client, sample_episod
     assert list(Cue.objects.values_list("pk", "start_ms", "end_ms", "timing")) == before
     run.refresh_from_db()
     assert not run.undone
+
+
+def test_cli_subprocess_prints_one_line_not_a_traceback(sample_episode, tmp_path):
+    """As a real process (``manage.py import_project``): one ``CommandError:`` line, exit 1."""
+    import os
+
+    from tests.support.processes import run_manage
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(DJANGO_DEBUG="1", JIMAKU_DATA_DIR=str(tmp_path / "data"))
+    assert run_manage("migrate", "-v", "0", env=env).returncode == 0
+    for name in ("integer >= 2^63", "impossible date", "lone surrogate", "10k-deep JSON"):
+        mutate, message = CASES[name]
+        path = tmp_path / "x.jimaku.json"
+        path.write_text(mutate(_project(sample_episode)), encoding="utf-8")
+        result = run_manage("import_project", str(path), env=env)
+        lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+        assert result.returncode != 0 and len(lines) == 1, (name, result.stderr[-500:])
+        assert lines[0].startswith("CommandError:") and message in lines[0], lines

@@ -191,3 +191,27 @@ def test_pasted_text_has_the_file_limit_not_5_mb(client, settings, translator_us
     assert response.status_code == 200
     assert "The text is 6.4\xa0MB; the limit is 5.0\xa0MB." in response.text
     assert "Choose a file" not in response.text  # one message
+
+
+def test_an_import_whose_worker_died_is_resumed(
+    client,
+    small_inline_limit,
+    sample_bytes,
+    translator_user,
+    capsys,
+    django_capture_on_commit_callbacks,
+):
+    client.force_login(translator_user)
+    _upload(client, sample_bytes, "big.txt", django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+    _worker_claims_and_dies = ImportJob.objects.filter(pk=job.pk)
+    _worker_claims_and_dies.update(state="running")
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.all().delete()  # the worker took the task with it
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("resume_jobs", "--all")
+    assert f"Resumed import {job.pk}" in capsys.readouterr().out
+    _worker()
+    job.refresh_from_db()
+    assert job.state == "previewed", job.error

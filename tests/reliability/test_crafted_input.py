@@ -77,6 +77,11 @@ def _deep_but_parsable(p: dict) -> str:
     return json.dumps(p)
 
 
+def _objects_as_lines(p: dict) -> str:
+    p["episode"]["segments"][0]["cues"][0]["lines"] = [{"text": "x"}, 3]
+    return json.dumps(p)
+
+
 def _nan(p: dict) -> str:
     p["episode"]["duration_ms"] = "NOT-A-NUMBER"
     return json.dumps(p).replace('"NOT-A-NUMBER"', "NaN")
@@ -98,6 +103,7 @@ CASES = {
     "10k-deep JSON": (_deep, "nested more than 64 levels deep"),
     "200-deep JSON": (_deep_but_parsable, "nested more than 64 levels deep"),
     "NaN": (_nan, "NaN is not a JSON number"),
+    "cue lines not text": (_objects_as_lines, "cues[0].lines: must be a list of strings"),
     "5000-digit integer": (_huge_literal, "not a project file"),
 }
 

@@ -270,7 +270,7 @@ class _Reader:
             raise self._fail(key, "an ISO 8601 date-time or null")
         return parsed
 
-    def lines(self, key: str) -> list[str]:
+    def strings(self, key: str) -> list[str]:
         value = self.json(key, list, []) or []
         if not all(isinstance(line, str) for line in value):
             raise self._fail(key, "a list of strings")
@@ -528,7 +528,7 @@ def _create(ep: _Reader, restore: _Restore) -> Episode:
                 machine_engine=s.text("machine_engine", max_len=40),
                 machine_engine_version=s.text("machine_engine_version", max_len=200),
                 machine_translated_at=s.time("machine_translated_at"),
-                machine_flags=s.json("machine_flags", list, []) or [],
+                machine_flags=s.strings("machine_flags"),
                 status=restore.status(
                     s.choice("status", Segment.Status.choices, Segment.Status.UNTRANSLATED),
                     text,
@@ -558,7 +558,7 @@ def _create(ep: _Reader, restore: _Restore) -> Episode:
                     source_start=c.number("source_start"),
                     source_end=c.number("source_end"),
                     source_text=c.text("source_text"),
-                    lines=c.lines("lines"),
+                    lines=c.strings("lines"),
                     timing=c.choice("timing", Cue.Timing.choices, Cue.Timing.ESTIMATED),
                 )
             )

@@ -215,3 +215,19 @@ def test_an_import_whose_worker_died_is_resumed(
     _worker()
     job.refresh_from_db()
     assert job.state == "previewed", job.error
+
+
+def test_an_import_whose_account_is_gone_is_not_run_with_operator_rights(
+    client, small_inline_limit, sample_episode, translator_user, django_capture_on_commit_callbacks
+):
+    project = backup.export_project(episode_id=sample_episode.pk)
+    project["episode"]["segments"][0].update(status="approved", text="Hi.")
+    body = json.dumps(project, ensure_ascii=False).encode()
+    client.force_login(translator_user)
+    _upload(client, body, "backup.jimaku.json", django_capture_on_commit_callbacks)
+    translator_user.delete()  # the job's requested_by becomes NULL
+    before = row_counts()
+    _worker()
+    job = ImportJob.objects.get()
+    assert job.state == "failed" and "no longer exists" in job.error
+    assert row_counts() == before

@@ -308,6 +308,8 @@ def run_import_job(*, job_id: int) -> ImportJob:
     try:
         if data is None:
             raise InputError("the uploaded file is gone; please choose it again")
+        if job.requested_by is None:  # never run with no account: that is the operator's power
+            raise InputError("the account that started this import no longer exists")
         if job.kind == ImportJob.Kind.PROJECT:
             _progress(job, step="restoring")
             episode = backup.import_project(data=data, user=job.requested_by)

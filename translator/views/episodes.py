@@ -13,7 +13,7 @@ from translator import permissions, review_selectors, selectors
 from translator.core.errors import InputError
 from translator.core.report import ImportReport
 from translator.forms import ImportForm
-from translator.models import ImportJob
+from translator.models import Episode, ImportJob
 from translator.services import backup, importing
 from translator.services.importing import import_episode, preview_document
 
@@ -51,6 +51,13 @@ def _unstash(request: HttpRequest, token: str) -> tuple[bytes, dict] | None:
 def _discard(request: HttpRequest, token: str) -> None:
     request.session.pop(PENDING_KEY, None)
     importing.discard_pending(token)
+
+
+def _restore_warnings(request: HttpRequest, episode: Episode) -> None:
+    """What a restore kept less of than the file claimed (unpublished, approvals…)."""
+    for entry in backup.restore_report(episode).entries:
+        example = f" ({entry.examples[0].text})" if entry.examples else ""
+        messages.warning(request, f"{entry.message}{example}.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -123,9 +130,7 @@ def episode_import(request: HttpRequest) -> HttpResponse:
                 _("Restored “%(title)s” from a project file: %(n)d segments.")
                 % {"title": episode.title, "n": episode.segments.count()},
             )
-            for entry in backup.restore_report(episode).entries:
-                example = f" ({entry.examples[0].text})" if entry.examples else ""
-                messages.warning(request, f"{entry.message}{example}.")
+            _restore_warnings(request, episode)
             return redirect("translator:episode_detail", episode_id=episode.pk)
     elif request.method == "POST" and form.is_valid():
         data, filename = form.payload()
@@ -189,9 +194,7 @@ def import_job(request: HttpRequest, import_job_id: int) -> HttpResponse:
             % {"title": episode.title, "n": episode.segments.count()},
         )
         if job.kind == ImportJob.Kind.PROJECT:
-            for entry in backup.restore_report(episode).entries:
-                example = f" ({entry.examples[0].text})" if entry.examples else ""
-                messages.warning(request, f"{entry.message}{example}.")
+            _restore_warnings(request, episode)
         return redirect("translator:episode_detail", episode_id=episode.pk)
     if job.state == ImportJob.State.PREVIEWED and job.preview:
         preview = job.preview

@@ -231,3 +231,15 @@ def test_an_import_whose_account_is_gone_is_not_run_with_operator_rights(
     job = ImportJob.objects.get()
     assert job.state == "failed" and "no longer exists" in job.error
     assert row_counts() == before
+
+
+def test_the_preview_shows_a_bounded_part_of_a_huge_paragraph():
+    from translator.core.types import Paragraph, ParagraphKind, ParsedDocument, SentenceDraft
+
+    sentences = [SentenceDraft(text="あ" * 1000 + "。") for _ in range(500)]
+    paragraph = Paragraph(kind=ParagraphKind.TRANSCRIPT, raw_text="", sentences=sentences)
+    summary = importing.preview_summary(ParsedDocument(title="t", paragraphs=[paragraph]))
+    shown = summary["paragraphs"][0]["sentences"]
+    assert len(shown) == importing.PREVIEW_SENTENCES + 1 and shown[-1]["text"] == "…"
+    assert all(len(s["text"]) <= importing.PREVIEW_CHARS + 1 for s in shown)
+    assert summary["n_sentences"] == 500

@@ -168,6 +168,8 @@ def save_document(
 # --- large imports in the worker (issue 12) ---------------------------------------------------
 
 PREVIEW_PARAGRAPHS = 12  # paragraphs shown in the preview
+PREVIEW_SENTENCES = 20  # sentences shown per paragraph (one paragraph may be a whole file)
+PREVIEW_CHARS = 400  # characters shown per sentence
 
 
 def runs_in_worker(size_bytes: int) -> bool:
@@ -219,7 +221,11 @@ def preview_summary(doc: ParsedDocument) -> dict[str, Any]:
             {
                 "kind": p.kind.value,
                 "speaker": p.speaker,
-                "sentences": [{"text": s.text} for s in p.sentences],
+                "sentences": [
+                    {"text": s.text[:PREVIEW_CHARS] + ("…" if len(s.text) > PREVIEW_CHARS else "")}
+                    for s in p.sentences[:PREVIEW_SENTENCES]
+                ]
+                + ([{"text": "…"}] if len(p.sentences) > PREVIEW_SENTENCES else []),
             }
             for p in doc.paragraphs[:PREVIEW_PARAGRAPHS]
         ],

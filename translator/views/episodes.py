@@ -152,7 +152,7 @@ def episode_import(request: HttpRequest) -> HttpResponse:
             context["n_paragraphs"] = len(doc.paragraphs)
             context["n_sentences"] = sum(len(p.sentences) for p in doc.paragraphs)
             context["n_cues"] = sum(len(s.cues) for p in doc.paragraphs for s in p.sentences)
-            context["preview_paragraphs"] = doc.paragraphs[: importing.PREVIEW_PARAGRAPHS]
+            context["preview_paragraphs"] = importing.preview_summary(doc)["paragraphs"]
     return render(
         request, "translator/episode_import.html", context, status=context.pop("status", 200)
     )

@@ -192,15 +192,19 @@ def stash_upload(data: bytes | str) -> str:
     return token
 
 
+def _is_token(token: str) -> bool:
+    return len(token or "") == 32 and all(c in "0123456789abcdef" for c in token)
+
+
 def read_pending(token: str) -> bytes | None:
-    if not token or not token.isalnum():
+    if not _is_token(token):
         return None
     path = pending_dir() / token
     return path.read_bytes() if path.is_file() else None
 
 
 def discard_pending(token: str) -> None:
-    if token and token.isalnum():
+    if _is_token(token):
         (pending_dir() / token).unlink(missing_ok=True)
 
 

@@ -210,7 +210,11 @@ def import_job(request: HttpRequest, import_job_id: int) -> HttpResponse:
                 "preview_paragraphs": preview.get("paragraphs", []),
             },
         )
-    if job.state == ImportJob.State.FAILED or job.state == ImportJob.State.SUCCEEDED:
+    if job.state == ImportJob.State.SUCCEEDED:  # and its episode deleted since
+        raise Http404
+    if job.state == ImportJob.State.FAILED or (
+        job.state == ImportJob.State.PREVIEWED and not job.preview
+    ):
         messages.error(request, job.error or _("The import did not finish."))
         return render(request, "translator/episode_import.html", {"form": ImportForm()}, status=400)
     return render(request, "translator/import_job.html", {"job": job})

@@ -236,7 +236,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
 # Uploads: transcripts and subtitle files are refused above this size (bytes).
 JIMAKU_MAX_IMPORT_BYTES = env_int("JIMAKU_MAX_IMPORT_BYTES", 20 * 1024 * 1024)
 JIMAKU_MAX_MEDIA_BYTES = env_int("JIMAKU_MAX_MEDIA_BYTES", 500 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Above this size (bytes) an import's preview and import run in the worker, with progress.
+JIMAKU_INLINE_IMPORT_BYTES = env_int("JIMAKU_INLINE_IMPORT_BYTES", 1024 * 1024)
+# Pasted text has the same limit as an uploaded file (plus room for the form's other fields).
+DATA_UPLOAD_MAX_MEMORY_SIZE = JIMAKU_MAX_IMPORT_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Background tasks -----------------------------------------------------------------------

@@ -75,7 +75,7 @@ class CueAdmin(ReadOnlyAdmin):
 
 @admin.register(models.SegmentRevision)
 class SegmentRevisionAdmin(ReadOnlyAdmin):
-    list_display = ("segment", "version", "action", "user", "created_at")
+    list_display = ("segment", "version", "action", "user", "recorded_user", "created_at")
     list_select_related = ("segment", "user")
 
 
@@ -93,3 +93,17 @@ class GlossaryTermAdmin(ReadOnlyAdmin):
 class TranslationJobAdmin(ReadOnlyAdmin):
     list_display = ("episode", "engine", "state", "done", "total", "created_at")
     list_filter = ("state", "engine")
+
+
+@admin.register(models.ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = (
+        "filename",
+        "kind",
+        "stage",
+        "state",
+        "size_bytes",
+        "requested_by",
+        "created_at",
+    )
+    list_filter = ("state", "kind")

@@ -95,8 +95,8 @@ class ImportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if "file" in self.errors:
-            return cleaned  # the file's own error says what is wrong; one message is enough
+        if "file" in self.errors or "text" in self.errors:
+            return cleaned  # the field's own error says what is wrong; one message is enough
         if not cleaned.get("file") and not (cleaned.get("text") or "").strip():
             raise forms.ValidationError(_("Choose a file or paste some text."))
         return cleaned
@@ -110,9 +110,40 @@ class ImportForm(forms.Form):
         upload.seek(0)
         return b'"jimaku-project"' in head  # the backup writes its format first
 
+    def clean_text(self):
+        text = self.cleaned_data.get("text") or ""
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > settings.JIMAKU_MAX_IMPORT_BYTES:  # the same limit as an uploaded file
+            raise forms.ValidationError(
+                _("The text is %(size)s; the limit is %(limit)s.")
+                % {
+                    "size": filesizeformat(size),
+                    "limit": filesizeformat(settings.JIMAKU_MAX_IMPORT_BYTES),
+                }
+            )
+        return text
+
     def payload(self) -> tuple[bytes | str, str | None]:
         """The data to import and its file name (None for pasted text)."""
         upload = self.cleaned_data.get("file")
         if upload:
             return upload.read(), upload.name
         return self.cleaned_data["text"], None
+
+    def payload_size(self) -> int:
+        """Bytes to import (an upload's size; pasted text as UTF-8)."""
+        upload = self.cleaned_data.get("file")
+        if upload:
+            return upload.size or 0
+        return len((self.cleaned_data.get("text") or "").encode("utf-8", "surrogatepass"))
+
+    def import_options(self) -> dict:
+        """The options an import needs besides the data (JSON-ready)."""
+        return {
+            "format": self.cleaned_data["format"],
+            "encoding": self.cleaned_data["encoding"],
+            "title": self.cleaned_data["title"],
+            "duration_ms": self.cleaned_data["duration"],
+            "target_language": self.cleaned_data["target_language"],
+            "check_language": not self.cleaned_data["any_language"],
+        }

@@ -116,6 +116,9 @@ class Segment(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A name a restored project file gave as ``updated_by``: kept as text, never linked to an
+    # account here (a file cannot make a user the author of anything).
+    recorded_updated_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ["episode", "order"]
@@ -188,6 +191,8 @@ class SegmentRevision(models.Model):
     old_status = models.CharField(max_length=20, blank=True)
     new_status = models.CharField(max_length=20, blank=True)
     version = models.PositiveIntegerField(help_text=_("Segment version after this change."))
+    # The user a restored project file named for this revision (text only, see Segment).
+    recorded_user = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -238,6 +243,7 @@ class TranslationJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    recorded_requested_by = models.CharField(max_length=150, blank=True)  # from a project file
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -254,6 +260,70 @@ class TranslationJob(models.Model):
         return self.state in self.ACTIVE_STATES
 
 
+class ImportJob(models.Model):
+    """A large import run by the worker instead of inside a web request (issue 12): first the
+    preview (decode and segment, nothing written), then, once confirmed, the import itself; or
+    the restore of a large project file. The upload waits under ``DATA_DIR/pending-imports/``
+    under ``token`` (a random name, never the user's) until the job is done."""
+
+    class Kind(models.TextChoices):
+        TRANSCRIPT = "transcript", _("Transcript or subtitles")
+        PROJECT = "project", _("Project file")
+
+    class Stage(models.TextChoices):
+        PREVIEW = "preview", _("Preview")
+        IMPORT = "import", _("Import")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        PREVIEWED = "previewed", _("Ready to import")
+        SUCCEEDED = "succeeded", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRANSCRIPT)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PREVIEW)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    token = models.CharField(max_length=64)
+    filename = models.CharField(max_length=255, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    # format, encoding, title, duration_ms, target_language (as the import form gave them)
+    options = models.JSONField(default=dict, blank=True)
+    # What it is doing now ("segmenting", "writing") and how far, for the progress display.
+    step = models.CharField(max_length=40, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    preview = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    episode = models.ForeignKey(
+        Episode, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import job {self.pk} ({self.stage}, {self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+
 class AlignmentRun(models.Model):
     """One timing alignment of an episode to rough captions, with the times it replaced,
     so it can be undone."""
@@ -268,6 +338,7 @@ class AlignmentRun(models.Model):
     # {cue id: [start_ms, end_ms, timing]} as they were before this run.
     previous_times = models.JSONField(default=dict)
     undone = models.BooleanField(default=False)
+    recorded_user = models.CharField(max_length=150, blank=True)  # from a project file
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -54,3 +54,10 @@ def can_import(user: User) -> bool:
 
 def can_translate(user: User) -> bool:
     return bool(user.is_authenticated and user.has_perm("translator.add_translationjob"))
+
+
+def can_cancel_job(user: User, job: object) -> bool:
+    """Translators cancel the jobs they started; reviewers (who may approve) cancel any."""
+    if not can_translate(user):
+        return False
+    return can_approve(user) or getattr(job, "requested_by_id", None) == user.pk

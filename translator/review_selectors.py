@@ -110,11 +110,19 @@ def parse_filters(params: Mapping[str, str]) -> ReviewFilters:
     )
 
 
+MAX_ID = 2**63 - 1  # the largest id or number any supported database stores
+
+
 def parse_int(value: str | None, default: int | None = None) -> int | None:
+    """A whole number from a request, or ``default`` when it is missing, not a number, or
+    beyond what the database can compare with (``10**20`` is not an id: never an error)."""
+    if value in (None, "") or len(str(value)) > 20:
+        return default
     try:
-        return int(value) if value not in (None, "") else default
+        number = int(value)
     except (TypeError, ValueError):
         return default
+    return number if abs(number) <= MAX_ID else default
 
 
 # --- Speakers ---------------------------------------------------------------------------------

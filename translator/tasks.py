@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from translator.services import translation
+from translator.services import importing, translation
 
 
 @task()
 def translate_episode_task(job_id: int) -> None:
     translation.run_translation_job(job_id=job_id)
+
+
+@task()
+def import_task(job_id: int) -> None:
+    """A large import's preview, import or restore (``ImportJob``)."""
+    importing.run_import_job(job_id=job_id)

@@ -9,6 +9,12 @@ app_name = "translator"
 urlpatterns = [
     path("", episodes.episode_list, name="episode_list"),
     path("episodes/import/", episodes.episode_import, name="episode_import"),
+    path("episodes/import/jobs/<int:import_job_id>/", episodes.import_job, name="import_job"),
+    path(
+        "episodes/import/jobs/<int:import_job_id>/panel/",
+        episodes.import_job_panel,
+        name="import_job_panel",
+    ),
     *jobs.urlpatterns,
     *export.urlpatterns,
     *timing.urlpatterns,

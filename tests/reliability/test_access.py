@@ -21,6 +21,7 @@ from translator.models import (
     Cue,
     Episode,
     GlossaryTerm,
+    ImportJob,
     Segment,
     SegmentRevision,
     Speaker,
@@ -56,6 +57,11 @@ EXPECT: dict[str, Expect] = {
     "login": Expect("GET", PUBLIC),
     "translator:episode_list": Expect("GET", VIEWERS),
     "translator:episode_import": Expect("GET", VIEWERS),
+    # Someone else's large import (here nobody's): only staff see it; importers get 404.
+    "translator:import_job": Expect("GET", _roles(LOGIN, FORBIDDEN, NOT_FOUND, NOT_FOUND, OK)),
+    "translator:import_job_panel": Expect(
+        "GET", _roles(LOGIN, FORBIDDEN, NOT_FOUND, NOT_FOUND, OK), htmx=True
+    ),
     "translator:engines": Expect("GET", VIEWERS),
     "translator:job_panel": Expect("GET", VIEWERS, htmx=True),
     "translator:export_download": Expect("GET", VIEWERS, {"format": "srt"}),
@@ -83,7 +89,8 @@ EXPECT: dict[str, Expect] = {
     "translator:align_upload": Expect("POST", VIEWERS, {}),
     "translator:align_undo": Expect("POST", VIEWERS, {}),
     "translator:job_start": Expect("POST", VIEWERS, {"engine": "argos"}, htmx=True),
-    "translator:job_cancel": Expect("POST", VIEWERS, {}, htmx=True),
+    # The job is nobody's: only reviewers may cancel it (translators cancel their own).
+    "translator:job_cancel": Expect("POST", REVIEWERS, {}, htmx=True),
     "translator:episode_title": Expect("POST", VIEWERS, {"title_en": "Behind the Subtitles"}),
     "translator:publish": Expect("POST", REVIEWERS, {"published": "1"}),
     "translator:glossary_delete": Expect("POST", VIEWERS, {}, htmx=True),
@@ -129,6 +136,7 @@ class World:
     term: GlossaryTerm
     job: TranslationJob
     run: AlignmentRun
+    import_job: ImportJob
 
 
 def make_world() -> World:
@@ -156,7 +164,8 @@ def make_world() -> World:
     term = GlossaryTerm.objects.create(episode=ep, source="佐藤", target="Sato")
     job = TranslationJob.objects.create(episode=ep, engine="argos", state="succeeded")
     run = AlignmentRun.objects.create(episode=ep, report={}, previous_times={})
-    return World(ep, seg, rev, speaker, term, job, run)
+    import_job = ImportJob.objects.create(token="0" * 32, filename="big.srt")
+    return World(ep, seg, rev, speaker, term, job, run, import_job)
 
 
 def url_for(name: str, w: World) -> str:
@@ -168,6 +177,7 @@ def url_for(name: str, w: World) -> str:
         "term_id": w.term.pk,
         "job_id": w.job.pk,
         "run_id": w.run.pk,
+        "import_job_id": w.import_job.pk,
         "public_id": w.episode.public_id,
     }
     route = url_names()[name]

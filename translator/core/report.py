@@ -23,6 +23,7 @@ class ReportCategory(StrEnum):
     REPAIRED = "repaired"  # damaged input kept with a repair (end before start…)
     LEFT_OUT = "left_out"  # input not imported (chrome, directives, duplicates, comments…)
     MOVED = "moved"  # input imported under another kind (sound labels → sound cues…)
+    DOWNGRADED = "downgraded"  # a restore that kept less than the file claimed (not published…)
 
 
 @dataclass

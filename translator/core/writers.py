@@ -50,6 +50,23 @@ def _plain(line: str) -> str:
     return _SSA_ESCAPE.sub("\\\\\u2060", line) if "\\" in line else line
 
 
+# Players read HTML-like tags in SRT (<font>, <a>, <ruby>… by some) and ASS override blocks
+# ("{\an8}", "{\pos(…)}") even in SRT. Text is text: a "<" that does not open one of the
+# tags SRT supports (<i> <b> <u>, kept as an editor's styling) and a "{" before a backslash get
+# a word joiner after them, so no player takes them for markup. ASS reads no "<" tags at all.
+_SRT_NOT_A_TAG = re.compile(r"<(?!/?[ibu]>)", re.IGNORECASE)
+_OVERRIDE_OPEN = re.compile(r"\{(?=\\)")
+
+
+def _srt_text(line: str) -> str:
+    line = _plain(line)
+    if "<" in line:
+        line = _SRT_NOT_A_TAG.sub("<\u2060", line)
+    if "{" in line:
+        line = _OVERRIDE_OPEN.sub("{\u2060", line)
+    return line
+
+
 def _lines_for(ev: SubtitleEvent, layout: SubtitleLayout) -> tuple[list[str], list[str]]:
     en = ev.en_lines if layout.has_en else []
     ja = ev.ja_lines if layout.has_ja else []
@@ -80,7 +97,7 @@ def _build_srt(
     subs = pysubs2.SSAFile()
     for ev in events:
         en, ja = _lines_for(ev, layout)
-        lines = [_plain(x) for x in _stacked(en, ja, layout) if x.strip()]
+        lines = [_srt_text(x) for x in _stacked(en, ja, layout) if x.strip()]
         if lines:
             subs.append(pysubs2.SSAEvent(start=ev.start_ms, end=ev.end_ms, text="\\N".join(lines)))
     return subs
@@ -140,7 +157,9 @@ def _build_vtt(
 
 def _ass_text(lines: list[str]) -> str:
     # "{" opens an override block in ASS and there is no escape: use full-width braces.
-    return "\\N".join(_plain(x).replace("{", "｛").replace("}", "｝") for x in lines)
+    return "\\N".join(
+        _plain(x).replace("{", "｛").replace("}", "｝").replace("<", "<\u2060") for x in lines
+    )
 
 
 def ass_styles() -> dict[str, pysubs2.SSAStyle]:
@@ -181,7 +200,8 @@ def _build_ass(
         en, ja = _lines_for(ev, layout)
         en = [x for x in en if x.strip()]
         ja = [x for x in ja if x.strip()]
-        name = ev.speaker or " & ".join(s for s in ev.speakers if s)
+        # A comma would end the Name field of the Dialogue line and shift the text.
+        name = (ev.speaker or " & ".join(s for s in ev.speakers if s)).replace(",", "，")
         if ja:
             subs.append(
                 pysubs2.SSAEvent(

@@ -104,9 +104,10 @@ def undo_alignment(*, run_id: int, user: AbstractBaseUser | None = None) -> Alig
     latest = run.episode.alignments.filter(undone=False).order_by("-created_at", "-id").first()
     if run.undone or latest is None or latest.pk != run.pk:
         raise FormatError("only the latest alignment can be undone")
-    cues = list(Cue.objects.filter(pk__in=[int(k) for k in run.previous_times]))
+    previous = _checked_times(run.previous_times)
+    cues = list(Cue.objects.filter(pk__in=list(previous), segment__episode_id=run.episode_id))
     for cue in cues:
-        cue.start_ms, cue.end_ms, cue.timing = run.previous_times[str(cue.pk)]
+        cue.start_ms, cue.end_ms, cue.timing = previous[cue.pk]
     Cue.objects.bulk_update(cues, ["start_ms", "end_ms", "timing"], batch_size=500)
     refresh_qa_flags(episode_id=run.episode_id)
     run.undone = True
@@ -116,6 +117,37 @@ def undo_alignment(*, run_id: int, user: AbstractBaseUser | None = None) -> Alig
     episode.alignment_report = previous.report if previous else None
     episode.save(update_fields=["alignment_report", "updated_at"])
     return run
+
+
+class UndoDataError(FormatError):
+    """An alignment run's stored undo data cannot be put back (damaged or crafted)."""
+
+
+MAX_MS = 2**31 - 1  # what a cue time column holds on every database
+
+
+def _checked_times(previous: object) -> dict[int, tuple[int | None, int | None, str]]:
+    """``{cue id: (start_ms, end_ms, timing)}`` from a run's stored undo data, or
+    ``UndoDataError`` if any of it is not something a cue can hold (nothing is written)."""
+    timings = {c for c, _ in Cue.Timing.choices}
+    checked: dict[int, tuple[int | None, int | None, str]] = {}
+    items = previous.items() if isinstance(previous, dict) else [(None, None)]
+    for key, times in items:
+        ok = (
+            isinstance(key, str)
+            and key.isdigit()
+            and len(key) <= 18
+            and isinstance(times, list)
+            and len(times) == 3
+            and all(t is None or (type(t) is int and 0 <= t <= MAX_MS) for t in times[:2])
+            and times[2] in timings
+        )
+        if not ok:
+            raise UndoDataError(
+                "the stored undo data of this alignment is damaged; nothing was changed"
+            )
+        checked[int(key)] = (times[0], times[1], times[2])
+    return checked
 
 
 def report_summary(report: dict | None) -> str:

@@ -3,10 +3,17 @@
 The file is ``{"format": "jimaku-project", "version": 1, "episode": {...}}`` holding the
 episode's fields, speakers, glossary, segments with their cues and revision history, its timing
 alignment runs with their undo data, and optionally its translation jobs. Users are named by
-username; a username unknown where the file is imported becomes ``None`` (the work stays, the
-name does not). Ids are not stored: an import always creates a new episode (with a new public
+username. Ids are not stored: an import always creates a new episode (with a new public
 address), so a file can be imported into the database it came from. Timestamps of revisions,
 segments, alignment runs and jobs are kept.
+
+A project file is text anyone can edit, so a restore never grants more than the restoring user
+may do (issue 12): the new episode is unpublished; ``approved`` survives only when the restoring
+user may approve (the command line, run by the server's operator, may), otherwise it becomes
+``edited``; the users the file names are kept as recorded text (``recorded_user``…: "recorded
+as rev1 in the file"), never linked to an account here; media does not travel in the file, and a
+stored file name in it is ignored (it could name another episode's file). What was kept less
+than the file claimed is listed in the episode's import report (``DOWNGRADED`` entries).
 
 Import validates the whole file first and raises :class:`BackupError` with a one-line message
 (naming the field, e.g. ``episode.segments[3].cues[0].start_ms``) and writes in one transaction:
@@ -18,16 +25,17 @@ still undo its latest alignment.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.storage import default_storage
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 
+from translator import permissions
+from translator.core.report import ImportReport, ReportCategory
 from translator.models import (
     AlignmentRun,
     Cue,
@@ -38,6 +46,7 @@ from translator.models import (
     Speaker,
     TranslationJob,
 )
+from translator.services.editing import strip_invisible
 from translator.services.qa_flags import refresh_qa_flags
 
 FORMAT = "jimaku-project"
@@ -55,8 +64,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _username(user: Any) -> str | None:
-    return user.get_username() if user is not None else None
+def _username(user: Any, recorded: str = "") -> str | None:
+    """The account's name, else the name a restored file recorded (kept on export)."""
+    return user.get_username() if user is not None else (recorded or None)
 
 
 EPISODE_FIELDS = (
@@ -136,7 +146,7 @@ def export_project(*, episode_id: int, include_jobs: bool = False) -> dict[str, 
         .order_by("created_at", "id")
     ):
         item = {f: getattr(rev, f) for f in REVISION_FIELDS}
-        item.update(user=_username(rev.user), created_at=_iso(rev.created_at))
+        item.update(user=_username(rev.user, rev.recorded_user), created_at=_iso(rev.created_at))
         revisions.setdefault(rev.segment_id, []).append(item)
     segments = []
     for seg in episode.segments.select_related("updated_by").order_by("order"):
@@ -144,7 +154,7 @@ def export_project(*, episode_id: int, include_jobs: bool = False) -> dict[str, 
         item.update(
             machine_translated_at=_iso(seg.machine_translated_at),
             updated_at=_iso(seg.updated_at),
-            updated_by=_username(seg.updated_by),
+            updated_by=_username(seg.updated_by, seg.recorded_updated_by),
             cues=cues.get(seg.pk, []),
             revisions=revisions.get(seg.pk, []),
         )
@@ -153,7 +163,7 @@ def export_project(*, episode_id: int, include_jobs: bool = False) -> dict[str, 
     data["alignments"] = [
         {f: getattr(run, f) for f in ALIGNMENT_FIELDS}
         | {
-            "user": _username(run.user),
+            "user": _username(run.user, run.recorded_user),
             "created_at": _iso(run.created_at),
             "previous_times": {
                 cue_place[cue_id]: times
@@ -167,7 +177,7 @@ def export_project(*, episode_id: int, include_jobs: bool = False) -> dict[str, 
         data["jobs"] = [
             {f: getattr(job, f) for f in JOB_FIELDS}
             | {
-                "requested_by": _username(job.requested_by),
+                "requested_by": _username(job.requested_by, job.recorded_requested_by),
                 "created_at": _iso(job.created_at),
                 "started_at": _iso(job.started_at),
                 "finished_at": _iso(job.finished_at),
@@ -227,8 +237,10 @@ class _Reader:
         value = self._get(key, default)
         if value is None and nullable:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self._fail(key, "a whole number ≥ 0" + (" or null" if nullable else ""))
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INT:
+            raise self._fail(
+                key, f"a whole number from 0 to {MAX_INT}" + (" or null" if nullable else "")
+            )
         return value
 
     def flag(self, key: str, default: bool = False) -> bool:
@@ -248,10 +260,21 @@ class _Reader:
         value = self._get(key, None)
         if value is None:
             return None
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        try:  # "2024-02-30T…" is well-formed but impossible: ValueError, not None
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+            if parsed is not None and parsed.tzinfo is not None:
+                parsed.astimezone(UTC)  # year 1 or 9999 with an offset leaves the calendar
+        except (ValueError, OverflowError):
+            parsed = None
         if parsed is None:
             raise self._fail(key, "an ISO 8601 date-time or null")
         return parsed
+
+    def strings(self, key: str) -> list[str]:
+        value = self.json(key, list, []) or []
+        if not all(isinstance(line, str) for line in value):
+            raise self._fail(key, "a list of strings")
+        return value
 
     def json(self, key: str, kind: type, default: Any) -> Any:
         value = self._get(key, default)
@@ -267,6 +290,60 @@ class _Reader:
 
 
 _REQUIRED = object()
+MAX_INT = 2**31 - 1  # the largest value of a PositiveIntegerField on every database
+MAX_DEPTH = 64  # nesting of JSON objects and lists; a real project file uses about 8
+MAX_JSON_INT = 2**53  # numbers inside free-form JSON (reports): what JavaScript reads exactly
+
+
+def _refuse_constant(name: str) -> Any:
+    raise BackupError(f"not a project file: {name} is not a JSON number")
+
+
+def _check_values(root: Any) -> None:
+    """Refuse what JSON allows but the database or the pages cannot hold: nesting deeper than
+    ``MAX_DEPTH``, text with an unpaired surrogate (``"\\ud800"``), numbers beyond
+    ``MAX_JSON_INT``. Iterative, so deep nesting costs no Python stack; only containers are
+    stacked (about 1 s for a 50 MB file)."""
+    if not isinstance(root, dict | list):
+        _check_scalar(root, ())
+        return
+    stack: list[tuple[dict | list, tuple[Any, ...]]] = [(root, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) >= MAX_DEPTH:
+            raise BackupError(f"{_path(path)}: nested more than {MAX_DEPTH} levels deep")
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(item, dict | list):
+                stack.append((item, (*path, key)))
+            elif isinstance(item, int | str):
+                _check_scalar(item, (*path, key))
+            if isinstance(key, str):
+                _check_text(key, path)
+
+
+def _check_scalar(value: Any, path: tuple[Any, ...]) -> None:
+    if isinstance(value, str):
+        _check_text(value, path)
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_JSON_INT:
+        raise BackupError(f"{_path(path)}: the number {str(value)[:20]}… is too large")
+
+
+def _check_text(value: str, path: tuple[Any, ...]) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise BackupError(
+            f"{_path(path)}: text with an unpaired surrogate (character {exc.start + 1})"
+        ) from None
+
+
+def _path(path: tuple[Any, ...]) -> str:
+    out = ""
+    for key in path[:8]:
+        key = key if isinstance(key, int) else str(key)[:40]
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else key)
+    return (out + ("…" if len(path) > 8 else "")) or "the file"
 
 
 def parse_project(raw: str | bytes | dict[str, Any]) -> dict[str, Any]:
@@ -278,11 +355,18 @@ def parse_project(raw: str | bytes | dict[str, Any]) -> dict[str, Any]:
             raise BackupError(f"not a project file: not UTF-8 text (byte {exc.start})") from exc
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
+            raw = json.loads(raw, parse_constant=_refuse_constant)
         except json.JSONDecodeError as exc:
             raise BackupError(
                 f"not a project file: invalid JSON at line {exc.lineno}, column {exc.colno}"
             ) from exc
+        except RecursionError:
+            raise BackupError(
+                f"not a project file: nested more than {MAX_DEPTH} levels deep"
+            ) from None
+        except ValueError as exc:  # an integer of more than 4300 digits
+            raise BackupError(f"not a project file: {str(exc).splitlines()[0][:120]}") from None
+    _check_values(raw)
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise BackupError(f'not a Jimaku project file (no "format": "{FORMAT}" header)')
     version = raw.get("version")
@@ -298,51 +382,104 @@ def parse_project(raw: str | bytes | dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- import
 
 
+class _Restore:
+    """What one restore may keep, and the report of what it kept less of."""
+
+    def __init__(self, user: AbstractBaseUser | None) -> None:
+        if user is not None and not permissions.can_import(user):
+            raise PermissionDenied("You cannot import episodes.")
+        self.user = user if user is not None and user.is_authenticated else None
+        # The command line (no user) is the server's operator: a reviewer and more.
+        self.may_approve = user is None or permissions.can_approve(user)
+        self.report = ImportReport()
+        self.names: set[str] = set()
+
+    def recorded(self, name: str | None) -> str:
+        """A user the file names: kept as text (trimmed to the field), never an account."""
+        if not name:
+            return ""
+        self.names.add(name)
+        return name[:150]
+
+    def status(self, status: str, text: str, order: int) -> str:
+        if status != Segment.Status.APPROVED or self.may_approve:
+            return status
+        self.report.add(
+            ReportCategory.DOWNGRADED,
+            "approved_as_edited",
+            "approved segments restored as edited: only a reviewer's restore keeps approval",
+            example=f"#{order + 1}",
+        )
+        return Segment.Status.EDITED if text else Segment.Status.UNTRANSLATED
+
+    def downgrade(self, code: str, message: str, example: str | None = None) -> None:
+        self.report.add(ReportCategory.DOWNGRADED, code, message, example=example)
+
+    def finish(self) -> ImportReport:
+        if self.names:
+            names = sorted(self.names)
+            self.report.add(
+                ReportCategory.DOWNGRADED,
+                "users_recorded",
+                "users named in the file kept as recorded names, not linked to accounts here",
+                example=", ".join(names[:10]) + (" …" if len(names) > 10 else ""),
+                count=len(names),
+            )
+        return self.report
+
+
 def import_project(
     *, data: str | bytes | dict[str, Any], user: AbstractBaseUser | None = None
 ) -> Episode:
     """Create a new episode from a project file. All or nothing; ``BackupError`` if bad.
 
-    ``user`` becomes the creator only when the file names none that exists here.
+    ``user`` is the restoring account (it must be allowed to import; ``PermissionDenied``
+    otherwise) and becomes the creator; ``None`` is the command line. The restore keeps only
+    what ``user`` may do (see the module docstring); ``episode.import_report`` lists what it
+    kept less of (``restore_report`` reads it back).
     """
+    restore = _Restore(user)
     project = parse_project(data)
     try:
         with transaction.atomic():
-            return _create(_Reader(project["episode"], "episode"), user)
+            return _create(_Reader(project["episode"], "episode"), restore)
     except IntegrityError as exc:
         raise BackupError(f"the file contradicts itself: {str(exc).splitlines()[0]}") from exc
+    except (OverflowError, UnicodeError) as exc:  # a value the checks above missed: one line
+        raise BackupError(f"a value the database cannot store: {str(exc)[:120]}") from exc
 
 
-def _users(ep: _Reader) -> Callable[[str | None], Any]:
-    names: set[str] = set()
-
-    def collect(reader: _Reader, key: str) -> None:
-        value = reader.data.get(key)
-        if isinstance(value, str) and value:
-            names.add(value)
-
-    collect(ep, "created_by")
-    for seg in ep.items("segments"):
-        collect(seg, "updated_by")
-        for rev in seg.items("revisions"):
-            collect(rev, "user")
-    for job in ep.items("jobs"):
-        collect(job, "requested_by")
-    for run in ep.items("alignments"):
-        collect(run, "user")
-    model = get_user_model()
-    found = {
-        u.get_username(): u for u in model.objects.filter(**{f"{model.USERNAME_FIELD}__in": names})
-    }
-    return lambda name: found.get(name) if name else None
+def restore_report(episode: Episode) -> ImportReport:
+    """The report a restore stored on the episode (what it kept less than the file claimed)."""
+    return ImportReport.from_dict(episode.import_report)
 
 
-def _create(ep: _Reader, user: AbstractBaseUser | None) -> Episode:
-    user_for = _users(ep)
-    creator = user_for(ep.name("created_by"))
-    if creator is None and user is not None and user.is_authenticated:
-        creator = user
-    media = ep.text("media_file")
+def _media_url(ep: _Reader, restore: _Restore) -> str:
+    url = ep.text("media_url", max_len=200).strip()
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("http", "https") or not parts.netloc):
+        restore.downgrade(
+            "media_url_refused", "media address not restored: only http(s) addresses play", url
+        )
+        return ""
+    return url
+
+
+def _create(ep: _Reader, restore: _Restore) -> Episode:
+    ep.name("created_by")  # validated; the creator here is whoever restores the file
+    media = ep.text("media_file", max_len=255)
+    if media:  # a stored name could be any episode's file: media never comes by name
+        restore.downgrade(
+            "media_not_restored",
+            "media file not restored: project files do not carry media, attach it again",
+            media.rsplit("/", 1)[-1],
+        )
+    published = ep.flag("published")
+    ep.time("published_at")
+    if published:
+        restore.downgrade(
+            "unpublished", "restored unpublished: a reviewer can publish it after checking"
+        )
     episode = Episode.objects.create(
         title=ep.required_str("title", max_len=300),
         title_en=ep.text("title_en", max_len=300),
@@ -353,21 +490,18 @@ def _create(ep: _Reader, user: AbstractBaseUser | None) -> Episode:
         source_encoding=ep.text("source_encoding", "utf-8", max_len=40),
         source_filename=ep.text("source_filename", max_len=255),
         duration_ms=ep.number("duration_ms", None, nullable=True),
-        media_url=ep.text("media_url", max_len=200),
-        published=ep.flag("published"),
-        published_at=ep.time("published_at"),
+        media_url=_media_url(ep, restore),
+        published=False,
+        published_at=None,
         alignment_report=ep.json("alignment_report", dict, None),
-        created_by=creator,
+        created_by=restore.user,
     )
-    if media and ".." not in media and default_storage.exists(media):
-        episode.media_file.name = media  # same storage (a restore on the same server)
-        episode.save(update_fields=["media_file"])
 
     Speaker.objects.bulk_create(
         Speaker(
             episode=episode,
             label=s.required_str("label", max_len=100),
-            display_name=s.text("display_name", max_len=100),
+            display_name=strip_invisible(s.text("display_name", max_len=100)),
             order=s.number("order"),
         )
         for s in ep.items("speakers")
@@ -375,34 +509,41 @@ def _create(ep: _Reader, user: AbstractBaseUser | None) -> Episode:
     GlossaryTerm.objects.bulk_create(
         GlossaryTerm(
             episode=episode,
-            source=t.required_str("source", max_len=200),
-            target=t.required_str("target", max_len=200),
+            source=strip_invisible(t.required_str("source", max_len=200)),
+            target=strip_invisible(t.required_str("target", max_len=200)),
             note=t.text("note", max_len=300),
         )
         for t in ep.items("glossary")
     )
 
     seg_readers = ep.items("segments", required=True)
-    segments = [
-        Segment(
-            episode=episode,
-            order=s.number("order", _REQUIRED),
-            kind=s.choice("kind", Segment.Kind.choices, Segment.Kind.TRANSCRIPT),
-            turn=s.number("turn"),
-            speaker_label=s.text("speaker_label", max_len=100),
-            source_text=s.required_str("source_text"),
-            text=s.text("text"),
-            machine_text=s.text("machine_text"),
-            machine_engine=s.text("machine_engine", max_len=40),
-            machine_engine_version=s.text("machine_engine_version", max_len=200),
-            machine_translated_at=s.time("machine_translated_at"),
-            machine_flags=s.json("machine_flags", list, []) or [],
-            status=s.choice("status", Segment.Status.choices, Segment.Status.UNTRANSLATED),
-            version=max(1, s.number("version", 1) or 1),
-            updated_by=user_for(s.name("updated_by")),
+    segments = []
+    for s in seg_readers:
+        order = s.number("order", _REQUIRED)
+        text = s.text("text")
+        segments.append(
+            Segment(
+                episode=episode,
+                order=order,
+                kind=s.choice("kind", Segment.Kind.choices, Segment.Kind.TRANSCRIPT),
+                turn=s.number("turn"),
+                speaker_label=s.text("speaker_label", max_len=100),
+                source_text=s.required_str("source_text"),
+                text=text,
+                machine_text=s.text("machine_text"),
+                machine_engine=s.text("machine_engine", max_len=40),
+                machine_engine_version=s.text("machine_engine_version", max_len=200),
+                machine_translated_at=s.time("machine_translated_at"),
+                machine_flags=s.strings("machine_flags"),
+                status=restore.status(
+                    s.choice("status", Segment.Status.choices, Segment.Status.UNTRANSLATED),
+                    text,
+                    order,
+                ),
+                version=max(1, s.number("version", 1) or 1),
+                recorded_updated_by=restore.recorded(s.name("updated_by")),
+            )
         )
-        for s in seg_readers
-    ]
     Segment.objects.bulk_create(segments, batch_size=500)
     if segments and segments[0].pk is None:  # backends without RETURNING ids
         by_order = {s.order: s for s in episode.segments.all()}
@@ -423,7 +564,7 @@ def _create(ep: _Reader, user: AbstractBaseUser | None) -> Episode:
                     source_start=c.number("source_start"),
                     source_end=c.number("source_end"),
                     source_text=c.text("source_text"),
-                    lines=c.json("lines", list, []) or [],
+                    lines=c.strings("lines"),
                     timing=c.choice("timing", Cue.Timing.choices, Cue.Timing.ESTIMATED),
                 )
             )
@@ -432,7 +573,7 @@ def _create(ep: _Reader, user: AbstractBaseUser | None) -> Episode:
                 (
                     SegmentRevision(
                         segment=segment,
-                        user=user_for(r.name("user")),
+                        recorded_user=restore.recorded(r.name("user")),
                         action=r.choice(
                             "action", SegmentRevision.Action.choices, SegmentRevision.Action.EDIT
                         ),
@@ -446,7 +587,7 @@ def _create(ep: _Reader, user: AbstractBaseUser | None) -> Episode:
                 )
             )
     Cue.objects.bulk_create(cues, batch_size=1000)
-    _create_alignments(ep, episode, user_for)
+    _create_alignments(ep, episode, restore)
     created = SegmentRevision.objects.bulk_create([rev for rev, _ in revisions], batch_size=1000)
     _keep_times(created, [t for _, t in revisions], "created_at")
     _keep_times([s for s, _ in touched], [t for _, t in touched], "updated_at")
@@ -465,18 +606,21 @@ def _create(ep: _Reader, user: AbstractBaseUser | None) -> Episode:
             done=j.number("done"),
             total=j.number("total"),
             error=error,
-            requested_by=user_for(j.name("requested_by")),
+            recorded_requested_by=restore.recorded(j.name("requested_by")),
             started_at=j.time("started_at"),
             finished_at=j.time("finished_at"),
         )
         jobs.append((job, j.time("created_at")))
     created_jobs = TranslationJob.objects.bulk_create([job for job, _ in jobs])
     _keep_times(created_jobs, [t for _, t in jobs], "created_at")
+    report = restore.finish()
+    episode.import_report = report.to_dict() if report else None
+    episode.save(update_fields=["import_report"])
     refresh_qa_flags(episode_id=episode.pk)  # a restored episode opens without a first-view fill
     return episode
 
 
-def _create_alignments(ep: _Reader, episode: Episode, user_for: Callable[[Any], Any]) -> None:
+def _create_alignments(ep: _Reader, episode: Episode, restore: _Restore) -> None:
     """Alignment runs, their undo data mapped from cue positions to the new cue ids."""
     readers = ep.items("alignments")
     if not readers:
@@ -498,7 +642,7 @@ def _create_alignments(ep: _Reader, episode: Episode, user_for: Callable[[Any], 
             ok = (
                 isinstance(times, list)
                 and len(times) == 3
-                and all(t is None or (type(t) is int and t >= 0) for t in times[:2])
+                and all(t is None or (type(t) is int and 0 <= t <= MAX_INT) for t in times[:2])
                 and times[2] in timings
             )
             if not ok:
@@ -506,7 +650,7 @@ def _create_alignments(ep: _Reader, episode: Episode, user_for: Callable[[Any], 
             previous[str(cue_ids[place])] = times
         run = AlignmentRun(
             episode=episode,
-            user=user_for(r.name("user")),
+            recorded_user=restore.recorded(r.name("user")),
             caption_filename=r.text("caption_filename", max_len=255),
             report=r.json("report", dict, {}) or {},
             undone=r.flag("undone"),

@@ -7,6 +7,7 @@ raises ``EditingError`` with a one-line message an editor can act on.
 from __future__ import annotations
 
 import contextlib
+import unicodedata
 import uuid
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -38,8 +39,20 @@ def _require(user: AbstractBaseUser, codename: str) -> None:
         raise PermissionDenied
 
 
+def strip_invisible(value: str) -> str:
+    """``value`` without format and control characters: bidi overrides and isolates
+    (U+202A–U+202E, U+2066–U+2069, U+200E/F), zero-width spaces and joiners (U+200B–U+200D,
+    U+2060, U+FEFF), soft hyphens. They draw nothing, so ``Yamada`` and ``Yama\\u200bda`` would
+    look the same on the page; ``\\u202egnirts`` would read backwards."""
+    if value.isascii() and value.isprintable():
+        return value
+    return "".join(
+        ch for ch in value if unicodedata.category(ch) not in ("Cf", "Cc") or ch in " \t\n"
+    )
+
+
 def _one_line(value: str, *, limit: int, what: str, required: bool = True) -> str:
-    value = " ".join((value or "").split())
+    value = " ".join(strip_invisible(value or "").split())
     if required and not value:
         raise EditingError(f"The {what} cannot be empty.")
     if len(value) > limit:
@@ -72,7 +85,15 @@ def rename_speaker(*, speaker_id: int, display_name: str, user: AbstractBaseUser
     """Set a speaker's English display name."""
     _require(user, "change_speaker")
     speaker = Speaker.objects.select_for_update().get(pk=speaker_id)
-    speaker.display_name = _one_line(display_name, limit=MAX_NAME_CHARS, what="English name")
+    name = _one_line(display_name, limit=MAX_NAME_CHARS, what="English name")
+    twin = (
+        Speaker.objects.filter(episode_id=speaker.episode_id, display_name__iexact=name)
+        .exclude(pk=speaker.pk)
+        .first()
+    )
+    if twin is not None:  # two speakers who look the same on the page are one too many
+        raise EditingError(f"{twin.label} is already called “{twin.display_name}”.")
+    speaker.display_name = name
     speaker.save(update_fields=["display_name"])
     refresh_qa_flags(episode_id=speaker.episode_id)  # names are kept whole in line breaks
     return speaker
@@ -149,7 +170,9 @@ def _media_extension(filename: str) -> str:
 
 
 def _delete_stored(name: str) -> None:
-    if name:
+    """Delete a stored media file no episode uses any more. Each episode owns its file, but
+    episodes restored by an older version may share one: the last owner's removal deletes it."""
+    if name and not Episode.objects.filter(media_file=name).exists():
         with contextlib.suppress(OSError):  # a missing file is not worth failing anything
             default_storage.delete(name)
 

@@ -1,18 +1,35 @@
-"""Import an episode: decode, segment (core) and write it in one transaction."""
+"""Import an episode: decode, segment (core) and write it in one transaction.
+
+Uploads above ``JIMAKU_INLINE_IMPORT_BYTES`` are previewed and imported by the worker
+(``ImportJob``, ``translator.tasks.import_task``) with progress on the page, so no web request
+parses a large file.
+"""
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
+from translator import permissions
+from translator.core.errors import InputError
 from translator.core.pipeline import segment_document
 from translator.core.romaji import suggest_english_name
 from translator.core.types import ParsedDocument, split_speaker_label
-from translator.models import Cue, Episode, GlossaryTerm, Segment, Speaker
+from translator.models import Cue, Episode, GlossaryTerm, ImportJob, Segment, Speaker
+from translator.services.editing import strip_invisible
 from translator.services.qa_flags import refresh_qa_flags
+
+log = logging.getLogger(__name__)
 
 
 def preview_document(
@@ -105,7 +122,7 @@ def save_document(
         Speaker(
             episode=episode,
             label=label[:100],
-            display_name=suggest_english_name(label)[:100],
+            display_name=strip_invisible(suggest_english_name(label))[:100],
             order=i,
         )
         for i, label in enumerate(doc.speakers)
@@ -157,3 +174,242 @@ def save_document(
     )
     refresh_qa_flags(episode_id=episode.pk)
     return episode
+
+
+# --- large imports in the worker (issue 12) ---------------------------------------------------
+
+PREVIEW_PARAGRAPHS = 12  # paragraphs shown in the preview
+PREVIEW_SENTENCES = 20  # sentences shown per paragraph (one paragraph may be a whole file)
+PREVIEW_CHARS = 400  # characters shown per sentence
+
+
+def runs_in_worker(size_bytes: int) -> bool:
+    """Whether an import of this size is done by the worker (with progress) rather than inside
+    the web request: above ``JIMAKU_INLINE_IMPORT_BYTES``."""
+    return size_bytes > settings.JIMAKU_INLINE_IMPORT_BYTES
+
+
+def pending_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "pending-imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def stash_upload(data: bytes | str) -> str:
+    """Keep an upload server-side under a random name (never the user's file name)."""
+    token = uuid.uuid4().hex
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    (pending_dir() / token).write_bytes(raw)
+    return token
+
+
+def _is_token(token: str) -> bool:
+    return len(token or "") == 32 and all(c in "0123456789abcdef" for c in token)
+
+
+def read_pending(token: str) -> bytes | None:
+    if not _is_token(token):
+        return None
+    path = pending_dir() / token
+    return path.read_bytes() if path.is_file() else None
+
+
+def discard_pending(token: str) -> None:
+    if _is_token(token):
+        (pending_dir() / token).unlink(missing_ok=True)
+
+
+def preview_summary(doc: ParsedDocument) -> dict[str, Any]:
+    """What the preview page shows of a document, as JSON (stored on an ``ImportJob``)."""
+    return {
+        "title": doc.title,
+        "source_format": doc.source_format,
+        "encoding": doc.encoding,
+        "duration_ms": doc.duration_ms,
+        "speakers": doc.speakers,
+        "warnings": list(doc.warnings),
+        "report": doc.report.to_dict() if doc.report else None,
+        "n_paragraphs": len(doc.paragraphs),
+        "n_sentences": sum(len(p.sentences) for p in doc.paragraphs),
+        "n_cues": sum(len(s.cues) for p in doc.paragraphs for s in p.sentences),
+        "paragraphs": [
+            {
+                "kind": p.kind.value,
+                "speaker": p.speaker,
+                "sentences": [
+                    {"text": s.text[:PREVIEW_CHARS] + ("…" if len(s.text) > PREVIEW_CHARS else "")}
+                    for s in p.sentences[:PREVIEW_SENTENCES]
+                ]
+                + ([{"text": "…"}] if len(p.sentences) > PREVIEW_SENTENCES else []),
+            }
+            for p in doc.paragraphs[:PREVIEW_PARAGRAPHS]
+        ],
+    }
+
+
+def start_import_job(
+    *,
+    data: bytes | str,
+    filename: str | None,
+    options: dict[str, Any],
+    user: AbstractBaseUser,
+    kind: str = ImportJob.Kind.TRANSCRIPT,
+) -> ImportJob:
+    """Hand a large upload to the worker: a transcript's preview first (then ``confirm``), or a
+    project file's restore. Returns at once; the job's page shows the progress."""
+    if not permissions.can_import(user):
+        raise PermissionDenied("You cannot import episodes.")
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if isinstance(data, str):
+        options = {**options, "encoding": "utf-8"}
+    token = stash_upload(raw)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            kind=kind,
+            stage=ImportJob.Stage.IMPORT
+            if kind == ImportJob.Kind.PROJECT
+            else ImportJob.Stage.PREVIEW,
+            token=token,
+            filename=(filename or "")[:255],
+            size_bytes=len(raw),
+            options=options,
+            requested_by=user,
+        )
+        _enqueue_on_commit(job)
+    return job
+
+
+def confirm_import_job(*, job_id: int, user: AbstractBaseUser, title: str = "") -> ImportJob:
+    """Import what a job previewed (its requester only)."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.requested_by_id != user.pk or not permissions.can_import(user):
+            raise PermissionDenied("This import was started by someone else.")
+        if job.state != ImportJob.State.PREVIEWED:
+            raise InputError("This preview is no longer waiting to be imported.")
+        job.stage, job.state, job.step = ImportJob.Stage.IMPORT, ImportJob.State.QUEUED, ""
+        job.done = job.total = 0
+        if title.strip():
+            job.options = {**job.options, "title": title.strip()[:300]}
+        job.save(update_fields=["stage", "state", "step", "done", "total", "options"])
+        _enqueue_on_commit(job)
+    return job
+
+
+def _enqueue_on_commit(job: ImportJob) -> None:
+    from translator.tasks import import_task
+
+    def enqueue() -> None:
+        result = import_task.enqueue(job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+    transaction.on_commit(enqueue)
+
+
+def _progress(job: ImportJob, **fields: Any) -> None:
+    """Committed at once (outside any import transaction): the page polls it."""
+    for name, value in fields.items():
+        setattr(job, name, value)
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now(), **fields)
+
+
+def run_import_job(*, job_id: int) -> ImportJob:
+    """The worker's side: preview, import, or restore. Bad input fails the job with its
+    one-line message (nothing written); the upload is deleted once nothing needs it."""
+    from translator.services import backup
+
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.state != ImportJob.State.QUEUED:
+            return job
+        job.state, job.started_at = ImportJob.State.RUNNING, job.started_at or timezone.now()
+        job.save(update_fields=["state", "started_at"])
+    data = read_pending(job.token)
+    opts = job.options
+    try:
+        if data is None:
+            raise InputError("the uploaded file is gone; please choose it again")
+        if job.requested_by is None:  # never run with no account: that is the operator's power
+            raise InputError("the account that started this import no longer exists")
+        if job.kind == ImportJob.Kind.PROJECT:
+            _progress(job, step="restoring")
+            episode = backup.import_project(data=data, user=job.requested_by)
+            _finish(job, episode=episode)
+            return job
+        _progress(job, step="segmenting")
+        doc = preview_document(
+            data=data,
+            filename=job.filename or None,
+            fmt=opts.get("format", "auto"),
+            encoding=opts.get("encoding", "auto"),
+            title=opts.get("title") or None,
+            duration_ms=opts.get("duration_ms"),
+            check_language=opts.get("check_language", True),
+        )
+        if job.stage == ImportJob.Stage.PREVIEW:
+            job.preview = preview_summary(doc)
+            job.state, job.step = ImportJob.State.PREVIEWED, ""
+            job.save(update_fields=["preview", "state", "step"])
+            return job
+        total = sum(len(p.sentences) for p in doc.paragraphs)
+        _progress(job, step="writing", total=total, done=0)
+        episode = save_document(
+            doc=doc,
+            filename=job.filename,
+            target_language=opts.get("target_language") or Episode.TargetLanguage.EN_US,
+            user=job.requested_by,
+        )
+        _finish(job, episode=episode, done=total)
+    except (InputError, backup.BackupError, PermissionDenied) as exc:
+        _finish(job, error=str(exc).splitlines()[0][:500] if str(exc) else "refused")
+    except Exception as exc:  # a bug: the job says so, the worker logs it
+        log.exception("import job %s crashed", job.pk)
+        _finish(job, error=f"Unexpected error: {type(exc).__name__}")
+        raise
+    return job
+
+
+def _finish(job: ImportJob, *, episode: Episode | None = None, error: str = "", **extra) -> None:
+    discard_pending(job.token)
+    fields = {
+        "state": ImportJob.State.FAILED if error else ImportJob.State.SUCCEEDED,
+        "error": error,
+        "episode": episode,
+        "step": "",
+        "finished_at": timezone.now(),
+        **extra,
+    }
+    _progress(job, **fields)
+
+
+IMPORT_STALE_AFTER = timedelta(minutes=30)  # a running import reports only between its steps
+
+
+def resume_import_jobs(*, force: bool = False) -> list[ImportJob]:
+    """Queue again the import jobs whose worker died (their upload is still stashed).
+    ``force``: every active job whose task is not waiting (use it when no worker runs)."""
+    resumed = []
+    now = timezone.now()
+    for job in ImportJob.objects.filter(state__in=ImportJob.ACTIVE_STATES):
+        last = job.heartbeat_at or job.started_at or job.created_at
+        if (force or now - last > IMPORT_STALE_AFTER) and not _task_waiting(job):
+            with transaction.atomic():
+                ImportJob.objects.filter(pk=job.pk).update(
+                    state=ImportJob.State.QUEUED, heartbeat_at=now
+                )
+                _enqueue_on_commit(job)
+            resumed.append(job)
+    return resumed
+
+
+def _task_waiting(job: ImportJob) -> bool:
+    if not job.task_id:
+        return False
+    from django_tasks import TaskResultStatus
+
+    from translator.tasks import import_task
+
+    try:
+        return import_task.get_result(job.task_id).status == TaskResultStatus.READY
+    except Exception:  # unknown id, or a backend that cannot look results up
+        return False

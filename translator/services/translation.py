@@ -17,10 +17,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from translator import permissions
 from translator.engines.base import Engine, EngineError, TranslationRequest, TranslationResult
 from translator.engines.registry import available_engines, get_engine
 from translator.models import Episode, GlossaryTerm, Segment, SegmentRevision, TranslationJob
@@ -140,8 +142,12 @@ def resume_stale_jobs(*, force: bool = False) -> list[TranslationJob]:
     return resumed
 
 
-def request_cancel(*, job_id: int) -> TranslationJob:
+def request_cancel(*, job_id: int, user: AbstractBaseUser | None = None) -> TranslationJob:
+    """Stop a job after its current batch. ``user`` (``None``: the command line) must be a
+    reviewer or the translator who started it (``PermissionDenied`` otherwise)."""
     job = TranslationJob.objects.get(pk=job_id)
+    if user is not None and not permissions.can_cancel_job(user, job):
+        raise PermissionDenied("You can cancel only the jobs you started.")
     if job.state == State.QUEUED:
         TranslationJob.objects.filter(pk=job_id, state=State.QUEUED).update(
             state=State.CANCELLED, cancel_requested=True, finished_at=timezone.now()

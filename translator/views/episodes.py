@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from translator import permissions, selectors
+from translator import permissions, review_selectors, selectors
 from translator.core.errors import InputError
 from translator.core.pipeline import LEFT_OUT
+from translator.core.report import ImportReport
 from translator.forms import ImportForm
-from translator.services import backup
+from translator.models import Episode, ImportJob
+from translator.services import backup, importing
 from translator.services.importing import import_episode, preview_document
 
 PENDING_KEY = "jimaku_pending_import"
@@ -52,17 +50,9 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     return render(request, "translator/episode_list.html", {"episodes": episodes})
 
 
-def _pending_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "pending-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _stash(request: HttpRequest, data: bytes | str, filename: str | None, options: dict) -> str:
     """Keep the previewed input server-side under a random name (never the user's file name)."""
-    token = uuid.uuid4().hex
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    (_pending_dir() / token).write_bytes(raw)
+    token = importing.stash_upload(data)
     if isinstance(data, str):
         options = {**options, "encoding": "utf-8"}
     request.session[PENDING_KEY] = {"token": token, "filename": filename, **options}
@@ -71,18 +61,22 @@ def _stash(request: HttpRequest, data: bytes | str, filename: str | None, option
 
 def _unstash(request: HttpRequest, token: str) -> tuple[bytes, dict] | None:
     pending = request.session.get(PENDING_KEY)
-    if not pending or pending.get("token") != token or not token.isalnum():
+    if not pending or pending.get("token") != token:
         return None
-    path = _pending_dir() / token
-    if not path.is_file():
-        return None
-    return path.read_bytes(), pending
+    data = importing.read_pending(token)
+    return None if data is None else (data, pending)
 
 
 def _discard(request: HttpRequest, token: str) -> None:
     request.session.pop(PENDING_KEY, None)
-    if token.isalnum():
-        (_pending_dir() / token).unlink(missing_ok=True)
+    importing.discard_pending(token)
+
+
+def _restore_warnings(request: HttpRequest, episode: Episode) -> None:
+    """What a restore kept less of than the file claimed (unpublished, approvals…)."""
+    for entry in backup.restore_report(episode).entries:
+        example = f" ({entry.examples[0].text})" if entry.examples else ""
+        messages.warning(request, f"{entry.message}{example}.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -91,6 +85,16 @@ def episode_import(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict = {"form": form}
+    if request.method == "POST" and "confirm" in request.POST and "import_job" in request.POST:
+        job_id = review_selectors.parse_int(request.POST.get("import_job"))
+        try:
+            job = importing.confirm_import_job(
+                job_id=job_id or 0, user=request.user, title=request.POST.get("title", "")
+            )
+        except (ImportJob.DoesNotExist, InputError):
+            messages.error(request, _("That preview has expired; please choose the file again."))
+            return redirect("translator:episode_import")
+        return redirect("translator:import_job", import_job_id=job.pk)
     if request.method == "POST" and "confirm" in request.POST:
         token = request.POST.get("token", "")
         stashed = _unstash(request, token)
@@ -121,28 +125,37 @@ def episode_import(request: HttpRequest) -> HttpResponse:
             % {"title": episode.title, "n": episode.segments.count()},
         )
         return redirect("translator:episode_detail", episode_id=episode.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and importing.runs_in_worker(form.payload_size())
+    ):
+        data, filename = form.payload()  # large: parsed by the worker, this request returns
+        job = importing.start_import_job(
+            data=data,
+            filename=filename,
+            options=form.import_options(),
+            user=request.user,
+            kind=ImportJob.Kind.PROJECT if form.is_project_file() else ImportJob.Kind.TRANSCRIPT,
+        )
+        return redirect("translator:import_job", import_job_id=job.pk)
     if request.method == "POST" and form.is_valid() and form.is_project_file():
         try:  # a backup: restored whole as a new episode (all or nothing), no preview
             episode = backup.import_project(data=form.payload()[0], user=request.user)
         except backup.BackupError as exc:
             form.add_error("file", str(exc))
+            context["status"] = 400
         else:
             messages.success(
                 request,
                 _("Restored “%(title)s” from a project file: %(n)d segments.")
                 % {"title": episode.title, "n": episode.segments.count()},
             )
+            _restore_warnings(request, episode)
             return redirect("translator:episode_detail", episode_id=episode.pk)
     elif request.method == "POST" and form.is_valid():
         data, filename = form.payload()
-        opts = {
-            "format": form.cleaned_data["format"],
-            "encoding": form.cleaned_data["encoding"],
-            "title": form.cleaned_data["title"],
-            "duration_ms": form.cleaned_data["duration"],
-            "target_language": form.cleaned_data["target_language"],
-            "check_language": not form.cleaned_data["any_language"],
-        }
+        opts = form.import_options()
         try:
             doc = preview_document(
                 data=data,
@@ -158,6 +171,7 @@ def episode_import(request: HttpRequest) -> HttpResponse:
         else:
             context["doc"] = doc
             context["token"] = _stash(request, data, filename, opts)
+            context["n_paragraphs"] = len(doc.paragraphs)
             context["n_sentences"] = sum(len(p.sentences) for p in doc.paragraphs)
             context["n_cues"] = sum(len(s.cues) for p in doc.paragraphs for s in p.sentences)
             rows = sorted(
@@ -167,4 +181,78 @@ def episode_import(request: HttpRequest) -> HttpResponse:
             context["preview_rows"] = rows[:PREVIEW_ROWS]
             context["preview_more"] = max(0, len(rows) - PREVIEW_ROWS)
             context["kind_choices"] = KIND_LABELS
-    return render(request, "translator/episode_import.html", context)
+    return render(
+        request, "translator/episode_import.html", context, status=context.pop("status", 200)
+    )
+
+
+# --- large imports: the worker's progress, then the preview, then the episode ------------------
+
+
+def _import_job(request: HttpRequest, import_job_id: int) -> ImportJob:
+    if not permissions.can_import(request.user):
+        raise PermissionDenied
+    job = get_object_or_404(ImportJob, pk=import_job_id)
+    if job.requested_by_id != request.user.pk and not request.user.is_staff:
+        raise Http404  # someone else's upload: not even its existence
+    return job
+
+
+class _Preview:
+    """A preview stored by the worker (``importing.preview_summary``), shaped like the
+    ``ParsedDocument`` the import page shows."""
+
+    def __init__(self, data: dict) -> None:
+        self.title = data.get("title", "")
+        self.source_format = data.get("source_format", "")
+        self.encoding = data.get("encoding", "")
+        self.speakers = data.get("speakers", [])
+        self.warnings = data.get("warnings", [])
+        self.report = ImportReport.from_dict(data.get("report"))
+
+
+@require_GET
+def import_job(request: HttpRequest, import_job_id: int) -> HttpResponse:
+    job = _import_job(request, import_job_id)
+    if job.state == ImportJob.State.SUCCEEDED and job.episode_id:
+        episode = job.episode
+        messages.success(
+            request,
+            _("Imported “%(title)s”: %(n)d segments.")
+            % {"title": episode.title, "n": episode.segments.count()},
+        )
+        if job.kind == ImportJob.Kind.PROJECT:
+            _restore_warnings(request, episode)
+        return redirect("translator:episode_detail", episode_id=episode.pk)
+    if job.state == ImportJob.State.PREVIEWED and job.preview:
+        preview = job.preview
+        return render(
+            request,
+            "translator/episode_import.html",
+            {
+                "doc": _Preview(preview),
+                "import_job": job,
+                "n_paragraphs": preview.get("n_paragraphs", 0),
+                "n_sentences": preview.get("n_sentences", 0),
+                "n_cues": preview.get("n_cues", 0),
+                "preview_paragraphs": preview.get("paragraphs", []),
+            },
+        )
+    if job.state == ImportJob.State.SUCCEEDED:  # and its episode deleted since
+        raise Http404
+    if job.state == ImportJob.State.FAILED or (
+        job.state == ImportJob.State.PREVIEWED and not job.preview
+    ):
+        messages.error(request, job.error or _("The import did not finish."))
+        return render(request, "translator/episode_import.html", {"form": ImportForm()}, status=400)
+    return render(request, "translator/import_job.html", {"job": job})
+
+
+@require_GET
+def import_job_panel(request: HttpRequest, import_job_id: int) -> HttpResponse:
+    """The progress panel (htmx polls it); once the job stops, the page reloads to its result."""
+    job = _import_job(request, import_job_id)
+    response = render(request, "translator/partials/import_job_panel.html", {"job": job})
+    if not job.is_active:
+        response["HX-Refresh"] = "true"
+    return response

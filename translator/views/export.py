@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,6 +16,7 @@ from translator.core.export_types import TranscriptOptions
 from translator.core.transcript import build_model, format_timestamp
 from translator.models import Episode
 from translator.services import editing, exporting, publishing
+from translator.views.media import serve_media
 
 
 def _flag(request: HttpRequest, name: str) -> bool:
@@ -133,21 +134,23 @@ def public_media_src(request: HttpRequest, episode: Episode) -> str | None:
     if episode.media_url and episode.media_url.lower().startswith(("http://", "https://")):
         return episode.media_url
     if episode.media_file:
-        from django.urls import reverse
-
         return reverse("translator:public_media", args=[episode.public_id])
     return None
 
 
 @login_not_required
 @require_GET
-def public_media(request: HttpRequest, public_id) -> HttpResponse:
-    from django.http import FileResponse
-
+def public_media(request: HttpRequest, public_id) -> HttpResponseBase:
+    """A published episode's stored media, with byte ranges (seeking), under a neutral name."""
     episode = Episode.objects.filter(public_id=public_id, published=True).first()
     if episode is None or not episode.media_file:
         raise Http404
-    return FileResponse(episode.media_file.open("rb"))
+    return serve_media(
+        request,
+        episode.media_file.name,
+        download_name="episode",
+        cache_control="public, max-age=300",
+    )
 
 
 urlpatterns = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
@@ -74,10 +76,24 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     if not permissions.can_translate(request.user):
         raise PermissionDenied
     job = get_object_or_404(TranslationJob, pk=job_id)
-    translation.request_cancel(job_id=job.pk)
+    if not permissions.can_cancel_job(request.user, job):
+        raise PermissionDenied
+    translation.request_cancel(job_id=job.pk, user=request.user)
     if request.htmx:
         return render(request, "translator/partials/job_panel.html", job_panel_context(job.episode))
     return redirect("translator:episode_detail", episode_id=job.episode_id)
+
+
+_SERVER_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.\-+@~]+){2,}[\\/]?")
+
+
+def _without_paths(status: dict) -> dict:
+    """An engine's status for someone who is not staff: no folder or file of the server (the
+    packages folder, paths inside error messages); staff see them to fix the setup."""
+    status = {k: v for k, v in status.items() if k != "packages_dir"}
+    if isinstance(status.get("error"), str):
+        status["error"] = _SERVER_PATH.sub("[server path]", status["error"])
+    return status
 
 
 @require_GET
@@ -91,6 +107,8 @@ def engines(request: HttpRequest) -> HttpResponse:
             status = engine.status()
         except Exception as exc:  # the page shows what is wrong instead of failing
             status = {"name": name, "error": str(exc).splitlines()[0] if str(exc) else repr(exc)}
+        if not request.user.is_staff:
+            status = _without_paths(status)
         rows.append({"name": name, "status": status})
     deepl_configured = "deepl" in available_engines()
     return render(

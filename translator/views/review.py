@@ -8,22 +8,11 @@ plain requests get a redirect back to the page.
 
 from __future__ import annotations
 
-import mimetypes
-import os
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBase,
-    StreamingHttpResponse,
-)
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -37,6 +26,7 @@ from translator.models import Episode, GlossaryTerm, Segment, SegmentRevision, S
 from translator.review_rows import render_rows
 from translator.services import editing, qa_flags, review
 from translator.views.jobs import job_panel_context
+from translator.views.media import serve_media
 
 CONFLICT_TEMPLATE = "translator/review/conflict.html"
 
@@ -314,8 +304,18 @@ def bulk_approve(request: HttpRequest, episode_id: int) -> HttpResponse:
     for value in request.POST.getlist("segment_ids"):
         pk, _sep, version = value.partition(":")
         pk_int, version_int = (review_selectors.parse_int(x) for x in (pk, version))
-        if pk_int is not None and version_int is not None:
-            seen[pk_int] = version_int
+        if any(
+            x.strip().isdigit() and n is None for x, n in ((pk, pk_int), (version, version_int))
+        ):
+            return HttpResponse(  # a number no row can have: a crafted request, refused whole
+                _("Bad selection: %(value)s… is beyond any segment id or version.")
+                % {"value": value[:24]},
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        if pk_int is None or version_int is None:
+            continue  # junk from an old page: skipped, the rest is approved
+        seen[pk_int] = version_int
     if not seen:
         messages.warning(request, _("Select some rows first."))
         return _back(request, episode.pk)
@@ -468,64 +468,17 @@ def media_attach(request: HttpRequest, episode_id: int) -> HttpResponse:
     return redirect("translator:episode_detail", episode_id=episode.pk)
 
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-_CHUNK_BYTES = 64 * 1024
-
-
-def _read_range(fh, start: int, length: int) -> Iterator[bytes]:
-    try:
-        fh.seek(start)
-        remaining = length
-        while remaining > 0:
-            chunk = fh.read(min(_CHUNK_BYTES, remaining))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-            yield chunk
-    finally:
-        fh.close()
-
-
 @require_GET
 def episode_media(request: HttpRequest, episode_id: int) -> HttpResponseBase:
     """Serve the episode's stored media to users who may view it, with single byte ranges."""
     _require_view(request)
     episode = get_object_or_404(Episode.objects.only("id", "media_file"), pk=episode_id)
-    name = episode.media_file.name
-    if not name or not default_storage.exists(name):
-        raise Http404
-    size = default_storage.size(name)
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    match = _RANGE.match(request.headers.get("Range", "").strip())
-    if match and (match.group(1) or match.group(2)):
-        first, last = match.groups()
-        if first:
-            start = int(first)
-            end = min(int(last), size - 1) if last else size - 1
-        else:  # suffix range: the last N bytes
-            start = max(0, size - int(last))
-            end = size - 1
-        if start >= size or start > end:
-            response = HttpResponse(status=416)
-            response["Content-Range"] = f"bytes */{size}"
-            return response
-        length = end - start + 1
-        response = StreamingHttpResponse(
-            _read_range(default_storage.open(name, "rb"), start, length),
-            status=206,
-            content_type=content_type,
-        )
-        response["Content-Range"] = f"bytes {start}-{end}/{size}"
-        response["Content-Length"] = str(length)
-    else:
-        response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
-        response["Content-Length"] = str(size)
-    response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = (
-        f'inline; filename="episode-{episode.pk}{os.path.splitext(name)[1]}"'
+    return serve_media(
+        request,
+        episode.media_file.name,
+        download_name=f"episode-{episode.pk}",
+        cache_control="private, max-age=3600",
     )
-    return response
 
 
 urlpatterns = [

@@ -50,6 +50,8 @@ def align_undo(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(AlignmentRun, pk=run_id)
     try:
         alignment.undo_alignment(run_id=run.pk, user=request.user)
+    except alignment.UndoDataError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     except InputError as exc:
         messages.error(request, str(exc))
     else:

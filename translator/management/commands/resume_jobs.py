@@ -1,10 +1,11 @@
-"""Re-enqueue translation jobs whose worker died (run before starting workers)."""
+"""Re-enqueue translation and large-import jobs whose worker died (run before starting
+workers)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from translator.services import translation
+from translator.services import importing, translation
 
 
 class Command(BaseCommand):
@@ -21,5 +22,8 @@ class Command(BaseCommand):
         jobs = translation.resume_stale_jobs(force=all)
         for job in jobs:
             self.stdout.write(f"Resumed job {job.pk} ({job.engine}, {job.done}/{job.total}).")
-        if not jobs:
+        imports = importing.resume_import_jobs(force=all)
+        for job in imports:
+            self.stdout.write(f"Resumed import {job.pk} ({job.stage} of {job.filename or 'text'}).")
+        if not jobs and not imports:
             self.stdout.write("No job to resume.")

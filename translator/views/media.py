@@ -1,0 +1,84 @@
+"""Serving stored media (audio/video) with single byte ranges: one helper for the episode page
+(reviewers and translators) and the public transcript page (no login).
+
+The response names the file by what the caller says (``episode-12.mp3``, ``episode.mp3``), never
+by its stored name. A range with numbers longer than any file (more than 18 digits) is refused
+with 416, as are ranges past the end.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import re
+from collections.abc import Iterator
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_MAX_DIGITS = 18  # 10^18 bytes is an exabyte: a longer number is crafted, not a real range
+_CHUNK_BYTES = 64 * 1024
+
+
+def _read_range(fh, start: int, length: int) -> Iterator[bytes]:
+    try:
+        fh.seek(start)
+        remaining = length
+        while remaining > 0:
+            chunk = fh.read(min(_CHUNK_BYTES, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        fh.close()
+
+
+def _unsatisfiable(size: int) -> HttpResponse:
+    response = HttpResponse(
+        "Range Not Satisfiable", status=416, content_type="text/plain; charset=utf-8"
+    )
+    response["Content-Range"] = f"bytes */{size}"
+    return response
+
+
+def serve_media(
+    request: HttpRequest, name: str, *, download_name: str, cache_control: str
+) -> HttpResponseBase:
+    """The stored file ``name`` (404 if missing), whole or one byte range (``Range``)."""
+    if not name or not default_storage.exists(name):
+        raise Http404
+    size = default_storage.size(name)
+    ext = os.path.splitext(name)[1].lower()
+    content_type = mimetypes.guess_type(f"x{ext}")[0] or "application/octet-stream"
+    match = _RANGE.match(request.headers.get("Range", "").strip())
+    if match and (match.group(1) or match.group(2)):
+        first, last = match.groups()
+        if len(first) > _MAX_DIGITS or len(last) > _MAX_DIGITS:
+            return _unsatisfiable(size)
+        if first:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
+        else:  # suffix range: the last N bytes
+            start = max(0, size - int(last))
+            end = size - 1
+        if start >= size or start > end:
+            return _unsatisfiable(size)
+        length = end - start + 1
+        response: HttpResponseBase = StreamingHttpResponse(
+            _read_range(default_storage.open(name, "rb"), start, length),
+            status=206,
+            content_type=content_type,
+        )
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(length)
+    else:
+        response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+        response["Content-Length"] = str(size)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = cache_control
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="{download_name}{ext}"'
+    return response

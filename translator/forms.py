@@ -106,6 +106,7 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data.get("file")
         if not upload or not (upload.name or "").lower().endswith(PROJECT_EXTENSION):
             return False
+        upload.seek(0)  # payload() may have read it already
         head = upload.read(4096)
         upload.seek(0)
         return b'"jimaku-project"' in head  # the backup writes its format first

@@ -114,7 +114,13 @@ def test_transcript_text_is_preserved_exactly(paragraphs):
                 ) == s.text.replace(" ", "")
         assert all(sentence.strip() for sentence in sentences)
     kept = (
-        "".join(s.text for p in doc.paragraphs for s in p.sentences) + doc.title + doc.description
+        "".join(s.text for p in doc.paragraphs for s in p.sentences)
+        + doc.title
+        + doc.description
+        # a line read as a speaker label (名前「発言」) keeps its name on the turn; what is left
+        # out is listed in the preview
+        + "".join(p.speaker or "" for p in doc.paragraphs)
+        + "".join(p.raw_text + (p.speaker or "") for p in doc.left_out)
     )
     for ch in set("".join(paragraphs)) - set(" 、。！？「」・"):
         assert ch in kept, ch

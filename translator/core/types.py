@@ -34,6 +34,8 @@ class CueDraft:
     start_ms: int | None = None
     end_ms: int | None = None
     timing: Timing = Timing.ESTIMATED
+    # Ruby readings of words in this cue, (base, reading): kept for exports, never translated.
+    ruby: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -80,6 +82,9 @@ class ParsedDocument:
     duration_ms: int | None = None
     warnings: list[str] = field(default_factory=list)
     report: ImportReport = field(default_factory=ImportReport)
+    # Timed files: the events of the tracks not chosen as the source, by language code
+    # ("en", "zh"…), for importing an existing translation.
+    other_tracks: dict[str, list[TimedLine]] = field(default_factory=dict)
 
     @property
     def speakers(self) -> list[str]:

@@ -69,6 +69,8 @@ _FORMAL_NOUNS = frozenset(
     {"こと", "もの", "ところ", "わけ", "はず", "つもり", "ため", "とき", "時", "感じ", "ほう", "方"}
 )
 _CLAUSE_COMMA = frozenset("、，,")
+# Set phrases that end in a conjunctive form but close a sentence.
+_SET_PHRASE = re.compile(r"(?:はじめまして|初めまして|おかえりなさい|いってらっしゃい)\s*$")
 
 
 @dataclass
@@ -109,6 +111,7 @@ class _Atom:
     starts_noun: bool = False
     ends_comma: bool = False
     ends_conjunctive: bool = False
+    interjection: bool = False  # ends in an interjection (はい, ねえ, うん)
 
 
 def _analyse(atom: _Atom, text: str) -> None:
@@ -132,11 +135,16 @@ def _analyse(atom: _Atom, text: str) -> None:
             or pos1 == "感動詞"
         ):
             atom.final = 2
+            atom.interjection = pos1 == "感動詞"
         elif pos1 in ("動詞", "形容詞") and (
             cform.startswith("終止形") or cform.startswith("命令形")
         ):
             atom.final = 1
-        if pos1 == "助詞" and (pos2 == "接続助詞" or surface in _CONJUNCTIVE):
+        if (
+            pos1 == "助詞"
+            and (pos2 == "接続助詞" or surface in _CONJUNCTIVE)
+            and not _SET_PHRASE.search(tail)
+        ):
             atom.ends_conjunctive = True
             atom.final = 0
     first = _tokens(head)
@@ -172,9 +180,13 @@ def _f(value: object) -> str:
     return "" if value is None or value == "*" else str(value)
 
 
-def _cuts_in(text: str) -> list[tuple[int, str]]:
-    """Cut offsets inside one cue text: (offset, "hard" | "space")."""
+def _cuts_in(text: str, line_spans: list[tuple[int, int]]) -> list[tuple[int, str]]:
+    """Cut offsets inside one cue text: (offset, "hard" | "space"); a line break counts as a
+    space."""
     cuts: dict[int, str] = {}
+    for _a, b in line_spans[:-1]:
+        if 0 < b < len(text):
+            cuts[b] = "space"
     if len(text) <= _SPANS_MAX_CHARS:
         spans = sentence_spans(text)
         for a, _b in spans[1:]:
@@ -218,7 +230,7 @@ def build_paragraphs(
             atoms.append(_Atom(k, 0, len(text), hard_end=True))
             continue
         prev = 0
-        for at, kind in _cuts_in(text):
+        for at, kind in _cuts_in(text, unit.line_spans):
             if at <= prev:
                 continue
             atoms.append(_Atom(k, prev, at, hard_end=kind == "hard", space_cut=kind != "hard"))
@@ -282,7 +294,8 @@ def _boundary(
     if gap >= pause_ms and not a.ends_conjunctive:
         return True
     if a.final == 2:
-        return True
+        # ねえ　聞こえる？ / うん　帰ろう: an interjection opens the sentence inside one cue.
+        return not (a.interjection and a.unit == b.unit)
     return bool(a.final == 1 and (not b.starts_noun or gap >= SHORT_PAUSE_MS))
 
 

@@ -90,6 +90,7 @@ _DIRECTIVE = re.compile(r"^\s*#\s*[A-Za-z_][\w.\-]*\s*[=:]")
 _ASS_TIME = re.compile(r"^\s*(\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?\s*$")
 _VTT_LINE = re.compile(r"(?:^|\s)line:(-?\d+(?:\.\d+)?)(%?)")
 _ROLLING_MIN_SHARE = 0.5
+_ORPHAN = re.compile(r"^[。．.、，,！？!?…‥」』）)]+$")
 
 
 def detect_format(text: str, filename: str | None = None) -> str:
@@ -229,12 +230,18 @@ def _read_srt_vtt(text: str, fmt: str, report: ImportReport) -> list[RawEvent]:
     i = 0
     n = len(lines)
     header = fmt == "vtt"
+
+    # WebVTT: only an empty line ends a cue (YouTube captions hold lines of one space);
+    # SRT: a line of spaces too.
+    def blank(line: str) -> bool:
+        return not line if fmt == "vtt" else not line.strip()
+
     while i < n:
-        if not lines[i].strip():
+        if blank(lines[i]):
             i += 1
             continue
         j = i
-        while j < n and lines[j].strip():
+        while j < n and not blank(lines[j]):
             j += 1
         block = lines[i:j]
         start_line = i + 1
@@ -602,6 +609,13 @@ def _assign_tracks(
         for lang, count in overall.items()
         if lang != main and count < max(3, 0.3 * overall[main])
     }
+    # Bilingual cues (a Japanese line over its Chinese twin): the language each line position
+    # usually holds decides an ambiguous line there (``もちろん / 当然``).
+    by_position: dict[tuple[int, int], Counter[str]] = {}
+    for row in langs:
+        for k, lang in enumerate(row):
+            if lang in (JA, "zh", EN, "other"):
+                by_position.setdefault((len(row), k), Counter())[lang] += 1
     tracks: dict[str, list[_Cue]] = {}
     track_styles: dict[str, list[str]] = {}
     previous = main
@@ -609,11 +623,15 @@ def _assign_tracks(
         style_lang = by_style.get(ev.style) or ""
         decided = [lang for lang in row if lang in (JA, "zh", EN, "other")]
         resolved: list[str] = []
-        for lang in row:
+        for k, lang in enumerate(row):
+            position = by_position.get((len(row), k))
+            usual = position.most_common(1)[0] if position and len(row) > 1 else None
             if style_lang:
                 resolved.append(style_lang)
             elif lang in (JA, "zh", EN, "other"):
                 resolved.append(lang)
+            elif lang == "han" and usual and usual[1] >= 0.7 * sum(position.values()) >= 2:
+                resolved.append(usual[0])
             elif decided and len(set(decided)) == 1:
                 resolved.append(decided[0])
             elif lang == "han":
@@ -773,6 +791,27 @@ def _derolling(cues: list[_Cue], report: ImportReport) -> list[_Cue]:
     return out
 
 
+def _join_orphan_punctuation(cues: list[_Cue], report: ImportReport) -> list[_Cue]:
+    """A cue holding only sentence punctuation (``。`` split off by a caption converter) ends
+    the previous cue: its text is appended there and the previous cue lasts until its end."""
+    out: list[_Cue] = []
+    for cue in cues:
+        if out and _ORPHAN.match(cue.text) and cue.start_ms - out[-1].end_ms < PARAGRAPH_GAP_MS:
+            prev = out[-1]
+            prev.lines[-1] += cue.text
+            prev.end_ms = max(prev.end_ms, cue.end_ms)
+            report.add(
+                ReportCategory.MERGED,
+                "orphan_punctuation",
+                "punctuation-only cues joined to the cue before",
+                example=cue.text,
+                line_no=cue.line_no,
+            )
+            continue
+        out.append(cue)
+    return out
+
+
 def _units(cues: list[_Cue], report: ImportReport) -> list[TimedUnit]:
     names = label_names([ln for c in cues for ln in c.lines])
     units: list[TimedUnit] = []
@@ -855,6 +894,7 @@ def parse_timed(text: str, fmt: str, *, track: str | None = None) -> ParsedDocum
     cues = _drop_zero_and_duplicates(tracks[chosen], report)
     cues = _merge_simultaneous(cues, report)
     cues = _derolling(cues, report)
+    cues = _join_orphan_punctuation(cues, report)
     units = _units(cues, report)
     if not units:
         raise FormatError(f"the {fmt.upper()} file has no subtitle text")

@@ -135,7 +135,8 @@ def _analyse(atom: _Atom, text: str) -> None:
             or pos1 == "感動詞"
         ):
             atom.final = 2
-            atom.interjection = pos1 == "感動詞"
+            # A short one (ねえ, うん, えー) opens what follows; ありがとう, すみません end.
+            atom.interjection = pos1 == "感動詞" and len(surface) <= 3
         elif pos1 in ("動詞", "形容詞") and (
             cform.startswith("終止形") or cform.startswith("命令形")
         ):

@@ -37,8 +37,10 @@ def segment_document(
     duration_ms: int | None = None,
     protected_terms: Sequence[str] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
+    track: str | None = None,
 ) -> ParsedDocument:
-    """Decode, parse and segment an import file; every transcript cue gets a time."""
+    """Decode, parse and segment an import file; every transcript cue gets a time.
+    ``track``: for timed files, the language code of the track to import (default Japanese)."""
     if isinstance(data, bytes):
         text, encoding_name = decode_bytes(data, encoding=encoding, max_bytes=max_bytes)
     else:
@@ -65,7 +67,7 @@ def segment_document(
         doc = parse_text_transcript(text)
         _segment_text(doc, protected_terms)
     else:
-        doc = parse_timed(text, fmt)
+        doc = parse_timed(text, fmt, track=track)
     doc.paragraphs = [p for p in doc.paragraphs if p.sentences]
     if not any(p.kind == ParagraphKind.TRANSCRIPT for p in doc.paragraphs):
         if not doc.paragraphs:

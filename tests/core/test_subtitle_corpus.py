@@ -41,7 +41,9 @@ def all_text(doc: ParsedDocument) -> str:
 
 
 def test_corpus_has_twenty_files_or_more():
-    assert len([p for p in FIXTURES.iterdir() if p.suffix in (".srt", ".vtt", ".ass", ".ssa")]) >= 20
+    assert (
+        len([p for p in FIXTURES.iterdir() if p.suffix in (".srt", ".vtt", ".ass", ".ssa")]) >= 20
+    )
 
 
 # 1. Simultaneous events are one cue, lines ordered as on screen.
@@ -124,7 +126,9 @@ def test_bilingual_srt_lines_split_by_script_and_position():
 def test_top_bottom_styles_give_an_english_track():
     doc = load("bilingual_top_bottom_en.ass")
     assert "Is this" not in all_text(doc)
-    assert [line.text for line in doc.other_tracks["en"]][0] == "Is this your first time in this town?"
+    assert [line.text for line in doc.other_tracks["en"]][
+        0
+    ] == "Is this your first time in this town?"
     assert {t["name"] for t in doc.report.tracks} == {"ja", "en"}
 
 
@@ -247,7 +251,10 @@ def test_speaker_and_sound_labels_ass():
 
 def test_rolling_auto_captions_are_deduplicated():
     doc = load("rolling_autocaptions.vtt")
-    assert all_text(doc) == "今日はみんなでカレーを作ります材料はじゃがいもと玉ねぎですまず皮をむきましょう"
+    assert (
+        all_text(doc)
+        == "今日はみんなでカレーを作ります材料はじゃがいもと玉ねぎですまず皮をむきましょう"
+    )
     assert cues(doc)[0] == (0, 2500, ["今日はみんなでカレーを"])
     assert codes(doc) == {"rolling": 6}
 
@@ -281,7 +288,9 @@ def test_ass_layered_duplicate():
 
 def test_damaged_srt():
     doc = load("damaged.srt")
-    assert all_text(doc) == "最初の字幕です終わりが先に来ています途中にBOMがあります最後まで読めました"
+    assert (
+        all_text(doc) == "最初の字幕です終わりが先に来ています途中にBOMがあります最後まで読めました"
+    )
     assert cues(doc)[1] == (4000, 4833, ["終わりが先に来ています"])
     assert codes(doc) == {
         "stray_bom": 1,

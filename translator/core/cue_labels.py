@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from translator.core.structure import is_label_like
 
 SPEECH, SOUND = "speech", "sound"
+_MAX_LABEL_LINE = 200
 _OPEN = "(（［["
 _CLOSE = ")）］]"
 _PAREN = re.compile(r"[(（［\[]([^()（）［］\[\]\n]{1,24})[)）］\]]")
@@ -60,7 +61,7 @@ def label_names(lines: list[str]) -> set[str]:
         m = _PAREN.match(_OFFSCREEN.sub("", line.strip()))
         if m and line.strip()[m.end() :].strip() and not is_sound_label(m.group(1)):
             names.add(m.group(1).strip())
-        m2 = _ENCLOSED.match(line.strip())
+        m2 = _ENCLOSED.match(line.strip()) if len(line) <= _MAX_LABEL_LINE else None
         if m2:
             names.add(m2.group(1))
     return names
@@ -97,10 +98,11 @@ def split_pieces(
         if not line:
             continue
         last_line = index == len(lines) - 1
-        if _MUSIC_ONLY.match(line) and _MUSIC_MARK.search(line):
+        short = len(line) <= _MAX_LABEL_LINE  # the enclosing patterns backtrack on long lines
+        if short and _MUSIC_ONLY.match(line) and _MUSIC_MARK.search(line):
             add(SOUND, None, line, False, True)
             continue
-        m = _ENCLOSED.match(line)
+        m = _ENCLOSED.match(line) if short else None
         if m and is_label_like(m.group(1)):
             add(SPEECH, m.group(1), m.group(2), True, True)
             continue

@@ -345,6 +345,7 @@ def _paragraphs(
     sentences: list[list[_Atom]], speakers: list[str | None], units: list[TimedUnit]
 ) -> list[Paragraph]:
     paragraphs: list[Paragraph] = []
+    raw_parts: list[list[str]] = []  # joined at the end (a long turn is not copied per sentence)
     last_end = None
     for atoms, speaker in zip(sentences, speakers, strict=True):
         draft, start_ms, end_ms = _sentence(atoms, units)
@@ -359,13 +360,14 @@ def _paragraphs(
             and last_end is not None
             and start_ms - last_end < PARAGRAPH_GAP_MS
         ):
-            para.raw_text += draft.text
+            raw_parts[-1].append(draft.text)
         else:
             first = units[atoms[0].unit]
             para = Paragraph(
                 kind, draft.text, speaker=speaker, start_ms=start_ms, line_no=first.line_no
             )
             paragraphs.append(para)
+            raw_parts.append([draft.text])
         para.sentences.append(draft)
         for k in dict.fromkeys(x.unit for x in atoms):
             source = units[k].source
@@ -374,6 +376,8 @@ def _paragraphs(
             ):
                 para.source_events.append(source)
         last_end = end_ms
+    for para, parts in zip(paragraphs, raw_parts, strict=True):
+        para.raw_text = "".join(parts)
     return paragraphs
 
 

@@ -167,6 +167,7 @@ class RawEvent:
     name: str = ""
     settings: str = ""  # WebVTT cue settings
     order: int = 0
+    more: list[str] = field(default_factory=list)  # SRT text after a blank line in the cue
 
 
 @dataclass
@@ -286,7 +287,7 @@ def _read_block(
     if timing_at is None:
         if fmt == "srt" and events and not _looks_like_cue_start(block_lines):
             # A blank line inside a cue's text: the text goes on (pysubs2 does the same).
-            events[-1].text += "\n" + "\n".join(ln for _no, ln in block_lines)
+            events[-1].more.extend(ln for _no, ln in block_lines)
             return
         no, first = block_lines[0]
         report.add(
@@ -490,7 +491,7 @@ def _clean_events(
 ) -> list[tuple[RawEvent, _Cue]]:
     out: list[tuple[RawEvent, _Cue]] = []
     for ev in raw_events:
-        text = ev.text
+        text = "\n".join([ev.text, *ev.more]) if ev.more else ev.text
         if fmt != "ass":
             text = _protect_inline_times(text)
         markup = clean_markup(text, ass=fmt == "ass")

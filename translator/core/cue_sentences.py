@@ -112,6 +112,8 @@ class _Atom:
     ends_comma: bool = False
     ends_conjunctive: bool = False
     interjection: bool = False  # ends in an interjection (はい, ねえ, うん)
+    bare_noun: bool = False  # a short noun phrase alone (海, 一人旅)
+    afterthought: bool = False  # a bare noun phrase right after a final form in the same cue
 
 
 def _analyse(atom: _Atom, text: str) -> None:
@@ -148,6 +150,12 @@ def _analyse(atom: _Atom, text: str) -> None:
         ):
             atom.ends_conjunctive = True
             atom.final = 0
+    content = [t for t in tokens if t[0] not in ("補助記号", "空白")]
+    atom.bare_noun = (
+        0 < len(stripped.strip()) <= 5
+        and bool(content)
+        and all(t[0] in ("名詞", "接尾辞", "接頭辞") for t in content)
+    )
     first = _tokens(head)
     if first:
         pos1, pos2, _cform, surface, _lemma = first[0]
@@ -219,11 +227,12 @@ def _cuts_in(text: str, line_spans: list[tuple[int, int]]) -> list[tuple[int, st
 def build_paragraphs(
     units: list[TimedUnit],
     *,
-    pause_ms: int = PAUSE_MS,
+    pause_ms: int | None = None,
     max_chars: int = MAX_SENTENCE_CHARS,
     max_ms: int = MAX_SENTENCE_MS,
 ) -> list[Paragraph]:
     """Paragraphs → sentences → imported cues from timed units (in time order)."""
+    pause_ms = PAUSE_MS if pause_ms is None else pause_ms
     atoms: list[_Atom] = []
     for k, unit in enumerate(units):
         text = unit.text
@@ -241,6 +250,10 @@ def build_paragraphs(
     for atom in atoms:
         if units[atom.unit].kind != ParagraphKind.SOUND:
             _analyse(atom, units[atom.unit].text[atom.a : atom.b])
+    for prev, atom in zip(atoms, atoms[1:], strict=False):
+        if atom.bare_noun and prev.final and prev.unit == atom.unit:
+            atom.afterthought = True
+            atom.final = 2
 
     sentences: list[list[_Atom]] = []
     speakers: list[str | None] = []
@@ -294,10 +307,12 @@ def _boundary(
         return False
     if gap >= pause_ms and not a.ends_conjunctive:
         return True
+    if a.final and b.afterthought:
+        return False  # いいですね　一人旅: an inverted noun tail closes the same sentence
     if a.final == 2:
         # ねえ　聞こえる？ / うん　帰ろう: an interjection opens the sentence inside one cue.
         return not (a.interjection and a.unit == b.unit)
-    return bool(a.final == 1 and (not b.starts_noun or gap >= SHORT_PAUSE_MS))
+    return bool(a.final == 1 and (not b.starts_noun or a.unit != b.unit or gap >= SHORT_PAUSE_MS))
 
 
 def _length(atoms: list[_Atom], units: list[TimedUnit]) -> tuple[int, int]:

@@ -9,10 +9,10 @@ atoms a sentence ends when
 1. the kind changes (a sound label is a sentence of its own) or a new speaker is named;
 2. the first atom ends with an explicit end — ``。？！…‥`` (``｡`` is made full-width before) or a
    closing bracket — and the next does not continue it with a quotative (``と``, ``って``…);
-3. the pause between the two cues is at least :data:`PAUSE_MS` (chosen on the gold set in
-   ``tests/core/gold_cues/``: boundaries between same-speaker sentences there have a median pause
-   of ~0.6 s and in-sentence cue changes ~0.1 s; F1 is flat from 0.5 s to 0.9 s, 0.7 s is the
-   middle), unless the first ends with ``、`` or the next continues the clause;
+3. the pause between the two cues is at least :data:`PAUSE_MS` (700 ms: above every pause
+   inside a sentence in the gold sets of ``tests/core/gold_cues/`` — median 60 ms, 90th
+   percentile 100 ms — except one after a て-form, see the README there), unless the first
+   ends with ``、`` or a conjunctive particle, or the next continues the clause;
 4. the first ends in a Japanese sentence-final form (fugashi/UniDic: a 終助詞; a 助動詞 in
    終止形/意志推量形 — です, ます, た, だ, ない…; an interjection) and the next atom does not
    continue the clause (it starts with a particle, an auxiliary, a suffix or a formal noun);

@@ -1,0 +1,84 @@
+"""Property: every visible character of the chosen track's dialogue is in exactly one segment.
+
+Generated SRT/ASS files of Japanese cues (kana, kanji, half-width forms, punctuation, spaces,
+Latin words, markup that is not text). Up to the documented normalisations — markup removed,
+half-width forms made full-width, whitespace not counted — the characters of all imported
+sentences are exactly the characters of the cues, in order: nothing lost, nothing doubled.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from translator.core.normalize import full_width
+from translator.core.subtitle_input import parse_timed
+
+_CHARS = (
+    "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをんがぎぐげご"
+    "アイウエオカキクケコサシスセソ日本語字幕翻訳今明天気雨風話者時間一二三"
+    "。、！？…「」ー"
+    "ｱｲｳｴｵｶﾞｷﾞ｡､｢｣ｰ"
+    "abcXYZ019"
+)
+_MARKUP = [
+    "<i>",
+    "</i>",
+    "<b>",
+    "</b>",
+    "{\\an8}",
+    "{\\i1}",
+    "{\\i0}",
+    '<font color="red">',
+    "</font>",
+]
+
+
+def _visible(text: str) -> str:
+    for tag in _MARKUP:
+        text = text.replace(tag, "")
+    return "".join(full_width(text).split())
+
+
+piece = st.one_of(
+    st.text(alphabet=_CHARS, min_size=1, max_size=12),
+    st.sampled_from(_MARKUP),
+    st.sampled_from([" ", "\u3000"]),
+)
+cue_text = st.lists(piece, min_size=1, max_size=6).map("".join).filter(lambda t: _visible(t) != "")
+cue = st.tuples(
+    cue_text, st.one_of(st.none(), cue_text), st.integers(0, 2500), st.integers(200, 4000)
+)
+
+
+def _srt(cues: list[tuple[str, str | None, int, int]]) -> tuple[str, str]:
+    def t(ms: int) -> str:
+        return (
+            f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+        )
+
+    out, expected, now = [], [], 0
+    for k, (line1, line2, gap, duration) in enumerate(cues):
+        start = now + gap
+        end = start + duration
+        now = end
+        body = line1 if line2 is None else f"{line1}\n{line2}"
+        out.append(f"{k + 1}\n{t(start)} --> {t(end)}\n{body}\n")
+        expected.append(_visible(line1) + _visible(line2 or ""))
+    return "\n".join(out), "".join(expected)
+
+
+def _all(doc) -> str:  # noqa: ANN001
+    return "".join("".join(s.text.split()) for p in doc.paragraphs for s in p.sentences)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(cue, min_size=1, max_size=12, unique_by=lambda c: (c[0], c[1])))
+def test_every_visible_character_is_in_exactly_one_segment(cues):
+    text, expected = _srt(cues)
+    doc = parse_timed(text, "srt")
+    assert _all(doc) == expected
+    for p in doc.paragraphs:
+        for s in p.sentences:
+            covered = "".join(s.text[c.source_start : c.source_end] for c in s.cues)
+            assert covered == s.text

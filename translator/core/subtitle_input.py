@@ -913,3 +913,43 @@ def parse_timed(text: str, fmt: str, *, track: str | None = None) -> ParsedDocum
         if lang != chosen
     }
     return doc
+
+
+def match_track(spans: list[tuple[int, int]], lines: list[TimedLine]) -> list[str]:
+    """The text of another track's events per segment time span (``spans`` in time order):
+    each event goes to the span it overlaps most (none when it overlaps none). Linear after
+    sorting (two pointers)."""
+    out: list[list[str]] = [[] for _ in spans]
+    order = sorted(range(len(spans)), key=lambda k: spans[k])
+    events = sorted(lines, key=lambda e: (e.start_ms, e.end_ms))
+    first = 0
+    for ev in events:
+        while first < len(order) and spans[order[first]][1] <= ev.start_ms:
+            first += 1
+        best, best_overlap = None, 0
+        j = first
+        while j < len(order) and spans[order[j]][0] < ev.end_ms:
+            a, b = spans[order[j]]
+            overlap = min(b, ev.end_ms) - max(a, ev.start_ms)
+            if overlap > best_overlap:
+                best, best_overlap = order[j], overlap
+            j += 1
+        if best is not None and ev.text.strip():
+            out[best].append(ev.text.strip())
+    return [join_lines(texts) for texts in out]
+
+
+def read_timed_lines(text: str, fmt: str) -> list[TimedLine]:
+    """The display text of every dialogue event (markup removed, damaged events left out), with
+    the same linear readers as :func:`parse_timed`: for a second file holding a translation."""
+    fmt = "ass" if fmt.lower() in ("ass", "ssa") else fmt.lower()
+    if fmt not in _PYSUBS2_FORMAT:
+        raise FormatError(f"unsupported subtitle format {fmt!r}")
+    report = ImportReport()
+    text = _strip_boms(text, report)
+    if fmt == "ass":
+        raw, styles, play_res_y = _read_ass(text, report)
+    else:
+        raw, styles, play_res_y = _read_srt_vtt(text, fmt, report), {}, 0
+    cues = _clean_events(raw, fmt, report, styles, play_res_y)
+    return [TimedLine(c.start_ms, c.end_ms, c.text, c.speaker) for _ev, c in cues]

@@ -1,0 +1,76 @@
+"""Import service: track choice, English track / second English file as existing English,
+the import report stored on the episode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from translator.core.errors import InputError
+from translator.models import Segment
+from translator.services.importing import IMPORTED_ENGINE, import_episode
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "subtitles"
+pytestmark = pytest.mark.django_db
+
+
+def test_english_track_imported_as_edited_english():
+    data = (FIXTURES / "bilingual_top_bottom_en.ass").read_bytes()
+    episode = import_episode(data=data, filename="x.ass", english_track="en")
+    segments = list(episode.segments.order_by("order"))
+    assert [s.source_text for s in segments] == [
+        "この町は初めてですか？",
+        "はい\u3000先週引っ越してきました",
+        "駅前の喫茶店がおすすめです",
+    ]
+    assert [s.text for s in segments] == [
+        "Is this your first time in this town?",
+        "Yes, I moved here last week.",
+        "I recommend the café by the station.",
+    ]
+    assert {s.status for s in segments} == {Segment.Status.EDITED}
+    assert {s.machine_engine for s in segments} == {IMPORTED_ENGINE}
+    assert all(s.revisions.count() == 1 for s in segments)
+    assert episode.import_report["chosen_track"] == "ja"
+    assert {t["name"] for t in episode.import_report["tracks"]} == {"ja", "en"}
+
+
+def test_second_english_file_with_the_same_timing():
+    ja = (
+        "1\n00:00:01,000 --> 00:00:03,000\nおはようございます\n\n"
+        "2\n00:00:03,500 --> 00:00:06,000\n今日は\n\n"
+        "3\n00:00:06,000 --> 00:00:08,000\nいい天気ですね\n"
+    )
+    en = (
+        "1\n00:00:01,000 --> 00:00:03,000\nGood morning.\n\n"
+        "2\n00:00:03,500 --> 00:00:06,000\n<i>It's a nice day</i>\n\n"
+        "3\n00:00:06,000 --> 00:00:08,000\ntoday.\n"
+    )
+    episode = import_episode(data=ja.encode(), filename="ja.srt", english_file=en.encode())
+    segments = list(episode.segments.order_by("order"))
+    assert [(s.source_text, s.text) for s in segments] == [
+        ("おはようございます", "Good morning."),
+        ("今日はいい天気ですね", "It's a nice day today."),
+    ]
+
+
+def test_missing_english_track_is_a_clear_error():
+    data = (FIXTURES / "speakers_sound.srt").read_bytes()
+    with pytest.raises(InputError, match="no 'en' track"):
+        import_episode(data=data, filename="x.srt", english_track="en")
+
+
+def test_chosen_track_and_report_are_stored():
+    data = (FIXTURES / "radio_bilingual_jp_cn.ass").read_bytes()
+    episode = import_episode(data=data, filename="x.ass", track="zh")
+    assert episode.import_report["chosen_track"] == "zh"
+    assert "大家晚上好" in episode.segments.first().source_text
+
+
+def test_sound_segments_are_stored_with_their_kind():
+    data = (FIXTURES / "speakers_sound.srt").read_bytes()
+    episode = import_episode(data=data, filename="x.srt")
+    kinds = list(episode.segments.order_by("order").values_list("kind", "source_text"))
+    assert ("sound", "（泣き声）") in kinds and ("sound", "♪～") in kinds
+    assert episode.import_report["entries"][0]["code"] == "sound"

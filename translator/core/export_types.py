@@ -61,6 +61,11 @@ class ExportSegment:
         return str(self.kind) == ParagraphKind.SHOW_NOTE
 
     @property
+    def is_sound(self) -> bool:
+        """A sound or music cue (``（泣き声）``, ``♪～``): subtitled, never in a transcript."""
+        return str(self.kind) == ParagraphKind.SOUND
+
+    @property
     def is_approved(self) -> bool:
         return self.status == APPROVED
 
@@ -127,3 +132,24 @@ class TranscriptOptions:
     # Segments with no English: "mark" renders the Japanese with an [untranslated] marker,
     # "omit" leaves them out.
     untranslated: str = "mark"
+
+
+_SDH_BRACKETS = "()（）[]［］〔〕【】<>＜＞《》≪≫"
+_MUSIC = frozenset("♪♫♬♩～〜~ー・… 　")
+
+
+def sdh_label(text: str, source: str) -> str:
+    """The English of a sound cue in SDH style: ``Crying`` / ``(crying)`` → ``[crying]``; a
+    music cue (``♪～``) is ``♪`` whatever its English. The engine translates the label (its
+    brackets included, as in the Japanese); the export writes the brackets. Empty stays empty."""
+    src = source.strip()
+    if src and all(c in _MUSIC or c in "♪♫♬♩" for c in src) and any(c in "♪♫♬♩" for c in src):
+        return "♪"
+    label = text.strip().strip(_SDH_BRACKETS).strip().rstrip(".。")
+    if not label:
+        return ""
+    music = label.startswith("♪")
+    label = label.lstrip("♪♫♬ ").strip()
+    if label[:1].isupper() and not label[1:2].isupper():
+        label = label[0].lower() + label[1:]
+    return f"♪ [{label}]" if music and label else (f"[{label}]" if label else "♪")

@@ -11,7 +11,7 @@ Whatever still breaks a rule is counted in the report, never hidden.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from translator.core.export_types import (
     ExportCue,
@@ -19,6 +19,7 @@ from translator.core.export_types import (
     ExportSegment,
     SubtitleLayout,
     SubtitleOptions,
+    sdh_label,
 )
 from translator.core.linebreak import (
     PEN_NEVER,
@@ -347,9 +348,12 @@ def build_subtitles(
     gap_ms = options.timing_rules.min_gap_ms
 
     timed: list[tuple[ExportSegment, list[tuple[int, int]]]] = []
-    for seg in episode.segments:
-        if seg.is_show_note:
+    for original in episode.segments:
+        if original.is_show_note:
             continue
+        seg = original
+        if seg.is_sound:  # SDH style: [crying], ♪
+            seg = replace(seg, text=sdh_label(seg.text, seg.source_text))
         if not seg.is_approved:
             if options.approved_only:
                 report.skipped_unapproved_segments += 1

@@ -49,6 +49,8 @@ def build_model(episode: ExportEpisode, options: TranscriptOptions) -> Transcrip
     last_turn: int | None = None
     max_ms = 0
     for seg in episode.segments:
+        if seg.is_sound:
+            continue  # sound and music cues are subtitles only
         if options.approved_only and not seg.is_approved:
             continue
         piece = _piece(seg, options)

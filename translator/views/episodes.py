@@ -72,6 +72,33 @@ def episode_import(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict = {"form": form}
+    if request.method == "POST" and "retrack" in request.POST:
+        # The track picker: preview the same file again with another source track.
+        token = request.POST.get("token", "")
+        stashed = _unstash(request, token)
+        if stashed is None:
+            messages.error(request, _("That preview has expired; please choose the file again."))
+            return redirect("translator:episode_import")
+        data, opts = stashed
+        opts = {k: v for k, v in opts.items() if k not in ("token", "filename")}
+        opts["track"] = request.POST.get("track", "")[:10] or None
+        try:
+            doc = preview_document(
+                data=data,
+                filename=stashed[1].get("filename"),
+                fmt=opts["format"],
+                encoding=opts["encoding"],
+                title=opts["title"],
+                duration_ms=opts["duration_ms"],
+                track=opts["track"],
+            )
+        except InputError as exc:
+            messages.error(request, str(exc))
+            return redirect("translator:episode_import")
+        _discard(request, token)
+        _preview_context(context, doc)
+        context["token"] = _stash(request, data, stashed[1].get("filename"), opts)
+        return render(request, "translator/episode_import.html", context)
     if request.method == "POST" and "confirm" in request.POST:
         token = request.POST.get("token", "")
         stashed = _unstash(request, token)
@@ -89,6 +116,8 @@ def episode_import(request: HttpRequest) -> HttpResponse:
                 duration_ms=opts.get("duration_ms"),
                 target_language=opts["target_language"],
                 user=request.user,
+                track=opts.get("track"),
+                english_track=request.POST.get("english_track", "")[:10] or None,
             )
         except InputError as exc:
             messages.error(request, str(exc))
@@ -133,9 +162,18 @@ def episode_import(request: HttpRequest) -> HttpResponse:
         except InputError as exc:
             form.add_error(None, str(exc))
         else:
-            context["doc"] = doc
+            _preview_context(context, doc)
             context["token"] = _stash(request, data, filename, opts)
-            context["n_sentences"] = sum(len(p.sentences) for p in doc.paragraphs)
-            context["n_cues"] = sum(len(s.cues) for p in doc.paragraphs for s in p.sentences)
-            context["preview_paragraphs"] = doc.paragraphs[:12]
     return render(request, "translator/episode_import.html", context)
+
+
+def _preview_context(context: dict, doc) -> None:  # noqa: ANN001
+    context["doc"] = doc
+    context["n_sentences"] = sum(len(p.sentences) for p in doc.paragraphs)
+    context["n_cues"] = sum(len(s.cues) for p in doc.paragraphs for s in p.sentences)
+    context["preview_paragraphs"] = doc.paragraphs[:12]
+    context["import_report"] = doc.report.to_dict() if doc.report else None
+    # Tracks that can be imported as the existing English of each segment.
+    context["english_tracks"] = [
+        t for t in doc.report.tracks if t["name"] != doc.report.chosen_track and t["name"] == "en"
+    ]

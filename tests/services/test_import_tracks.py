@@ -74,3 +74,19 @@ def test_sound_segments_are_stored_with_their_kind():
     kinds = list(episode.segments.order_by("order").values_list("kind", "source_text"))
     assert ("sound", "（泣き声）") in kinds and ("sound", "♪～") in kinds
     assert episode.import_report["entries"][0]["code"] == "sound"
+
+
+def test_tv_captions_export_no_flash_cues():
+    """Issue 13 item 1: simultaneous caption events are one cue, so the export has no 1 ms
+    cues (before, each half of a two-line caption was its own event at the same time)."""
+    import pysubs2
+
+    from translator.services.exporting import export_file
+
+    data = (FIXTURES / "tv_captions_pos.ass").read_bytes()
+    episode = import_episode(data=data, filename="tv.ass")
+    exported = export_file(episode=episode, fmt="srt", layout="ja")
+    subs = pysubs2.SSAFile.from_string(exported.content, format_="srt")
+    assert len(subs) >= 5
+    assert min(ev.end - ev.start for ev in subs) >= 833
+    assert all(a.end <= b.start for a, b in zip(subs, subs[1:], strict=False))

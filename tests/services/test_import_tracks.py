@@ -90,3 +90,20 @@ def test_tv_captions_export_no_flash_cues():
     assert len(subs) >= 5
     assert min(ev.end - ev.start for ev in subs) >= 833
     assert all(a.end <= b.start for a, b in zip(subs, subs[1:], strict=False))
+
+
+def test_ruby_readings_travel_to_the_webvtt_export_never_to_the_text():
+    from translator.services.exporting import export_file
+
+    data = (FIXTURES / "ruby_directives.srt").read_bytes()
+    episode = import_episode(data=data, filename="ruby.srt")
+    texts = list(episode.segments.values_list("source_text", flat=True))
+    assert "鳥のさえずりが聞こえるね" in texts
+    assert not any("とり" in t or "|" in t for t in texts)  # what an engine is sent
+    cue = episode.segments.get(source_text="鳥のさえずりが聞こえるね").cues.get()
+    assert cue.ruby == [["鳥", "とり"]]
+    vtt = export_file(episode=episode, fmt="vtt", layout="ja").content
+    assert "<ruby>鳥<rt>とり</rt></ruby>のさえずり" in vtt
+    assert "<ruby>小鞠<rt>こまり</rt></ruby>ちゃん" in vtt
+    srt = export_file(episode=episode, fmt="srt", layout="ja").content
+    assert "とり" not in srt and "鳥のさえずり" in srt

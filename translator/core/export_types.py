@@ -40,6 +40,8 @@ class ExportCue:
     source_text: str
     # The display lines chosen at import (phrase-aware); empty: break the text when exporting.
     lines: tuple[str, ...] = ()
+    # Ruby readings from the imported file, ((base, reading), …): WebVTT exports show them.
+    ruby: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

@@ -54,6 +54,7 @@ class SubtitleEvent:
     segment_indexes: tuple[int, ...] = ()
     speakers: tuple[str | None, ...] = ()
     violations: frozenset[str] = frozenset()
+    ja_ruby: tuple[tuple[str, str], ...] = ()  # readings of words in ja_lines (WebVTT <ruby>)
 
     @property
     def duration_ms(self) -> int:
@@ -399,6 +400,7 @@ def build_subtitles(
                         segment_index=seg.index,
                         segment_indexes=(seg.index,),
                         speakers=(seg.speaker,),
+                        ja_ruby=tuple(r for c in ja_cues for r in c.ruby),
                     )
                 )
 
@@ -496,6 +498,7 @@ def _japanese_events(
                 segment_index=seg.index,
                 segment_indexes=(seg.index,),
                 speakers=(seg.speaker,),
+                ja_ruby=cue.ruby,
             )
         )
     return out
@@ -540,6 +543,7 @@ def _merge_short_turns(
                         end_ms=max(nxt.end_ms, ev.end_ms),
                         en_lines=[f"- {ev.en_lines[0]}", f"- {nxt.en_lines[0]}"],
                         ja_lines=[f"- {x}" for x in (*ev.ja_lines, *nxt.ja_lines)],
+                        ja_ruby=ev.ja_ruby + nxt.ja_ruby,
                         speaker=None,
                         segment_index=ev.segment_index,
                         segment_indexes=(ev.segment_index, nxt.segment_index),

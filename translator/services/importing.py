@@ -189,6 +189,7 @@ def save_document(
                 source_text=segment.source_text[cue.source_start : cue.source_end],
                 lines=cue.lines,
                 timing=cue.timing.value,
+                ruby=[[base, reading] for base, reading in cue.ruby],
             )
             for segment, cues in zip(segments, cue_drafts, strict=True)
             for i, cue in enumerate(cues)

@@ -122,9 +122,11 @@ def _analyse(atom: _Atom, text: str) -> None:
         return
     last = stripped[-1]
     atom.ends_comma = last in _CLAUSE_COMMA
-    head = text.lstrip()[:_ANALYSE_CHARS]
-    tail = stripped[-_ANALYSE_CHARS:]
+    core = text.strip()
+    head = core[:_ANALYSE_CHARS]
+    tail = core[-_ANALYSE_CHARS:]
     tokens = _tokens(tail)
+    whole = list(tokens) if len(core) <= _ANALYSE_CHARS else None  # one MeCab call
     while tokens and tokens[-1][0] in ("補助記号", "空白") and tokens[-1][3] not in _EXPLICIT_END:
         tokens.pop()
     if tokens:
@@ -156,7 +158,7 @@ def _analyse(atom: _Atom, text: str) -> None:
         and bool(content)
         and all(t[0] in ("名詞", "接尾辞", "接頭辞") for t in content)
     )
-    first = _tokens(head)
+    first = whole if whole is not None else _tokens(head)
     if first:
         pos1, pos2, _cform, surface, _lemma = first[0]
         atom.continues = (

@@ -346,3 +346,10 @@ def test_every_fixture_imports_with_monotone_cover(name):
                 assert a.source_end == b.source_start
             for c in s.cues:
                 assert c.start_ms is not None and c.end_ms > c.start_ms
+
+
+def test_rolling_captions_repeating_part_of_a_line():
+    doc = load("rolling_partial_lines.vtt")
+    assert all_text(doc) == "今日はみんなでカレーを作ります材料はじゃがいもと玉ねぎです"
+    assert cues(doc)[-1] == (6000, 8000, ["と玉ねぎです"])
+    assert codes(doc) == {"rolling": 3}

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 import pysubs2
 
+from translator.core.align import _ROLLING_MIN_OVERLAP, _rolling_overlap
 from translator.core.cue_labels import SOUND, label_names, split_pieces
 from translator.core.cue_sentences import PARAGRAPH_GAP_MS, TimedUnit, build_paragraphs
 from translator.core.errors import FormatError
@@ -90,6 +91,7 @@ _DIRECTIVE = re.compile(r"^\s*#\s*[A-Za-z_][\w.\-]*\s*[=:]")
 _ASS_TIME = re.compile(r"^\s*(\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?\s*$")
 _VTT_LINE = re.compile(r"(?:^|\s)line:(-?\d+(?:\.\d+)?)(%?)")
 _ROLLING_MIN_SHARE = 0.5
+_ROLLING_TAIL = 200
 _ORPHAN = re.compile(r"^[。．.、，,！？!?…‥」』）)]+$")
 
 
@@ -769,6 +771,20 @@ def _derolling(cues: list[_Cue], report: ImportReport) -> list[_Cue]:
         lines = list(cue.lines)
         while lines and tail and lines[0] in tail:
             lines.pop(0)
+        if lines and tail:
+            # A partly repeated first line (the caption rolled mid-line): the alignment code's
+            # overlap finder gives the repeated prefix.
+            n = _rolling_overlap("".join(tail)[-_ROLLING_TAIL:], lines[0], _ROLLING_MIN_OVERLAP)
+            if n:
+                report.add(
+                    ReportCategory.MERGED,
+                    "rolling",
+                    "rolling-caption repeats removed",
+                    example=lines[0][:n],
+                    line_no=cue.line_no,
+                )
+                lines[0] = lines[0][n:].strip()
+                lines = [ln for ln in lines if ln]
         if not lines:
             report.add(
                 ReportCategory.MERGED,

@@ -353,3 +353,19 @@ def test_rolling_captions_repeating_part_of_a_line():
     assert all_text(doc) == "今日はみんなでカレーを作ります材料はじゃがいもと玉ねぎです"
     assert cues(doc)[-1] == (6000, 8000, ["と玉ねぎです"])
     assert codes(doc) == {"rolling": 3}
+
+
+def test_sentence_time_bound_cuts_at_the_best_boundary():
+    """No sentence over 15 s even when nothing ends one; cut after a conjunctive form."""
+    phrases = ["駅前の本屋で", "雑誌を買ってから", "友達と待ち合わせて"]
+    srt = "".join(
+        f"{k + 1}\n00:00:{2 * k:02d},000 --> 00:00:{2 * k + 2:02d},000\n{phrases[k % 3]}\n\n"
+        for k in range(24)
+    )
+    doc = segment_document(srt, fmt="srt")
+    sentences = [s for p in doc.paragraphs for s in p.sentences]
+    assert "".join(s.text for s in sentences) == "".join(phrases[k % 3] for k in range(24))
+    for s in sentences:
+        assert s.cues[-1].end_ms - s.cues[0].start_ms <= 15_000
+        assert len(s.text) <= 120
+        assert s.text.endswith(("から", "て", "で"))  # cut at a clause boundary

@@ -107,3 +107,13 @@ def test_ruby_readings_travel_to_the_webvtt_export_never_to_the_text():
     assert "<ruby>小鞠<rt>こまり</rt></ruby>ちゃん" in vtt
     srt = export_file(episode=episode, fmt="srt", layout="ja").content
     assert "とり" not in srt and "鳥のさえずり" in srt
+
+
+def test_ruby_readings_survive_a_project_backup():
+    from translator.services import backup
+
+    data = (FIXTURES / "ruby_directives.srt").read_bytes()
+    episode = import_episode(data=data, filename="ruby.srt")
+    copy = backup.import_project(data=backup.dumps_project(episode_id=episode.pk).encode())
+    cue = copy.segments.get(source_text="鳥のさえずりが聞こえるね").cues.get()
+    assert cue.ruby == [["鳥", "とり"]]

@@ -96,6 +96,7 @@ CUE_FIELDS = (
     "source_text",
     "lines",
     "timing",
+    "ruby",
 )
 ALIGNMENT_FIELDS = ("caption_filename", "report", "undone")
 REVISION_FIELDS = ("action", "old_text", "new_text", "old_status", "new_status", "version")
@@ -269,6 +270,18 @@ class _Reader:
 _REQUIRED = object()
 
 
+def _ruby_pairs(value: list) -> list[list[str]]:
+    """Ruby readings of a cue from a project file: only [base, reading] pairs of short text
+    are kept (older files have none)."""
+    return [
+        [item[0], item[1]]
+        for item in value
+        if isinstance(item, list)
+        and len(item) == 2
+        and all(isinstance(x, str) and 0 < len(x) <= 100 for x in item)
+    ][:50]
+
+
 def parse_project(raw: str | bytes | dict[str, Any]) -> dict[str, Any]:
     """Check the header of a project file and return it as a dict (``BackupError`` if bad)."""
     if isinstance(raw, bytes):
@@ -425,6 +438,7 @@ def _create(ep: _Reader, user: AbstractBaseUser | None) -> Episode:
                     source_text=c.text("source_text"),
                     lines=c.json("lines", list, []) or [],
                     timing=c.choice("timing", Cue.Timing.choices, Cue.Timing.ESTIMATED),
+                    ruby=_ruby_pairs(c.json("ruby", list, []) or []),
                 )
             )
         for r in reader.items("revisions"):

@@ -107,7 +107,11 @@ def test_malformed_files_name_the_line(text, fmt, line_no):
     ("text", "code", "line_no"),
     [
         ("1\n00:00:01,000 --> 00:00:00,500\nあ\n", "end_before_start", 2),
-        ("1\n00:00:01,000 --> 00:00:02,000\nあ\n\n2\n00:00:03,000 --> 00:00:04,000\n", "no_text", 6),
+        (
+            "1\n00:00:01,000 --> 00:00:02,000\nあ\n\n2\n00:00:03,000 --> 00:00:04,000\n",
+            "no_text",
+            6,
+        ),
     ],
 )
 def test_one_damaged_cue_is_repaired_or_left_out_and_reported(text, code, line_no):

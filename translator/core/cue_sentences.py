@@ -73,7 +73,7 @@ _CLAUSE_COMMA = frozenset("、，,")
 _SET_PHRASE = re.compile(r"(?:はじめまして|初めまして|おかえりなさい|いってらっしゃい)\s*$")
 
 
-@dataclass
+@dataclass(slots=True)
 class TimedUnit:
     """One cue's turn (or sound) before sentence building."""
 
@@ -86,6 +86,8 @@ class TimedUnit:
     line_no: int | None = None
     source: TimedLine | None = None
     ruby: list[tuple[str, str]] = field(default_factory=list)
+    text: str = field(init=False, default="")
+    line_spans: list[tuple[int, int]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         text = ""
@@ -99,7 +101,7 @@ class TimedUnit:
         self.line_spans = spans
 
 
-@dataclass
+@dataclass(slots=True)
 class _Atom:
     unit: int
     a: int  # offsets in the unit's text

@@ -157,7 +157,7 @@ def _load(text: str, fmt: str) -> pysubs2.SSAFile:
         raise FormatError(f"not a valid {fmt.upper()} file: {exc}".splitlines()[0]) from exc
 
 
-@dataclass
+@dataclass(slots=True)
 class RawEvent:
     """One event as the file states it (markup still in ``text``)."""
 
@@ -172,7 +172,7 @@ class RawEvent:
     more: list[str] = field(default_factory=list)  # SRT text after a blank line in the cue
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cue:
     start_ms: int
     end_ms: int

@@ -369,3 +369,11 @@ def test_sentence_time_bound_cuts_at_the_best_boundary():
         assert s.cues[-1].end_ms - s.cues[0].start_ms <= 15_000
         assert len(s.text) <= 120
         assert s.text.endswith(("から", "て", "で"))  # cut at a clause boundary
+
+
+def test_furigana_karaoke_keeps_the_base_text():
+    doc = load("karaoke_furigana.ass")
+    assert all_text(doc) == "夜空を見る星が光る"
+    first = doc.paragraphs[0].sentences[0].cues[0]
+    assert first.ruby == [("夜", "よ"), ("空", "ぞら"), ("見", "み")]
+    assert codes(doc) == {"comment": 1, "ruby": 5}

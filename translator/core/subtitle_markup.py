@@ -27,6 +27,8 @@ _KNOWN_TAGS = frozenset(
 _ENTITY = re.compile(r"&(nbsp|amp|lt|gt|quot|apos|lrm|rlm|#\d{1,6}|#x[0-9a-fA-F]{1,6});")
 _ENTITIES = {"nbsp": " ", "amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _MAX_TAG = 300
+_BLOCK = re.compile(r"(\{[^{}]*\})")
+_KARAOKE_FURIGANA = re.compile(r"([\u3400-\u9fff々〆ヶ]+)\|<?([\u3041-\u309f\u30a1-\u30ff]+)")
 # Legacy SSA alignment (\a): 1-3 bottom, 5-7 top, 9-11 middle → numpad rows.
 _LEGACY_ROW = {1: 1, 2: 2, 3: 3, 5: 7, 6: 8, 7: 9, 9: 4, 10: 5, 11: 6}
 
@@ -66,6 +68,8 @@ def clean_markup(raw: str, *, ass: bool) -> Markup:
     ``<…>`` is text (libass shows it), else HTML-like tags are markup and ``{\\…}`` too."""
     out: list[str] = []
     info = Markup("")
+    if ass and "|" in raw and "\\k" in raw.lower():
+        raw = _karaoke_furigana(raw, info)
     braces_close = _NextFinder(raw, "}")
     braces_open = _NextFinder(raw, "{")
     angle_close = _NextFinder(raw, ">")
@@ -150,6 +154,18 @@ def clean_markup(raw: str, *, ass: bool) -> Markup:
         text = _ENTITY.sub(_entity, text)
     info.text = text.replace("\u200b", "").replace("\ufeff", "").replace("\u00a0", " ")
     return info
+
+
+def _karaoke_furigana(raw: str, info: Markup) -> str:
+    """Aegisub furigana karaoke, one syllable per ``{\\k}``: ``{\\k20}夜|<よ{\\k15}空|ぞら``
+    → ``夜空``, the readings kept as ruby."""
+    parts = _BLOCK.split(raw)
+    for k, part in enumerate(parts):
+        m = _KARAOKE_FURIGANA.fullmatch(part) if k % 2 == 0 else None
+        if m:
+            info.ruby.append((m.group(1), m.group(2)))
+            parts[k] = m.group(1)
+    return "".join(parts)
 
 
 def _entity(m: re.Match[str]) -> str:

@@ -72,7 +72,10 @@ def segment_document(
     if not any(p.kind == ParagraphKind.TRANSCRIPT for p in doc.paragraphs):
         if not doc.paragraphs:
             raise EmptyInputError("no recognisable text to import")
-        doc.warnings.append("no transcript turns found; only show notes were imported")
+        if all(p.kind == ParagraphKind.SOUND for p in doc.paragraphs):
+            doc.warnings.append("no dialogue found; only sound cues were imported")
+        else:
+            doc.warnings.append("no transcript turns found; only show notes were imported")
 
     doc.source_format = fmt
     doc.encoding = encoding_name

@@ -263,7 +263,7 @@ def build_paragraphs(
     speakers: list[str | None] = []
     current: list[_Atom] = []
     speaker: str | None = None
-    for i, atom in enumerate(atoms):
+    for atom in atoms:
         unit = units[atom.unit]
         if current and _boundary(current[-1], atom, units, speaker, pause_ms):
             sentences.append(current)
@@ -277,7 +277,6 @@ def build_paragraphs(
             sentences.append(current[:cut])
             speakers.append(speaker)
             current = current[cut:]
-        del i
     if current:
         sentences.append(current)
         speakers.append(speaker)

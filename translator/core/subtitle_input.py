@@ -87,7 +87,7 @@ _LATIN_START = re.compile(r"^[A-Za-z0-9(\"'\[]")
 _CUE_NUMBER = re.compile(r"^\s*\d+\s*$")
 _TIME_ONLY = re.compile(rf"^\s*{_TIME}")
 _VTT_META = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
-_DIRECTIVE = re.compile(r"^\s*#\s*[A-Za-z_][\w.\-]*\s*[=:]")
+_DIRECTIVE = re.compile(r"^\s*#\s*[A-Za-z_][\w.\-]*\s*=")
 _ASS_TIME = re.compile(r"^\s*(\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?\s*$")
 _VTT_LINE = re.compile(r"(?:^|\s)line:(-?\d+(?:\.\d+)?)(%?)")
 _ROLLING_MIN_SHARE = 0.5
@@ -499,7 +499,7 @@ def _clean_events(
         markup = clean_markup(text, ass=fmt == "ass")
         plain = _PROTECTED_TIME.sub("", markup.text)
         lines = []
-        for k, ln in enumerate(plain.split("\n")):
+        for ln in plain.split("\n"):
             if fmt == "ass" and _DIRECTIVE.match(ln):
                 _directive(ln, ev.line_no or 0, report)
                 continue
@@ -508,7 +508,6 @@ def _clean_events(
             ln = ln.strip()
             if ln:
                 lines.append(ln)
-            del k
         if markup.drawing and not lines:
             report.add(
                 ReportCategory.LEFT_OUT,

@@ -82,3 +82,45 @@ def test_every_visible_character_is_in_exactly_one_segment(cues):
         for s in p.sentences:
             covered = "".join(s.text[c.source_start : c.source_end] for c in s.cues)
             assert covered == s.text
+
+
+_ZH = "这们说话吗过还没对让认识见觉开关门问题东车长发现实经头你我他的了是"
+
+
+def _ass_time(ms: int) -> str:
+    cs = ms // 10
+    return f"{cs // 360_000}:{cs // 6000 % 60:02d}:{cs // 100 % 60:02d}.{cs % 100:02d}"
+
+
+ja_line = st.text(alphabet=_CHARS, min_size=1, max_size=14).filter(
+    lambda t: any("\u3041" <= c <= "\u30fa" for c in full_width(t))
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(ja_line, st.text(alphabet=_ZH, min_size=2, max_size=10), st.integers(1, 300)),
+        min_size=1,
+        max_size=10,
+        unique_by=lambda c: c[0],
+    )
+)
+def test_bilingual_ass_chosen_track_only_and_whole(cues):
+    """A Japanese track with a Chinese twin at identical times: every Japanese character is
+    imported once, no Chinese character is."""
+    rows, expected, t = [], [], 0
+    for ja, zh, gap in cues:
+        start, end = t + gap * 10, t + gap * 10 + 1500
+        t = end
+        for style, text in (("JP", ja), ("CN", zh)):
+            rows.append(f"Dialogue: 0,{_ass_time(start)},{_ass_time(end)},{style},,0,0,0,,{text}\n")
+        expected.append(_visible(ja))
+    ass = (
+        "[Script Info]\nScriptType: v4.00+\n\n[Events]\n"
+        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+        + "".join(rows)
+    )
+    doc = parse_timed(ass, "ass")
+    assert _all(doc) == "".join(expected)
+    assert doc.report.chosen_track == "ja"

@@ -606,10 +606,13 @@ def _assign_tracks(
     main = JA if overall.get(JA) else (overall.most_common(1)[0][0] if overall else JA)
     # A language is a track of its own only when it is a real share of the file (a bilingual
     # twin); a few English words in a Japanese file (``git push``) stay with the main track.
+    # Chinese lines are never Japanese text, and a track named by its styles is a track.
     minor = {
         lang
         for lang, count in overall.items()
-        if lang != main and count < max(3, 0.3 * overall[main])
+        if lang not in (main, "zh")
+        and count < max(3, 0.3 * overall[main])
+        and lang not in by_style.values()
     }
     # Bilingual cues (a Japanese line over its Chinese twin): the language each line position
     # usually holds decides an ambiguous line there (``もちろん / 当然``).

@@ -73,7 +73,14 @@ def _all(doc) -> str:  # noqa: ANN001
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(cue, min_size=1, max_size=12, unique_by=lambda c: (c[0], c[1])))
+@given(
+    st.lists(
+        cue,
+        min_size=1,
+        max_size=12,
+        unique_by=lambda c: _visible(c[0]) + "|" + _visible(c[1] or ""),
+    )
+)
 def test_every_visible_character_is_in_exactly_one_segment(cues):
     text, expected = _srt(cues)
     doc = parse_timed(text, "srt")
@@ -124,3 +131,13 @@ def test_bilingual_ass_chosen_track_only_and_whole(cues):
     doc = parse_timed(ass, "ass")
     assert _all(doc) == "".join(expected)
     assert doc.report.chosen_track == "ja"
+
+
+def test_repeated_short_lines_are_speech_not_rolling_captions():
+    """Found by the property test: ``0`` / ``0`` / ``イ`` lost a ``0`` as a rolling repeat."""
+    srt = (
+        "1\n00:00:00,000 --> 00:00:00,200\nはい\n\n"
+        "2\n00:00:00,200 --> 00:00:00,400\nはい\n\n"
+        "3\n00:00:00,400 --> 00:00:00,600\nイ\n"
+    )
+    assert _all(parse_timed(srt, "srt")) == "はいはいイ"

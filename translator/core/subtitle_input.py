@@ -763,9 +763,12 @@ def _derolling(cues: list[_Cue], report: ImportReport) -> list[_Cue]:
     if len(cues) < 3:
         return cues
     hits = sum(
-        1 for prev, cur in zip(cues, cues[1:], strict=False) if cur.lines[0] == prev.lines[-1]
+        1
+        for prev, cur in zip(cues, cues[1:], strict=False)
+        if cur.lines[0] == prev.lines[-1] and len(cur.lines[0]) >= _ROLLING_MIN_OVERLAP
     )
-    if hits < _ROLLING_MIN_SHARE * (len(cues) - 1):
+    # A few repeated short lines (はい / はい) are speech, not a rolling caption.
+    if hits < 2 or hits < _ROLLING_MIN_SHARE * (len(cues) - 1):
         return cues
     out: list[_Cue] = []
     tail: list[str] = []

@@ -108,3 +108,26 @@ def test_import_transcript_prints_the_report_and_imports_english():
     assert "track en (English): 3 events" in err.getvalue()
     episode = Episode.objects.get(pk=int(out.getvalue().strip()))
     assert episode.segments.filter(status=Segment.Status.EDITED).count() == 3
+
+
+def test_second_english_file_uploaded_with_the_japanese(client, translator_user):
+    client.force_login(translator_user)
+    ja = "1\n00:00:01,000 --> 00:00:03,000\nおはようございます\n"
+    en = "1\n00:00:01,000 --> 00:00:03,000\nGood morning.\n"
+    response = client.post(
+        reverse("translator:episode_import"),
+        {
+            "file": SimpleUploadedFile("ja.srt", ja.encode()),
+            "english_file": SimpleUploadedFile("en.srt", en.encode()),
+            "format": "auto",
+            "encoding": "auto",
+            "target_language": "EN-US",
+            "preview": "1",
+        },
+    )
+    assert "English from en.srt" in response.content.decode()
+    client.post(
+        reverse("translator:episode_import"), {"token": response.context["token"], "confirm": "1"}
+    )
+    seg = Episode.objects.get().segments.get()
+    assert (seg.text, seg.status) == ("Good morning.", Segment.Status.EDITED)

@@ -64,6 +64,13 @@ def _discard(request: HttpRequest, token: str) -> None:
     request.session.pop(PENDING_KEY, None)
     if token.isalnum():
         (_pending_dir() / token).unlink(missing_ok=True)
+        (_pending_dir() / f"{token}-en").unlink(missing_ok=True)
+
+
+def _english_stash(token: str) -> bytes | None:
+    """The English subtitle file uploaded with the previewed file (kept next to it)."""
+    path = _pending_dir() / f"{token}-en"
+    return path.read_bytes() if token.isalnum() and path.is_file() else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,9 +102,13 @@ def episode_import(request: HttpRequest) -> HttpResponse:
         except InputError as exc:
             messages.error(request, str(exc))
             return redirect("translator:episode_import")
+        english = _english_stash(token)
         _discard(request, token)
         _preview_context(context, doc)
         context["token"] = _stash(request, data, stashed[1].get("filename"), opts)
+        if english is not None:
+            (_pending_dir() / f"{context['token']}-en").write_bytes(english)
+            context["english_file_name"] = opts.get("english_file_name")
         return render(request, "translator/episode_import.html", context)
     if request.method == "POST" and "confirm" in request.POST:
         token = request.POST.get("token", "")
@@ -118,6 +129,7 @@ def episode_import(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 track=opts.get("track"),
                 english_track=request.POST.get("english_track", "")[:10] or None,
+                english_file=_english_stash(token),
             )
         except InputError as exc:
             messages.error(request, str(exc))
@@ -162,8 +174,14 @@ def episode_import(request: HttpRequest) -> HttpResponse:
         except InputError as exc:
             form.add_error(None, str(exc))
         else:
+            english = form.cleaned_data.get("english_file")
+            if english:
+                opts["english_file_name"] = english.name
             _preview_context(context, doc)
             context["token"] = _stash(request, data, filename, opts)
+            if english:
+                (_pending_dir() / f"{context['token']}-en").write_bytes(english.read())
+                context["english_file_name"] = english.name
     return render(request, "translator/episode_import.html", context)
 
 

@@ -141,3 +141,39 @@ def test_repeated_short_lines_are_speech_not_rolling_captions():
         "3\n00:00:00,400 --> 00:00:00,600\nイ\n"
     )
     assert _all(parse_timed(srt, "srt")) == "はいはいイ"
+
+
+_NOISE = st.lists(
+    st.sampled_from(
+        list("0123456789:,.->\n \t{}\\<>|/#=ab[]()（）《》：♪あ日字ｱ｡\ufeff")
+        + ["-->", "\n\n", "Dialogue: ", "[Events]\n", "Format: ", "WEBVTT\n", "{\\p1}", "<v "]
+        + ["00:00:01,000", "0:00:02.00", "00:03.500"]
+    ),
+    max_size=200,
+).map("".join)
+
+
+_SKELETON = {
+    "srt": "1\n00:00:01,000 --> 00:00:02,000\n",
+    "vtt": "WEBVTT\n\n00:01.000 --> 00:02.000\n",
+    "ass": "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, "
+    "Text\nDialogue: 0,0:00:01.00,0:00:02.00,Default,,0,0,0,,",
+}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_NOISE, st.sampled_from(["srt", "vtt", "ass"]), st.booleans())
+def test_any_text_imports_or_is_refused_in_one_line(text, fmt, skeleton):
+    from translator.core.errors import FormatError
+
+    if skeleton:
+        text = _SKELETON[fmt] + text
+    try:
+        doc = parse_timed(text, fmt)
+    except FormatError as exc:
+        assert "\n" not in str(exc) and str(exc)
+        return
+    for p in doc.paragraphs:
+        for s in p.sentences:
+            assert s.text.strip()
+            assert all(c.end_ms > c.start_ms >= 0 for c in s.cues)

@@ -61,6 +61,14 @@ class ImportForm(forms.Form):
         choices=Episode.TargetLanguage.choices,
         initial=Episode.TargetLanguage.EN_US,
     )
+    english_file = forms.FileField(
+        label=_("Existing English subtitles (optional)"),
+        required=False,
+        help_text=_(
+            "An English SRT/VTT/ASS with the same timing: imported as the edited English of "
+            "each segment, to review an existing translation."
+        ),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -74,6 +82,22 @@ class ImportForm(forms.Form):
                     "or a Jimaku project file (.json)."
                 )
             )
+        if upload.size > settings.JIMAKU_MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s.")
+                % {
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.JIMAKU_MAX_IMPORT_BYTES),
+                }
+            )
+        return upload
+
+    def clean_english_file(self):
+        upload = self.cleaned_data.get("english_file")
+        if not upload:
+            return None
+        if not (upload.name or "").lower().endswith((".srt", ".vtt", ".ass", ".ssa")):
+            raise forms.ValidationError(_("The English file must be .srt, .vtt, .ass or .ssa."))
         if upload.size > settings.JIMAKU_MAX_IMPORT_BYTES:
             raise forms.ValidationError(
                 _("The file is %(size)s; the limit is %(limit)s.")

@@ -163,6 +163,9 @@ class Cue(models.Model):
     source_text = models.TextField()
     lines = models.JSONField(default=list, blank=True)
     timing = models.CharField(max_length=20, choices=Timing.choices, default=Timing.ESTIMATED)
+    # Ruby readings of words in this cue from the imported file, [[base, reading], …]: exported
+    # with the Japanese (WebVTT <ruby>), never sent to a translation engine.
+    ruby = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["segment", "index"]

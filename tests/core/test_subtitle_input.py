@@ -89,19 +89,36 @@ def test_ass_name_field_tags_and_comments():
 @pytest.mark.parametrize(
     ("text", "fmt", "line_no"),
     [
-        ("1\n00:00:01,000 --> 00:00:00,500\nあ\n", "srt", 2),
         ("1\n00:00:01,000 --> 00:00:0x,000\nあ\n", "srt", 2),
-        ("1\n00:00:01,000 --> 00:00:02,000\nあ\n\n2\n00:00:03,000 --> 00:00:04,000\n", "srt", 6),
         ("WEBVTT\n\n00:01.000 --> 00:02.000\n", "vtt", 3),
         ("just some garbage\nwith no cues\n", "srt", None),
         ("[Script Info]\nTitle: x\n", "ass", None),
     ],
 )
 def test_malformed_files_name_the_line(text, fmt, line_no):
+    """Refused only when nothing can be read; the message names the first damaged line."""
     with pytest.raises(FormatError) as info:
         parse_timed(text, fmt)
     assert info.value.line_no == line_no
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line_no"),
+    [
+        ("1\n00:00:01,000 --> 00:00:00,500\nあ\n", "end_before_start", 2),
+        (
+            "1\n00:00:01,000 --> 00:00:02,000\nあ\n\n2\n00:00:03,000 --> 00:00:04,000\n",
+            "no_text",
+            6,
+        ),
+    ],
+)
+def test_one_damaged_cue_is_repaired_or_left_out_and_reported(text, code, line_no):
+    doc = parse_timed(text, "srt")
+    assert "".join(p.raw_text for p in doc.paragraphs) == "あ"
+    entry = doc.report.entry(code)
+    assert entry is not None and entry.count == 1 and entry.examples[0].line_no == line_no
 
 
 YOUTUBE_VTT = """WEBVTT

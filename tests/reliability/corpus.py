@@ -112,6 +112,19 @@ def _check_ass(doc: ParsedDocument) -> None:
     assert "Comment" not in text and "コメント行" not in text
 
 
+def _expect_report(code: str, *texts: str) -> Callable[[ParsedDocument], None]:
+    def check(doc: ParsedDocument) -> None:
+        text = _all_text(doc)
+        for t in texts:
+            assert t in text, t
+        entry = doc.report.entry(code)
+        assert entry is not None and entry.count >= 1, doc.report.to_dict()
+        assert all(e.line_no for e in entry.examples)
+        assert "-->" not in text
+
+    return check
+
+
 def _check_huge_paragraph(doc: ParsedDocument) -> None:
     sentences = [s for p in doc.paragraphs for s in p.sentences]
     cues = _cues(doc)
@@ -226,21 +239,25 @@ def build_corpus(max_bytes: int = TEST_MAX_BYTES) -> list[Case]:
             "truncated SRT (cut in the timing line)",
             "cut.srt",
             (GOOD_SRT + "4\n00:00:09,000 --> 00:0").encode(),
-            "refused",
-            "line",
+            "ok",
+            check=_expect_report("bad_timing", JA_LINES[0]),
+            note="the damaged last cue is left out and listed with its line (issue 13 item 9)",
         ),
         Case(
             "truncated SRT (cut after the timing line)",
             "cut2.srt",
             (GOOD_SRT + "4\n00:00:09,000 --> 00:00:10,000\n").encode(),
-            "refused",
+            "ok",
+            check=_expect_report("no_text", JA_LINES[0]),
+            note="the empty last cue is left out and listed",
         ),
         Case(
             "truncated VTT",
             "cut.vtt",
             f"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n{JA_LINES[0]}\n\n00:00:04.0".encode(),
-            "refused",
-            "line",
+            "ok",
+            check=_expect_report("no_timing", JA_LINES[0]),
+            note="the cut-off last cue is left out and listed",
         ),
         Case(
             "truncated ASS (no events)",
@@ -261,7 +278,9 @@ def build_corpus(max_bytes: int = TEST_MAX_BYTES) -> list[Case]:
             "notime.srt",
             _srt([("00:00:01,000", "00:00:03,000", JA_LINES[0])]).encode()
             + f"\n2\n{JA_LINES[1]}\n".encode(),
-            "refused",
+            "ok",
+            check=_expect_report("no_timing", JA_LINES[0]),
+            note="the cue without a timing line is left out and listed",
         ),
         Case(
             "SRT with reversed timestamps",
@@ -272,8 +291,9 @@ def build_corpus(max_bytes: int = TEST_MAX_BYTES) -> list[Case]:
                     ("00:00:06,000", "00:00:04,000", JA_LINES[1]),
                 ]
             ).encode(),
-            "refused",
-            "line 6",
+            "ok",
+            check=_expect_report("end_before_start", JA_LINES[0], JA_LINES[1]),
+            note="the reversed cue gets the minimum duration and is listed",
         ),
         Case(
             "SRT with malformed timestamp",
@@ -281,6 +301,7 @@ def build_corpus(max_bytes: int = TEST_MAX_BYTES) -> list[Case]:
             _srt([("00:00:01,000", "00:00:0x,000", JA_LINES[0])]).encode(),
             "refused",
             "line",
+            note="nothing else to read: refused, naming the line",
         ),
         Case("SRT well-formed", "good.srt", GOOD_SRT.encode(), "ok", check=_check_srt_times),
         Case(

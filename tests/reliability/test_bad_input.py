@@ -144,7 +144,7 @@ def test_cli_subprocess_exit_codes(tmp_path):
 
     assert manage("migrate", "-v", "0").returncode == 0
     by_name = {c.name: c for c in CORPUS}
-    for name in ("PNG renamed .srt", "SRT with reversed timestamps", "just over the size limit"):
+    for name in ("PNG renamed .srt", "SRT with malformed timestamp", "just over the size limit"):
         case = by_name[name]
         path = tmp_path / case.filename
         path.write_bytes(case.data)

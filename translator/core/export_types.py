@@ -40,6 +40,8 @@ class ExportCue:
     source_text: str
     # The display lines chosen at import (phrase-aware); empty: break the text when exporting.
     lines: tuple[str, ...] = ()
+    # Ruby readings from the imported file, ((base, reading), …): WebVTT exports show them.
+    ruby: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -75,6 +77,10 @@ class ExportSegment:
         if self.cues and self.cues[-1].end_ms is not None:
             return self.cues[-1].end_ms
         return None
+
+    def is_sound(self) -> bool:
+        """A sound or music cue (``（泣き声）``, ``♪～``): subtitled, never in a transcript."""
+        return str(self.kind) == ParagraphKind.SOUND
 
     @property
     def is_approved(self) -> bool:
@@ -143,3 +149,24 @@ class TranscriptOptions:
     # Segments with no English: "mark" renders the Japanese with an [untranslated] marker,
     # "omit" leaves them out.
     untranslated: str = "mark"
+
+
+_SDH_BRACKETS = "()（）[]［］〔〕【】<>＜＞《》≪≫"
+_MUSIC = frozenset("♪♫♬♩～〜~ー・… 　")
+
+
+def sdh_label(text: str, source: str) -> str:
+    """The English of a sound cue in SDH style: ``Crying`` / ``(crying)`` → ``[crying]``; a
+    music cue (``♪～``) is ``♪`` whatever its English. The engine translates the label (its
+    brackets included, as in the Japanese); the export writes the brackets. Empty stays empty."""
+    src = source.strip()
+    if src and all(c in _MUSIC or c in "♪♫♬♩" for c in src) and any(c in "♪♫♬♩" for c in src):
+        return "♪"
+    label = text.strip().strip(_SDH_BRACKETS).strip().rstrip(".。")
+    if not label:
+        return ""
+    music = label.startswith("♪")
+    label = label.lstrip("♪♫♬ ").strip()
+    if label[:1].isupper() and not label[1:2].isupper():
+        label = label[0].lower() + label[1:]
+    return f"♪ [{label}]" if music and label else (f"[{label}]" if label else "♪")

@@ -51,14 +51,17 @@ def segment_document(
     max_bytes: int = DEFAULT_MAX_BYTES,
     kinds: Mapping[int, str] | None = None,
     check_language: bool = True,
+    track: str | None = None,
 ) -> ParsedDocument:
     """Decode, parse and segment an import file; every transcript cue gets a time.
 
     Text that does not read as Japanese is refused (:class:`NotJapaneseError`) unless
-    ``check_language`` is false or an encoding is given explicitly (the user's override).
+    ``check_language`` is false, an encoding is given explicitly, or (timed files) another
+    track than the Japanese one is chosen: the user's override.
 
     ``kinds`` maps a paragraph's (or left-out line's) ``line_no`` to the kind the user chose in
-    the preview: ``transcript``, ``description``, ``show_note`` or ``left_out``."""
+    the preview: ``transcript``, ``description``, ``show_note`` or ``left_out``.
+    ``track``: for timed files, the language code of the track to import (default Japanese)."""
     if isinstance(data, bytes):
         text, encoding_name = decode_bytes(data, encoding=encoding, max_bytes=max_bytes)
     else:
@@ -102,15 +105,18 @@ def segment_document(
             _check_japanese(doc, encoding_name, raw)
         apply_kinds(doc, kinds)
     else:
-        doc = parse_timed(text, fmt)
-        if check:
+        doc = parse_timed(text, fmt, track=track)
+        if check and track in (None, "", "ja"):
             _check_japanese(doc, encoding_name, raw)
         apply_kinds(doc, kinds)
     doc.paragraphs = [p for p in doc.paragraphs if p.sentences]
     if not any(p.kind == ParagraphKind.TRANSCRIPT for p in doc.paragraphs):
         if not doc.paragraphs:
             raise EmptyInputError("no recognisable text to import")
-        doc.warnings.append("no transcript turns found; only show notes were imported")
+        if all(p.kind == ParagraphKind.SOUND for p in doc.paragraphs):
+            doc.warnings.append("no dialogue found; only sound cues were imported")
+        else:
+            doc.warnings.append("no transcript turns found; only show notes were imported")
 
     doc.source_format = fmt
     doc.encoding = encoding_name

@@ -11,7 +11,7 @@ Whatever still breaks a rule is counted in the report, never hidden.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from translator.core.export_types import (
     ExportCue,
@@ -19,6 +19,7 @@ from translator.core.export_types import (
     ExportSegment,
     SubtitleLayout,
     SubtitleOptions,
+    sdh_label,
 )
 from translator.core.linebreak import (
     PEN_NEVER,
@@ -53,6 +54,7 @@ class SubtitleEvent:
     segment_indexes: tuple[int, ...] = ()
     speakers: tuple[str | None, ...] = ()
     violations: frozenset[str] = frozenset()
+    ja_ruby: tuple[tuple[str, str], ...] = ()  # readings of words in ja_lines (WebVTT <ruby>)
 
     @property
     def duration_ms(self) -> int:
@@ -347,9 +349,12 @@ def build_subtitles(
     gap_ms = options.timing_rules.min_gap_ms
 
     timed: list[tuple[ExportSegment, list[tuple[int, int]]]] = []
-    for seg in episode.segments:
-        if seg.is_untimed_text:
+    for original in episode.segments:
+        if original.is_untimed_text:
             continue
+        seg = original
+        if seg.is_sound:  # SDH style: [crying], ♪
+            seg = replace(seg, text=sdh_label(seg.text, seg.source_text))
         if not seg.is_approved:
             if options.approved_only:
                 report.skipped_unapproved_segments += 1
@@ -395,6 +400,7 @@ def build_subtitles(
                         segment_index=seg.index,
                         segment_indexes=(seg.index,),
                         speakers=(seg.speaker,),
+                        ja_ruby=tuple(r for c in ja_cues for r in c.ruby),
                     )
                 )
 
@@ -492,6 +498,7 @@ def _japanese_events(
                 segment_index=seg.index,
                 segment_indexes=(seg.index,),
                 speakers=(seg.speaker,),
+                ja_ruby=cue.ruby,
             )
         )
     return out
@@ -536,6 +543,7 @@ def _merge_short_turns(
                         end_ms=max(nxt.end_ms, ev.end_ms),
                         en_lines=[f"- {ev.en_lines[0]}", f"- {nxt.en_lines[0]}"],
                         ja_lines=[f"- {x}" for x in (*ev.ja_lines, *nxt.ja_lines)],
+                        ja_ruby=ev.ja_ruby + nxt.ja_ruby,
                         speaker=None,
                         segment_index=ev.segment_index,
                         segment_indexes=(ev.segment_index, nxt.segment_index),

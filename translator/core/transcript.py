@@ -60,8 +60,8 @@ def build_model(episode: ExportEpisode, options: TranscriptOptions) -> Transcrip
     ja_chars = 0
     max_ms = 0
     for seg in episode.segments:
-        if str(seg.kind) == "sound":
-            continue  # non-dialogue cues (足音, ♪) are subtitles, not transcript text
+        if seg.is_sound:
+            continue  # sound and music cues are subtitles only
         if options.approved_only and not seg.is_approved:
             continue
         piece = _piece(seg, options)

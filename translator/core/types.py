@@ -34,6 +34,8 @@ class CueDraft:
     start_ms: int | None = None
     end_ms: int | None = None
     timing: Timing = Timing.ESTIMATED
+    # Ruby readings of words in this cue, (base, reading): kept for exports, never translated.
+    ruby: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -83,6 +85,9 @@ class ParsedDocument:
     # Lines of the input not imported (page chrome, structure headings, footer), one paragraph
     # each with the kind it would get if the user keeps it (import preview).
     left_out: list[Paragraph] = field(default_factory=list)
+    # Timed files: the events of the tracks not chosen as the source, by language code
+    # ("en", "zh"…), for importing an existing translation.
+    other_tracks: dict[str, list[TimedLine]] = field(default_factory=dict)
 
     @property
     def speakers(self) -> list[str]:

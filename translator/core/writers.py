@@ -114,8 +114,15 @@ def _vtt_annotation(name: str) -> str:
     return _vtt_text(" ".join(name.split()))
 
 
-def _vtt_block(lines: list[str], lang: str) -> str:
-    return f"<lang {lang}>" + "\\N".join(_vtt_text(x) for x in lines) + "</lang>"
+def _vtt_block(lines: list[str], lang: str, ruby: Sequence[tuple[str, str]] = ()) -> str:
+    texts = [_vtt_text(x) for x in lines]
+    for base, reading in ruby:  # 漢字 → <ruby>漢字<rt>かんじ</rt></ruby>, first occurrence
+        b, r = _vtt_text(base), _vtt_text(reading)
+        for k, text in enumerate(texts):
+            if b and b in text and "<ruby>" + b not in text:
+                texts[k] = text.replace(b, f"<ruby>{b}<rt>{r}</rt></ruby>", 1)
+                break
+    return f"<lang {lang}>" + "\\N".join(texts) + "</lang>"
 
 
 def _build_vtt(
@@ -142,7 +149,7 @@ def _build_vtt(
             if en:
                 blocks.append(_vtt_block(en, "en"))
             if ja:
-                blocks.append(_vtt_block(ja, "ja"))
+                blocks.append(_vtt_block(ja, "ja", ev.ja_ruby))
             if layout is SubtitleLayout.BILINGUAL_JA_FIRST:
                 blocks.reverse()
             text = "\\N".join(blocks)

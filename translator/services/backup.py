@@ -106,6 +106,7 @@ CUE_FIELDS = (
     "source_text",
     "lines",
     "timing",
+    "ruby",
 )
 ALIGNMENT_FIELDS = ("caption_filename", "report", "undone")
 REVISION_FIELDS = ("action", "old_text", "new_text", "old_status", "new_status", "version")
@@ -346,6 +347,18 @@ def _path(path: tuple[Any, ...]) -> str:
     return (out + ("…" if len(path) > 8 else "")) or "the file"
 
 
+def _ruby_pairs(value: list) -> list[list[str]]:
+    """Ruby readings of a cue from a project file: only [base, reading] pairs of short text
+    are kept (older files have none)."""
+    return [
+        [item[0], item[1]]
+        for item in value
+        if isinstance(item, list)
+        and len(item) == 2
+        and all(isinstance(x, str) and 0 < len(x) <= 100 for x in item)
+    ][:50]
+
+
 def parse_project(raw: str | bytes | dict[str, Any]) -> dict[str, Any]:
     """Check the header of a project file and return it as a dict (``BackupError`` if bad)."""
     if isinstance(raw, bytes):
@@ -566,6 +579,7 @@ def _create(ep: _Reader, restore: _Restore) -> Episode:
                     source_text=c.text("source_text"),
                     lines=c.strings("lines"),
                     timing=c.choice("timing", Cue.Timing.choices, Cue.Timing.ESTIMATED),
+                    ruby=_ruby_pairs(c.json("ruby", list, []) or []),
                 )
             )
         for r in reader.items("revisions"):

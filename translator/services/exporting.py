@@ -82,7 +82,13 @@ def export_episode_data(episode: Episode) -> ExportEpisode:
                 text=seg.text,
                 status=seg.status,
                 cues=[
-                    ExportCue(c.start_ms, c.end_ms, c.source_text, tuple(c.lines or ()))
+                    ExportCue(
+                        c.start_ms,
+                        c.end_ms,
+                        c.source_text,
+                        tuple(c.lines or ()),
+                        tuple((str(b), str(r)) for b, r in (c.ruby or ())),
+                    )
                     for c in seg.cues.all()
                 ],
             )

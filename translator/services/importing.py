@@ -21,11 +21,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from translator import permissions
-from translator.core.errors import InputError
+from translator.core.encoding import decode_bytes
+from translator.core.errors import FormatError, InputError
 from translator.core.pipeline import segment_document
 from translator.core.romaji import suggest_english_name
-from translator.core.types import ParsedDocument, split_speaker_label
-from translator.models import Cue, Episode, GlossaryTerm, ImportJob, Segment, Speaker
+from translator.core.subtitle_input import detect_format, match_track, read_timed_lines
+from translator.core.types import ParsedDocument, TimedLine, split_speaker_label
+from translator.models import (
+    Cue,
+    Episode,
+    GlossaryTerm,
+    ImportJob,
+    Segment,
+    SegmentRevision,
+    Speaker,
+)
 from translator.services.editing import strip_invisible
 from translator.services.qa_flags import refresh_qa_flags
 
@@ -43,10 +53,12 @@ def preview_document(
     protected_terms: tuple[str, ...] = (),
     kinds: Mapping[int, str] | None = None,
     check_language: bool = True,
+    track: str | None = None,
 ) -> ParsedDocument:
     """Segment without touching the database. Raises ``InputError`` for bad input.
 
-    ``kinds``: the kind chosen in the preview per paragraph ``line_no`` (or ``left_out``)."""
+    ``kinds``: the kind chosen in the preview per paragraph ``line_no`` (or ``left_out``).
+    ``track``: for timed files, the language track to import as the source (default Japanese)."""
     return segment_document(
         data,
         filename=filename,
@@ -58,6 +70,7 @@ def preview_document(
         max_bytes=settings.JIMAKU_MAX_IMPORT_BYTES,
         kinds=kinds,
         check_language=check_language,
+        track=track or None,
     )
 
 
@@ -74,8 +87,15 @@ def import_episode(
     user: AbstractBaseUser | None = None,
     kinds: Mapping[int, str] | None = None,
     check_language: bool = True,
+    track: str | None = None,
+    english_track: str | None = None,
+    english_file: bytes | str | None = None,
 ) -> Episode:
-    """Create an episode with its speakers, segments and cues. All or nothing."""
+    """Create an episode with its speakers, segments and cues. All or nothing.
+
+    ``english_track`` (a track of the same file, e.g. ``"en"``) or ``english_file`` (a second,
+    English subtitle file with the same timing) is imported as the existing English of each
+    segment it overlaps in time (status edited, provenance ``imported``)."""
     glossary = glossary or {}
     doc = preview_document(
         data=data,
@@ -87,14 +107,49 @@ def import_episode(
         protected_terms=tuple(glossary),
         kinds=kinds,
         check_language=check_language,
+        track=track,
     )
+    english = english_lines(doc, english_track=english_track, english_file=english_file)
     return save_document(
         doc=doc,
         filename=filename or "",
         target_language=target_language,
         glossary=glossary,
         user=user,
+        english=english,
     )
+
+
+IMPORTED_ENGINE = "imported"  # machine_engine of English imported from a subtitle track
+
+
+def english_lines(
+    doc: ParsedDocument,
+    *,
+    english_track: str | None = None,
+    english_file: bytes | str | None = None,
+) -> list[TimedLine] | None:
+    """The timed English events to import with ``doc``: a track of the same file or a
+    second file. Raises ``InputError`` when the track or file gives none."""
+    if english_track:
+        lines = doc.other_tracks.get(english_track)
+        if not lines:
+            raise FormatError(
+                f"the file has no {english_track!r} track to import as English "
+                f"(tracks: {', '.join(sorted(doc.other_tracks)) or 'none'})"
+            )
+        return lines
+    if english_file is not None:
+        text = (
+            english_file
+            if isinstance(english_file, str)
+            else decode_bytes(english_file, max_bytes=settings.JIMAKU_MAX_IMPORT_BYTES)[0]
+        )
+        fmt = detect_format(text)
+        if fmt == "text":
+            raise FormatError("the English file is not a timed subtitle file (SRT, VTT or ASS)")
+        return read_timed_lines(text, fmt)
+    return None
 
 
 @transaction.atomic
@@ -105,8 +160,10 @@ def save_document(
     target_language: str = Episode.TargetLanguage.EN_US,
     glossary: dict[str, str] | None = None,
     user: AbstractBaseUser | None = None,
+    english: list[TimedLine] | None = None,
 ) -> Episode:
-    """Write an already segmented document as a new episode."""
+    """Write an already segmented document as a new episode. ``english``: timed English events
+    matched to the segments by time (see :func:`import_episode`)."""
     episode = Episode.objects.create(
         title=doc.title[:300] or filename or "Untitled episode",
         description=doc.description,
@@ -151,6 +208,8 @@ def save_document(
             )
             cue_drafts.append(sentence.cues)
             order += 1
+    if english:
+        _attach_english(segments, cue_drafts, english)
     Segment.objects.bulk_create(segments, batch_size=500)
     if segments and segments[0].pk is None:  # backends without RETURNING ids
         segments = list(episode.segments.order_by("order"))
@@ -166,14 +225,43 @@ def save_document(
                 source_text=segment.source_text[cue.source_start : cue.source_end],
                 lines=cue.lines,
                 timing=cue.timing.value,
+                ruby=[[base, reading] for base, reading in cue.ruby],
             )
             for segment, cues in zip(segments, cue_drafts, strict=True)
             for i, cue in enumerate(cues)
         ),
         batch_size=1000,
     )
+    if english:
+        SegmentRevision.objects.bulk_create(
+            SegmentRevision(
+                segment=segment,
+                user=user if user is not None and user.is_authenticated else None,
+                action=SegmentRevision.Action.EDIT,
+                new_text=segment.text,
+                old_status=Segment.Status.UNTRANSLATED,
+                new_status=segment.status,
+                version=segment.version,
+            )
+            for segment in segments
+            if segment.text
+        )
     refresh_qa_flags(episode_id=episode.pk)
     return episode
+
+
+def _attach_english(segments: list[Segment], cue_drafts: list, english: list[TimedLine]) -> None:
+    spans = []
+    for cues in cue_drafts:
+        times = [(c.start_ms, c.end_ms) for c in cues if c.start_ms is not None]
+        spans.append((min(t[0] for t in times), max(t[1] for t in times)) if times else (0, 0))
+    texts = match_track(spans, [e for e in english if e.end_ms > e.start_ms])
+    for segment, text in zip(segments, texts, strict=True):
+        if text:
+            segment.text = text[:10_000]
+            segment.machine_text = segment.text
+            segment.machine_engine = IMPORTED_ENGINE
+            segment.status = Segment.Status.EDITED
 
 
 # --- large imports in the worker (issue 12) ---------------------------------------------------
@@ -207,16 +295,27 @@ def _is_token(token: str) -> bool:
     return len(token or "") == 32 and all(c in "0123456789abcdef" for c in token)
 
 
-def read_pending(token: str) -> bytes | None:
-    if not _is_token(token):
+PENDING_PARTS = ("en",)  # files kept beside an upload: the English subtitle file
+
+
+def stash_part(token: str, part: str, data: bytes) -> None:
+    """Keep a companion file of a stashed upload (``part`` from ``PENDING_PARTS``)."""
+    if _is_token(token) and part in PENDING_PARTS:
+        (pending_dir() / f"{token}-{part}").write_bytes(data)
+
+
+def read_pending(token: str, *, part: str = "") -> bytes | None:
+    if not _is_token(token) or (part and part not in PENDING_PARTS):
         return None
-    path = pending_dir() / token
+    path = pending_dir() / (f"{token}-{part}" if part else token)
     return path.read_bytes() if path.is_file() else None
 
 
 def discard_pending(token: str) -> None:
     if _is_token(token):
         (pending_dir() / token).unlink(missing_ok=True)
+        for part in PENDING_PARTS:
+            (pending_dir() / f"{token}-{part}").unlink(missing_ok=True)
 
 
 def preview_summary(doc: ParsedDocument) -> dict[str, Any]:

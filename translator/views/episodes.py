@@ -14,6 +14,7 @@ from translator import permissions, review_selectors, selectors
 from translator.core.errors import InputError
 from translator.core.pipeline import LEFT_OUT
 from translator.core.report import ImportReport
+from translator.core.types import ParsedDocument
 from translator.forms import ImportForm
 from translator.models import Episode, ImportJob
 from translator.services import backup, importing
@@ -69,7 +70,28 @@ def _unstash(request: HttpRequest, token: str) -> tuple[bytes, dict] | None:
 
 def _discard(request: HttpRequest, token: str) -> None:
     request.session.pop(PENDING_KEY, None)
-    importing.discard_pending(token)
+    importing.discard_pending(token)  # and the English subtitle file kept beside it
+
+
+def _preview_context(context: dict, doc: ParsedDocument) -> None:
+    context["doc"] = doc
+    context["n_paragraphs"] = len(doc.paragraphs)
+    context["n_sentences"] = sum(len(p.sentences) for p in doc.paragraphs)
+    context["n_cues"] = sum(len(s.cues) for p in doc.paragraphs for s in p.sentences)
+    choosable = {value for value, _label in KIND_LABELS}
+    rows = sorted(  # (paragraph, left out?, may its kind be chosen?): sound cues keep theirs
+        [(p, False, str(p.kind) in choosable) for p in doc.paragraphs]
+        + [(p, True, True) for p in doc.left_out],
+        key=lambda row: row[0].line_no or 0,
+    )
+    context["preview_rows"] = rows[:PREVIEW_ROWS]
+    context["preview_more"] = max(0, len(rows) - PREVIEW_ROWS)
+    context["kind_choices"] = KIND_LABELS
+    context["import_report"] = doc.report.to_dict() if doc.report else None
+    # Tracks that can be imported as the existing English of each segment.
+    context["english_tracks"] = [
+        t for t in doc.report.tracks if t["name"] != doc.report.chosen_track and t["name"] == "en"
+    ]
 
 
 def _restore_warnings(request: HttpRequest, episode: Episode) -> None:
@@ -95,6 +117,38 @@ def episode_import(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("That preview has expired; please choose the file again."))
             return redirect("translator:episode_import")
         return redirect("translator:import_job", import_job_id=job.pk)
+    if request.method == "POST" and "retrack" in request.POST:
+        # The track picker: preview the same file again with another source track.
+        token = request.POST.get("token", "")
+        stashed = _unstash(request, token)
+        if stashed is None:
+            messages.error(request, _("That preview has expired; please choose the file again."))
+            return redirect("translator:episode_import")
+        data, pending = stashed
+        opts = {k: v for k, v in pending.items() if k not in ("token", "filename")}
+        opts["track"] = request.POST.get("track", "")[:10] or None
+        try:
+            doc = preview_document(
+                data=data,
+                filename=pending.get("filename"),
+                fmt=opts["format"],
+                encoding=opts["encoding"],
+                title=opts["title"],
+                duration_ms=opts["duration_ms"],
+                check_language=opts.get("check_language", True),
+                track=opts["track"],
+            )
+        except InputError as exc:
+            messages.error(request, str(exc))
+            return redirect("translator:episode_import")
+        english = importing.read_pending(token, part="en")
+        _discard(request, token)
+        _preview_context(context, doc)
+        context["token"] = _stash(request, data, pending.get("filename"), opts)
+        if english is not None:
+            importing.stash_part(context["token"], "en", english)
+            context["english_file_name"] = opts.get("english_file_name")
+        return render(request, "translator/episode_import.html", context)
     if request.method == "POST" and "confirm" in request.POST:
         token = request.POST.get("token", "")
         stashed = _unstash(request, token)
@@ -114,6 +168,9 @@ def episode_import(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 kinds=_chosen_kinds(request),
                 check_language=opts.get("check_language", True),
+                track=opts.get("track"),
+                english_track=request.POST.get("english_track", "")[:10] or None,
+                english_file=importing.read_pending(token, part="en"),
             )
         except InputError as exc:
             messages.error(request, str(exc))
@@ -169,18 +226,14 @@ def episode_import(request: HttpRequest) -> HttpResponse:
         except InputError as exc:
             form.add_error(None, str(exc))
         else:
-            context["doc"] = doc
+            english = form.cleaned_data.get("english_file")
+            if english:
+                opts["english_file_name"] = english.name[:255]
+            _preview_context(context, doc)
             context["token"] = _stash(request, data, filename, opts)
-            context["n_paragraphs"] = len(doc.paragraphs)
-            context["n_sentences"] = sum(len(p.sentences) for p in doc.paragraphs)
-            context["n_cues"] = sum(len(s.cues) for p in doc.paragraphs for s in p.sentences)
-            rows = sorted(
-                [(p, False) for p in doc.paragraphs] + [(p, True) for p in doc.left_out],
-                key=lambda row: row[0].line_no or 0,
-            )
-            context["preview_rows"] = rows[:PREVIEW_ROWS]
-            context["preview_more"] = max(0, len(rows) - PREVIEW_ROWS)
-            context["kind_choices"] = KIND_LABELS
+            if english:
+                importing.stash_part(context["token"], "en", english.read())
+                context["english_file_name"] = english.name
     return render(
         request, "translator/episode_import.html", context, status=context.pop("status", 200)
     )
@@ -236,6 +289,7 @@ def import_job(request: HttpRequest, import_job_id: int) -> HttpResponse:
                 "n_sentences": preview.get("n_sentences", 0),
                 "n_cues": preview.get("n_cues", 0),
                 "preview_paragraphs": preview.get("paragraphs", []),
+                "import_report": preview.get("report"),
             },
         )
     if job.state == ImportJob.State.SUCCEEDED:  # and its episode deleted since

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from translator.core.errors import InputError
+from translator.core.report import ImportReport
 from translator.management.commands._common import FORMATS, duration_ms, read_input_file
 from translator.models import Episode
 from translator.services.importing import import_episode
@@ -27,10 +28,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--english", default="EN-US", choices=[c for c, _ in Episode.TargetLanguage.choices]
         )
+        parser.add_argument(
+            "--track", help="Timed files: the language track to import (ja, zh, en…; default ja)"
+        )
+        parser.add_argument(
+            "--english-track",
+            help="Import this track of the same file (e.g. en) as the existing English",
+        )
+        parser.add_argument(
+            "--english-file",
+            help="An English subtitle file with the same timing, imported as the existing English",
+        )
 
     def handle(self, *args, path, title, duration, format, encoding, english, **options):
         data = read_input_file(path)
         check_language = not options.get("any_language")
+        english_path = options.get("english_file")
+        english_data = read_input_file(english_path) if english_path else None
         try:
             episode = import_episode(
                 data=data,
@@ -41,9 +55,14 @@ class Command(BaseCommand):
                 title=title,
                 duration_ms=duration_ms(duration),
                 target_language=english,
+                track=options.get("track"),
+                english_track=options.get("english_track"),
+                english_file=english_data,
             )
         except InputError as exc:
             raise CommandError(f"{path}: {exc}") from exc
         n = episode.segments.count()
         self.stderr.write(f"Imported “{episode.title}”: {n} segments.")
+        for line in ImportReport.from_dict(episode.import_report).lines():
+            self.stderr.write(line)
         self.stdout.write(str(episode.pk))

@@ -32,8 +32,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--duration", help="Episode duration HH:MM:SS (scales estimates)")
         parser.add_argument("--json", action="store_true", help="One JSON object per paragraph")
+        parser.add_argument(
+            "--track", help="Timed files: the language track to read (ja, zh, en…; default ja)"
+        )
 
-    def handle(self, *args, path, format, encoding, duration, json: bool, **options):
+    def handle(self, *args, path, format, encoding, duration, json: bool, track=None, **options):
         data = read_input_file(path)
         check_language = not options.get("any_language")
         try:
@@ -44,11 +47,15 @@ class Command(BaseCommand):
                 encoding=encoding,
                 check_language=check_language,
                 duration_ms=duration_ms(duration),
+                track=track,
             )
         except InputError as exc:
             raise CommandError(f"{path}: {exc}") from exc
         if json:
             self._print_json(doc)
+            if doc.report:  # the report on stderr keeps stdout one JSON object per line
+                for line in doc.report.lines():
+                    self.stderr.write(line)
         else:
             self._print_text(doc)
 
@@ -84,6 +91,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Paragraphs {len(doc.paragraphs)}, sentences {n_sent}, cues {n_cues}")
         for warning in doc.warnings:
             self.stdout.write(self.style.WARNING(f"warning: {warning}"))
+        if doc.report:
+            self.stdout.write("Import report:")
+            for line in doc.report.lines():
+                self.stdout.write(f"  {line}")
         for p in doc.paragraphs:
             self.stdout.write("")
             self.stdout.write(f"[{p.kind.value}] {p.speaker or ''}".rstrip())

@@ -78,6 +78,7 @@ class ExportSegment:
             return self.cues[-1].end_ms
         return None
 
+    @property
     def is_sound(self) -> bool:
         """A sound or music cue (``（泣き声）``, ``♪～``): subtitled, never in a transcript."""
         return str(self.kind) == ParagraphKind.SOUND

@@ -1,0 +1,522 @@
+"""Fit a transcript to the speech found in its audio (issue 19). Pure Python + numpy, no Django.
+
+The audio says *where the pauses are* (:class:`~translator.core.audio.SpeechRegions`); the
+transcript says *how much is said* between them (each cue's reading length in morae, from
+fugashi's kana readings); rough captions, when given, say roughly *where the words are*.
+
+How it works
+------------
+1. **Atoms.** The speech regions are cut into atoms of at most ``_PIECE_MS`` of speech. A
+   sentence boundary sits between two atoms: at a real pause (the gap between two regions), or,
+   at a cost, at a cut inside continuous speech (sentences run together, or the detector bridged
+   a short pause). Time is measured on a *speech clock* that only runs while someone speaks,
+   so text is spread over speech and never over silence.
+2. **Costs** (negative log-likelihoods, in nats):
+   - a sentence's speech duration against its expected duration (reading morae x its
+     speaker's speaking rate), log-normal, looser for short sentences;
+   - every pause inside a sentence costs its length over ``_TAU_INSIDE_MS`` (pauses inside a
+     sentence are short); a pause at a sentence boundary costs ``log(tau_b / tau_in) + L /
+     tau_b`` instead, with a longer ``tau_b`` where the speaker changes: long pauses are
+     sentence and turn boundaries, short ones usually not, and the durations decide;
+   - speech before the first sentence or after the last one (an untranscribed intro, music the
+     detector took for speech) costs ``_SKIP_PER_S`` per second;
+   - with captions, each sentence's start and end leans towards where the captions put them
+     (Gaussian, ``_HINT_SD_MS``, capped so a wrong caption cannot drag a sentence far).
+3. **Dynamic programming over the whole episode**: sentence by sentence, the best total cost of
+   ending the sentence at each atom boundary, within a band around the expected position.
+   Every sentence is placed jointly, so an error in one place does not shift the rest.
+4. **Speaking rates** start as the episode's total speech over its total morae, then are
+   re-estimated per speaker from the fit (median time per mora of the speaker's sentences) and
+   the fit is run again in a narrower band; ``_PASSES`` passes in all.
+5. **Cues inside a sentence** share its speech by reading length; a cue boundary that falls
+   near a pause inside the sentence moves to that pause.
+6. :func:`apply_timing_rules` runs over the timed cues in order (no overlaps, 2-frame gap,
+   5/6 s to 7 s), as for every other kind of timing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import math
+import statistics
+from collections.abc import Hashable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from translator.core.audio import AudioError, SpeechRegions
+from translator.core.timing_rules import TimingRules, apply_timing_rules
+
+_PIECE_MS = 240  # longest atom of continuous speech
+_TAU_INSIDE_MS = 110.0  # typical pause inside a sentence
+_TAU_SENTENCE_MS = 450.0  # typical pause between sentences of one turn
+_TAU_TURN_MS = 650.0  # typical pause where the speaker changes
+_CUT_SENTENCE = 3.5  # cost of a sentence boundary inside continuous speech
+_CUT_TURN = 5.0  # ... of a turn boundary
+_SKIP_PER_S = 1.5  # cost per second of speech left out before the first / after the last
+_HINT_SD_MS = 450.0
+_HINT_CAP = 8.0
+_DUR_VAR_BASE = 0.03  # log-duration variance of a long sentence
+_DUR_VAR_PER_MORA = 0.6  # ... plus this over its morae (short sentences vary more)
+_PASSES = 3
+_BAND_FIRST_MS = 150_000  # first pass: how far (speech clock) a sentence may be from its prior
+_BAND_NEXT_MS = 25_000
+_BAND_HINT_MS = 25_000
+_SNAP_MS = 400  # a cue boundary this close (speech clock) to a pause moves to it
+_MIN_MORAE = 0.5
+_SMALL_KANA = frozenset("ァィゥェォャュョヮぁぃぅぇぉゃゅょゎ")
+_CLAUSE_MARKS = frozenset("、，,")
+_CLAUSE_LENGTHENING = 0.5  # a clause end is said a little slower (phrase-final lengthening)
+
+
+@dataclass(frozen=True)
+class FitCue:
+    """One transcript cue, in transcript order. Cues of one sentence share ``sentence`` and are
+    consecutive; ``turn`` changes where the speaker does. ``timed=False`` cues (show notes)
+    get no time. ``hint_ms``: where rough captions put the cue, if they matched it."""
+
+    key: Hashable
+    text: str
+    sentence: Hashable
+    speaker: str = ""
+    turn: Hashable = None
+    timed: bool = True
+    hint_ms: tuple[int, int] | None = None
+
+
+@dataclass
+class FitReport:
+    """What the fit found, for the editor and for the episode's record."""
+
+    duration_ms: int
+    speech_ms: int
+    regions: int
+    sentences: int
+    cues: int
+    boundaries_at_pause: float  # share of sentence boundaries placed at a real pause
+    skipped_start_ms: int  # speech before the first sentence (intro, music taken for speech)
+    skipped_end_ms: int
+    morae_per_s: dict[str, float] = field(default_factory=dict)  # per speaker
+    caption_hints: int = 0  # cues the captions placed
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        text = (
+            f"{self.cues} cues timed to the audio ({self.speech_ms / 1000:.0f} s of speech in "
+            f"{self.regions} stretches); {self.boundaries_at_pause:.0%} of sentence boundaries "
+            "at a pause"
+        )
+        if self.caption_hints:
+            text += f"; {self.caption_hints} cues also placed by the captions"
+        return text + "."
+
+
+@dataclass
+class FitResult:
+    times: dict[Hashable, tuple[int, int]]
+    report: FitReport
+
+
+# --------------------------------------------------------------------------- reading length
+
+_MORAE_CACHE: dict[str, float] = {}
+
+
+def kana_morae(kana: str) -> float:
+    """Morae in a katakana/hiragana reading: small kana merge with the previous one; ッ, ン and
+    ー count as one."""
+    return float(sum(1 for ch in kana if ch not in _SMALL_KANA and not ch.isspace()))
+
+
+def reading_morae(text: str) -> float:
+    """Speaking length of ``text`` in morae, from fugashi's kana readings. Words without a
+    reading count by characters (a Latin letter or digit about one mora); punctuation and
+    symbols take no time."""
+    cached = _MORAE_CACHE.get(text)
+    if cached is not None:
+        return cached
+    from translator.core.morph import tokenize
+
+    total = 0.0
+    for token in tokenize(text):
+        if token.kana:
+            total += kana_morae(token.kana)
+        else:
+            total += _latin_morae(token.surface)
+        if token.surface in _CLAUSE_MARKS:
+            total += _CLAUSE_LENGTHENING
+    if len(_MORAE_CACHE) < 200_000:
+        _MORAE_CACHE[text] = total
+    return total
+
+
+def _latin_morae(surface: str) -> float:
+    """A word without a kana reading: an acronym is spelled out (SNS: エスエヌエス), another
+    Latin word said the Japanese way (git: ギット), about 0.6 morae a letter plus one; digits
+    about one mora each."""
+    total = 0.0
+    for word in re.findall(r"[A-Za-z]+|[0-9]+|[^\W_]+", surface):
+        if word.isascii() and word.isalpha():
+            total += 2.0 * len(word) if word.isupper() and len(word) <= 4 else 0.6 * len(word) + 1
+        else:
+            total += len(word)
+    return total
+
+
+# --------------------------------------------------------------------------- atoms
+
+
+@dataclass
+class _Atoms:
+    speech: list[float]  # S[b]: speech clock at boundary b (b = 0..M)
+    after: list[int]  # clock time where speech resumes after boundary b
+    before: list[int]  # clock time where speech stops before boundary b
+    gap: list[int]  # pause length at boundary b (0 at a cut and at both ends)
+    cut: list[bool]  # boundary b is a cut inside continuous speech
+    starts: list[int]  # atom start times (for speech clock -> time)
+
+
+def _atoms(regions: Sequence[tuple[int, int]]) -> _Atoms:
+    pieces: list[tuple[int, int, bool]] = []  # (start, end, starts after a cut)
+    for start, end in regions:
+        n = max(1, math.ceil((end - start) / _PIECE_MS))
+        for k in range(n):
+            a = start + (end - start) * k // n
+            b = start + (end - start) * (k + 1) // n
+            pieces.append((a, b, k > 0))
+    speech = [0.0]
+    for a, b, _cut in pieces:
+        speech.append(speech[-1] + (b - a))
+    m = len(pieces)
+    after = [pieces[b][0] if b < m else pieces[-1][1] for b in range(m + 1)]
+    before = [pieces[b - 1][1] if b > 0 else pieces[0][0] for b in range(m + 1)]
+    gap = [0] + [max(0, pieces[b][0] - pieces[b - 1][1]) for b in range(1, m)] + [0]
+    cut = [False] + [pieces[b][2] for b in range(1, m)] + [False]
+    return _Atoms(speech, after, before, gap, cut, [p[0] for p in pieces])
+
+
+def _clock_to_time(atoms: _Atoms, s: float) -> int:
+    """Time at speech clock ``s`` (inside an atom; at a boundary, where speech resumes)."""
+    b = bisect.bisect_right(atoms.speech, s) - 1
+    b = min(max(b, 0), len(atoms.starts) - 1)
+    return int(round(atoms.starts[b] + (s - atoms.speech[b])))
+
+
+def _time_to_clock(atoms: _Atoms, t: float) -> float:
+    b = bisect.bisect_right(atoms.starts, t) - 1
+    if b < 0:
+        return 0.0
+    length = atoms.speech[b + 1] - atoms.speech[b]
+    return atoms.speech[b] + min(max(0.0, t - atoms.starts[b]), length)
+
+
+# --------------------------------------------------------------------------- the fit
+
+
+@dataclass
+class _Sentence:
+    cues: list[int]  # indices into the timed cue list
+    morae: float
+    speaker: str
+    turn_start: bool  # the speaker changes at its start
+    hint_start: int | None
+    hint_end: int | None
+
+
+def _boundary_costs(atoms: _Atoms, tau_b: float, cut_cost: float):
+    import numpy as np
+
+    gap = np.asarray(atoms.gap, dtype=np.float64)
+    cut = np.asarray(atoms.cut, dtype=bool)
+    cost = math.log(tau_b / _TAU_INSIDE_MS) + gap / tau_b
+    cost[cut] = cut_cost
+    cost[0] = cost[-1] = 0.0
+    return cost
+
+
+def _dp(
+    atoms: _Atoms,
+    sentences: list[_Sentence],
+    rates: dict[str, float],
+    prior: list[tuple[float, float]],
+    band_ms: float,
+) -> tuple[list[int], float]:
+    """Best boundaries ``b_0 < b_1 < ... < b_N`` (sentence j spans atoms b_j..b_{j+1}-1)."""
+    import numpy as np
+
+    big = 1e18
+    S = np.asarray(atoms.speech, dtype=np.float64)
+    after = np.asarray(atoms.after, dtype=np.float64)
+    before = np.asarray(atoms.before, dtype=np.float64)
+    n_b = len(S)
+    gap = np.asarray(atoms.gap, dtype=np.float64)
+    inside = gap / _TAU_INSIDE_MS
+    inside[0] = inside[-1] = 0.0
+    inside_prefix = np.concatenate([[0.0], np.cumsum(inside)])  # sum of inside[1..b] = P[b+1]
+    b_sentence = _boundary_costs(atoms, _TAU_SENTENCE_MS, _CUT_SENTENCE)
+    b_turn = _boundary_costs(atoms, _TAU_TURN_MS, _CUT_TURN)
+    skip = _SKIP_PER_S / 1000.0
+    total_speech = S[-1]
+
+    def window(center: float) -> tuple[int, int]:
+        lo = int(np.searchsorted(S, center - band_ms, "left"))
+        hi = int(np.searchsorted(S, center + band_ms, "right"))
+        return max(0, lo), min(n_b - 1, max(hi, lo))
+
+    # Row 0: where the first sentence may start.
+    lo0, hi0 = window(prior[0][0])
+    idx = np.arange(lo0, hi0 + 1)
+    cost = S[idx] * skip
+    first = sentences[0]
+    if first.hint_start is not None:
+        cost = cost + np.minimum(((after[idx] - first.hint_start) / _HINT_SD_MS) ** 2 / 2, _HINT_CAP)
+    row_idx, row_cost = idx, cost
+    back: list[tuple[np.ndarray, np.ndarray]] = []  # per sentence: (end indices, their start)
+    n = len(sentences)
+    for j, sent in enumerate(sentences):
+        expected = max(sent.morae, _MIN_MORAE) * rates[sent.speaker]
+        var = _DUR_VAR_BASE + _DUR_VAR_PER_MORA / max(sent.morae, 1.0)
+        d_min, d_max = expected / 4.0, expected * 4.0 + 1500.0
+        ok = row_cost < big / 2
+        starts, base = row_idx[ok], row_cost[ok]
+        if starts.size == 0:
+            raise AudioError(
+                "the transcript does not fit the speech in the audio (it is much longer, or the "
+                "audio belongs to another episode)"
+            )
+        e_lo = np.maximum(np.searchsorted(S, S[starts] + d_min, "left"), starts + 1)
+        e_hi = np.minimum(np.searchsorted(S, S[starts] + d_max, "right"), n_b)
+        e_lo_w, e_hi_w = window(prior[j][1])
+        e_lo = np.maximum(e_lo, e_lo_w)
+        e_hi = np.minimum(e_hi, e_hi_w + 1)
+        counts = np.maximum(e_hi - e_lo, 0)
+        if counts.sum() == 0:
+            # Nothing in the band: allow the shortest span from every start.
+            e_lo = np.minimum(starts + 1, n_b - 1)
+            counts = (starts + 1 <= n_b - 1).astype(np.int64)
+        pair_start = np.repeat(starts, counts)
+        pair_base = np.repeat(base, counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        pair_end = np.repeat(e_lo, counts) + offsets
+        dur = S[pair_end] - S[pair_start]
+        c = pair_base + np.log(np.maximum(dur, 1.0) / expected) ** 2 / (2 * var)
+        c += inside_prefix[pair_end] - inside_prefix[pair_start + 1]  # pauses inside
+        if sent.hint_end is not None:
+            c += np.minimum(((before[pair_end] - sent.hint_end) / _HINT_SD_MS) ** 2 / 2, _HINT_CAP)
+        if j + 1 < n:
+            nxt = sentences[j + 1]
+            c += (b_turn if nxt.turn_start else b_sentence)[pair_end]
+            if nxt.hint_start is not None:
+                c += np.minimum(
+                    ((after[pair_end] - nxt.hint_start) / _HINT_SD_MS) ** 2 / 2, _HINT_CAP
+                )
+        else:
+            c += (total_speech - S[pair_end]) * skip
+        order = np.lexsort((c, pair_end))
+        pe = pair_end[order]
+        keep = np.ones(pe.size, dtype=bool)
+        keep[1:] = pe[1:] != pe[:-1]
+        sel = order[keep]
+        row_idx, row_cost = pair_end[sel], c[sel]
+        back.append((row_idx, pair_start[sel]))
+    best = int(np.argmin(row_cost))
+    total = float(row_cost[best])
+    bounds = [int(row_idx[best])]
+    for j in range(n - 1, -1, -1):
+        ends, sts = back[j]
+        k = int(np.searchsorted(ends, bounds[-1]))
+        bounds.append(int(sts[k]))
+    bounds.reverse()
+    return bounds, total
+
+
+def _prior_from_rates(
+    atoms: _Atoms, sentences: list[_Sentence], rates: dict[str, float]
+) -> list[tuple[float, float]]:
+    """Expected (start, end) of each sentence on the speech clock, scaled to the speech."""
+    lengths = [max(s.morae, _MIN_MORAE) * rates[s.speaker] for s in sentences]
+    total = sum(lengths) or 1.0
+    scale = atoms.speech[-1] / total
+    out, pos = [], 0.0
+    for length in lengths:
+        out.append((pos * scale, (pos + length) * scale))
+        pos += length
+    return out
+
+
+def _prior_with_hints(
+    atoms: _Atoms, sentences: list[_Sentence], base: list[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """Where captions placed a sentence, centre its band there."""
+    out = []
+    for s, (a, b) in zip(sentences, base, strict=True):
+        if s.hint_start is not None:
+            a = _time_to_clock(atoms, s.hint_start)
+        if s.hint_end is not None:
+            b = _time_to_clock(atoms, s.hint_end)
+        out.append((a, max(a, b)))
+    return out
+
+
+def fit_transcript(
+    cues: Sequence[FitCue],
+    speech: SpeechRegions,
+    *,
+    rules: TimingRules | None = None,
+) -> FitResult:
+    """Time each timed cue on the speech of ``speech`` (see the module docstring).
+
+    Raises :class:`AudioError` when the audio has no speech or the transcript cannot be placed
+    on it. Never drops or reorders cues; ``timed=False`` cues get no time."""
+    keys = [c.key for c in cues]
+    if len(set(keys)) != len(keys):
+        raise ValueError("fit_transcript: cue keys must be unique")
+    regions = [(int(a), int(b)) for a, b in speech.regions if b > a]
+    if not regions:
+        raise AudioError("no speech found in the audio")
+    timed = [c for c in cues if c.timed]
+    if not timed:
+        return FitResult({}, _empty_report(speech, len(regions)))
+    atoms = _atoms(regions)
+
+    # Sentences (consecutive cues sharing a sentence id) with their reading length.
+    cue_morae = [reading_morae(c.text) for c in timed]
+    sentences: list[_Sentence] = []
+    prev_sentence: object = object()
+    prev_turn: object = object()
+    for i, cue in enumerate(timed):
+        if cue.sentence != prev_sentence or not sentences:
+            sentences.append(
+                _Sentence([], 0.0, cue.speaker, bool(sentences) and cue.turn != prev_turn, None, None)
+            )
+        s = sentences[-1]
+        s.cues.append(i)
+        s.morae += cue_morae[i]
+        prev_sentence, prev_turn = cue.sentence, cue.turn
+    hints = 0
+    for s in sentences:
+        first, last = timed[s.cues[0]], timed[s.cues[-1]]
+        if first.hint_ms is not None:
+            s.hint_start = first.hint_ms[0]
+        if last.hint_ms is not None:
+            s.hint_end = last.hint_ms[1]
+        hints += sum(1 for i in s.cues if timed[i].hint_ms is not None)
+
+    total_morae = sum(max(s.morae, _MIN_MORAE) for s in sentences)
+    global_rate = atoms.speech[-1] / total_morae  # ms per mora
+    rates = {s.speaker: global_rate for s in sentences}
+    prior = _prior_from_rates(atoms, sentences, rates)
+    band = _BAND_FIRST_MS
+    if hints:
+        prior = _prior_with_hints(atoms, sentences, prior)
+        band = max(_BAND_HINT_MS, band if hints < len(timed) / 2 else _BAND_HINT_MS)
+    bounds: list[int] = []
+    for _pass in range(_PASSES):
+        bounds, _cost = _dp(atoms, sentences, rates, prior, band)
+        rates = _speaker_rates(atoms, sentences, bounds, global_rate)
+        prior = [
+            (atoms.speech[bounds[j]], atoms.speech[bounds[j + 1]]) for j in range(len(sentences))
+        ]
+        band = _BAND_NEXT_MS
+
+    raw = _cue_spans(atoms, sentences, bounds, cue_morae)
+    spans = apply_timing_rules(raw, rules)
+    times = {timed[i].key: spans[i] for i in range(len(timed))}
+
+    inner = bounds[1:-1]
+    at_pause = sum(1 for b in inner if atoms.gap[b] > 0)
+    warnings = []
+    speeds = {sp: 1000.0 / r for sp, r in rates.items()}
+    odd = [sp or "(no speaker)" for sp, v in speeds.items() if not 3.0 <= v <= 14.0]
+    if odd:
+        warnings.append(
+            f"unusual speaking rate for {', '.join(odd)}: check that the audio and the "
+            "transcript are the same episode"
+        )
+    skipped_start = int(atoms.speech[bounds[0]])
+    skipped_end = int(atoms.speech[-1] - atoms.speech[bounds[-1]])
+    if skipped_start + skipped_end > 0.2 * atoms.speech[-1]:
+        warnings.append(
+            f"{(skipped_start + skipped_end) / 1000:.0f} s of the audio's speech is not in the "
+            "transcript"
+        )
+    report = FitReport(
+        duration_ms=speech.duration_ms,
+        speech_ms=int(atoms.speech[-1]),
+        regions=len(regions),
+        sentences=len(sentences),
+        cues=len(timed),
+        boundaries_at_pause=round(at_pause / len(inner), 4) if inner else 1.0,
+        skipped_start_ms=skipped_start,
+        skipped_end_ms=skipped_end,
+        morae_per_s={sp: round(v, 2) for sp, v in speeds.items()},
+        caption_hints=hints,
+        warnings=warnings,
+    )
+    return FitResult(times, report)
+
+
+def _speaker_rates(
+    atoms: _Atoms, sentences: list[_Sentence], bounds: list[int], fallback: float
+) -> dict[str, float]:
+    """Median ms per mora of each speaker's sentences in the fit (sentences of 6+ morae)."""
+    per: dict[str, list[float]] = {}
+    for j, s in enumerate(sentences):
+        if s.morae >= 6:
+            d = atoms.speech[bounds[j + 1]] - atoms.speech[bounds[j]]
+            per.setdefault(s.speaker, []).append(d / s.morae)
+    out = {}
+    for s in sentences:
+        values = per.get(s.speaker, [])
+        out[s.speaker] = statistics.median(values) if len(values) >= 3 else fallback
+    return out
+
+
+def _cue_spans(
+    atoms: _Atoms, sentences: list[_Sentence], bounds: list[int], cue_morae: list[float]
+) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for j, s in enumerate(sentences):
+        b0, b1 = bounds[j], bounds[j + 1]
+        s0, s1 = atoms.speech[b0], atoms.speech[b1]
+        start_t, end_t = atoms.after[b0], atoms.before[b1]
+        if len(s.cues) == 1:
+            spans.append((start_t, end_t))
+            continue
+        pauses = [b for b in range(b0 + 1, b1) if atoms.gap[b] > 0]
+        weights = [max(cue_morae[i], 0.25) for i in s.cues]
+        total = sum(weights)
+        cuts: list[tuple[int, int]] = []  # (end of cue k, start of cue k+1)
+        acc = 0.0
+        last_b = b0
+        for k in range(len(s.cues) - 1):
+            acc += weights[k]
+            pos = s0 + (s1 - s0) * acc / total
+            near = [b for b in pauses if b > last_b and abs(atoms.speech[b] - pos) <= _SNAP_MS]
+            if near:
+                b = min(near, key=lambda x: abs(atoms.speech[x] - pos))
+                cuts.append((atoms.before[b], atoms.after[b]))
+                last_b = b
+            else:
+                t = _clock_to_time(atoms, pos)
+                cuts.append((t, t))
+        edges = [start_t, *[c for pair in cuts for c in pair], end_t]
+        for k in range(len(s.cues)):
+            a, b = edges[2 * k], edges[2 * k + 1]
+            spans.append((int(a), int(max(a, b))))
+    return spans
+
+
+def _empty_report(speech: SpeechRegions, n_regions: int) -> FitReport:
+    return FitReport(
+        duration_ms=speech.duration_ms,
+        speech_ms=speech.speech_ms,
+        regions=n_regions,
+        sentences=0,
+        cues=0,
+        boundaries_at_pause=1.0,
+        skipped_start_ms=0,
+        skipped_end_ms=0,
+    )

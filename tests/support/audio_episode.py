@@ -249,3 +249,29 @@ def sample_transcript(turns: int | None = None) -> str:
             break
         out.append(line)
     return "\n".join(out) + "\n"
+
+
+def truth_cues(episode: SynthEpisode):
+    """The spoken cues as :class:`tests.core.asr_synth.TruthCue` (characters spread evenly over
+    each cue's speech), to make rough captions of the same recording from."""
+    from tests.core.asr_synth import TruthCue, _is_spoken
+
+    out = []
+    for c in episode.cues:
+        spoken = [ch for ch in c.text if _is_spoken(ch)] or ["x"]
+        step = (c.end_ms - c.start_ms) / len(spoken)
+        chars = [(c.start_ms + k * step, c.start_ms + (k + 1) * step) for k in range(len(spoken))]
+        out.append(TruthCue(c.text, c.start_ms, c.end_ms, chars))
+    return out
+
+
+def damaged_captions_srt(episode: SynthEpisode, *, seed: int = 0) -> bytes:
+    """Rough ASR-like SRT captions of the episode (recognition errors, re-split lines)."""
+    import pysubs2
+
+    from tests.core.asr_synth import Damage, synthesise_captions
+
+    subs = pysubs2.SSAFile()
+    for line in synthesise_captions(truth_cues(episode), Damage(), seed=seed):
+        subs.append(pysubs2.SSAEvent(start=line.start_ms, end=line.end_ms, text=line.text))
+    return subs.to_string("srt").encode("utf-8")

@@ -29,6 +29,37 @@ def _fmt(ms: float) -> str:
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
+def _riff_declared_ms(path: str | Path) -> int:
+    """Duration a WAV file's header declares (0 when it is not a WAV or does not say).
+    FFmpeg computes a WAV's duration from the file size, so a cut file looks whole to it."""
+    import struct
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return 0
+            byte_rate = 0
+            while True:
+                chunk = fh.read(8)
+                if len(chunk) < 8:
+                    return 0
+                kind, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+                if kind == b"fmt ":
+                    fmt = fh.read(min(size, 64))
+                    if len(fmt) >= 12:
+                        byte_rate = struct.unpack("<I", fmt[8:12])[0]
+                    fh.seek(size - len(fmt) + (size & 1), 1)
+                elif kind == b"data":
+                    if not byte_rate or size in (0, 0xFFFFFFFF):
+                        return 0
+                    return int(size * 1000 // byte_rate)
+                else:
+                    fh.seek(size + (size & 1), 1)
+    except OSError:
+        return 0
+
+
 def iter_audio(
     path: str | Path, *, on_progress: Callable[[int, int], None] | None = None
 ) -> Iterator[np.ndarray]:
@@ -44,13 +75,17 @@ def iter_audio(
     except FileNotFoundError as exc:
         raise AudioError(f"the file {Path(path).name} does not exist") from exc
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise AudioError("not an audio or video file that can be decoded") from exc
+        raise AudioError(
+            "cannot read the file: it is not audio or video, or it is damaged or incomplete"
+        ) from exc
     with container:
         if not container.streams.audio:
             raise AudioError("the file has no audio track")
         stream = container.streams.audio[0]
-        declared_ms = 0
-        if stream.duration is not None and stream.time_base is not None:
+        declared_ms = _riff_declared_ms(path)
+        if declared_ms:
+            pass
+        elif stream.duration is not None and stream.time_base is not None:
             declared_ms = int(stream.duration * stream.time_base * 1000)
         elif container.duration is not None:
             declared_ms = int(container.duration / 1000)  # microseconds (av.time_base)

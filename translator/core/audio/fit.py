@@ -400,7 +400,9 @@ def fit_transcript(
         first, last = timed[s.cues[0]], timed[s.cues[-1]]
         if first.hint_ms is not None:
             s.hint_start = first.hint_ms[0]
-        if last.hint_ms is not None:
+        if last.hint_ms is not None and s is sentences[-1]:
+            # Only the last sentence's end: other ends lean on the next start (a caption
+            # cue's end is stretched by the timing rules, its start is not).
             s.hint_end = last.hint_ms[1]
         hints += sum(1 for i in s.cues if timed[i].hint_ms is not None)
 

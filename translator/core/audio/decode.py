@@ -80,6 +80,8 @@ def iter_audio(
         ) from exc
     with container:
         if not container.streams.audio:
+            if container.streams.subtitles and not container.streams.video:
+                raise AudioError("this is a subtitle file, not audio or video")
             raise AudioError("the file has no audio track")
         stream = container.streams.audio[0]
         declared_ms = _riff_declared_ms(path)

@@ -185,7 +185,9 @@ def test_truncated_mp3_is_refused(tmp_path, spoken):
         stream.layout = "mono"
         pcm = (samples * 32767).astype(np.int16)
         for i in range(0, len(pcm), 16000):
-            frame = av.AudioFrame.from_ndarray(pcm[None, i : i + 16000], format="s16", layout="mono")
+            frame = av.AudioFrame.from_ndarray(
+                pcm[None, i : i + 16000], format="s16", layout="mono"
+            )
             frame.sample_rate = 16000
             for packet in stream.encode(frame):
                 out.mux(packet)
@@ -202,7 +204,11 @@ def test_truncated_mp3_is_refused(tmp_path, spoken):
 
 @pytest.mark.parametrize(
     "content",
-    [b"1\n00:00:01,000 --> 00:00:02,000\n\xe3\x81\xaf\xe3\x81\x84\n", b"\x00" * 4096, b"ID3" + b"x" * 999],
+    [
+        b"1\n00:00:01,000 --> 00:00:02,000\n\xe3\x81\xaf\xe3\x81\x84\n",
+        b"\x00" * 4096,
+        b"ID3" + b"x" * 999,
+    ],
     ids=["srt-named-mp3", "zeros", "fake-id3"],
 )
 def test_a_file_that_is_not_audio_is_refused_in_one_line(tmp_path, content):

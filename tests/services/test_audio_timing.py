@@ -62,7 +62,9 @@ def _cues(episode):
 def _share_within(episode, spoken, limit_ms=300) -> float:
     cues = _cues(episode)
     assert len(cues) == len(spoken.cues)
-    close = sum(abs(c.start_ms - t.start_ms) <= limit_ms for c, t in zip(cues, spoken.cues, strict=True))
+    close = sum(
+        abs(c.start_ms - t.start_ms) <= limit_ms for c, t in zip(cues, spoken.cues, strict=True)
+    )
     return close / len(cues)
 
 
@@ -228,9 +230,7 @@ def test_align_timing_errors_are_one_line(episode, tmp_path):
     bad_captions = tmp_path / "bad.srt"
     bad_captions.write_text("just text\n", encoding="utf-8")
     with pytest.raises(CommandError, match=r"bad\.srt: "):
-        call_command(
-            "align_timing", str(episode.pk), str(bad_captions), "--audio", str(music)
-        )
+        call_command("align_timing", str(episode.pk), str(bad_captions), "--audio", str(music))
     with pytest.raises(CommandError, match="give a CAPTIONS_FILE"):
         call_command("align_timing", str(episode.pk))
     assert _times(episode) == before

@@ -4,7 +4,8 @@ Real speech, not a stand-in: every transcript cue is spoken by espeak-ng's Japan
 (Debian package ``espeak-ng``) from its kana reading (fugashi + unidic-lite, as Jimaku reads
 it), one utterance per cue, with a voice per speaker (variant, rate and pitch of its own, and a
 little variation from cue to cue). The utterances are trimmed of their own silence and laid
-end to end with pauses of realistic, varied length: 0-180 ms between the cues of one sentence,
+end to end with pauses of realistic, varied length between the cues of one sentence (60-300 ms where
+the cue ends at a comma, else mostly none: the speaker runs on),
 250-1100 ms between sentences, 350-1600 ms at a change of speaker, now and then a 2-4 s
 pause. Under it runs a low noise floor, and a music bed (chords and a beat) plays alone for
 the intro and then under the first sentences, fading out. Each cue keeps its true spoken
@@ -62,12 +63,40 @@ class SynthEpisode:
         return {(c.paragraph, c.sentence, c.cue): (c.start_ms, c.end_ms) for c in self.cues}
 
 
+_DIGITS = ["", "イチ", "ニ", "サン", "ヨン", "ゴ", "ロク", "ナナ", "ハチ", "キュウ"]
+_UNITS = ["", "ジュウ", "ヒャク", "セン"]
+
+
+def number_kana(digits: str) -> str:
+    """A number as a Japanese speaker says it (27: ニジュウナナ). espeak-ng's own reading of
+    digits clips ジュウ to one short mora, which no speaker does."""
+    n = int(digits)
+    if n == 0 or len(digits) > 8:
+        return "".join(_DIGITS[int(d)] or "ゼロ" for d in digits)
+    out = []
+    for group, suffix in ((n // 10000, "マン"), (n % 10000, "")):
+        if not group:
+            continue
+        for pos in range(3, -1, -1):
+            d = group // 10**pos % 10
+            if d:
+                out.append(("" if d == 1 and pos else _DIGITS[d]) + _UNITS[pos])
+        out.append(suffix)
+    return "".join(out)
+
+
 def kana_reading(text: str) -> str:
     """What espeak-ng is given: each morpheme's kana reading; punctuation kept (it pauses at
-    、 and 。), Latin and digits the dictionary has no reading for kept as written."""
+    、 and 。), numbers read out in kana, Latin words the dictionary has no reading for kept as
+    written."""
     out = []
     for token in tokenize(text):
-        out.append(token.kana or token.surface)
+        if token.kana:
+            out.append(token.kana)
+        elif token.surface.isascii() and token.surface.isdigit():
+            out.append(number_kana(token.surface))
+        else:
+            out.append(token.surface)
     return " ".join(out)
 
 
@@ -109,9 +138,7 @@ def _music(n: int, rng: random.Random) -> np.ndarray:
         env = np.minimum(1.0, tt * 20) * np.exp(-tt * 0.6)
         for f in chords[k % len(chords)]:
             for h, amp in ((1, 1.0), (2, 0.4), (3, 0.2)):
-                out[lo:hi] += (0.05 * amp * env * np.sin(2 * np.pi * f * h * tt)).astype(
-                    np.float32
-                )
+                out[lo:hi] += (0.05 * amp * env * np.sin(2 * np.pi * f * h * tt)).astype(np.float32)
     nrng = np.random.default_rng(rng.randrange(2**31))
     for b in range(int(n / RATE / beat)):
         lo = int(b * beat * RATE)
@@ -122,7 +149,9 @@ def _music(n: int, rng: random.Random) -> np.ndarray:
         )
         h = lo + int(beat / 2 * RATE)
         if h + 800 < n:
-            out[h : h + 800] += (0.04 * nrng.standard_normal(800) * np.exp(-np.arange(800) / 150)).astype(np.float32)
+            out[h : h + 800] += (
+                0.04 * nrng.standard_normal(800) * np.exp(-np.arange(800) / 150)
+            ).astype(np.float32)
     return out
 
 
@@ -159,9 +188,13 @@ def build_episode(
             if si:
                 t += rng.randint(250, 1100)
             for ci, cue in enumerate(sentence.cues):
-                if ci:
-                    t += rng.choice((0, 0, rng.randint(20, 180)))
                 text = sentence.text[cue.source_start : cue.source_end]
+                if ci:
+                    previous = sentence.text[: cue.source_start].rstrip()
+                    if previous.endswith(("、", "，", ",")):
+                        t += rng.randint(60, 300)  # a breath at a comma
+                    else:
+                        t += rng.choice((0, 0, rng.randint(20, 120)))  # mid-phrase: run on
                 audio = _speak(
                     kana_reading(text),
                     variant,

@@ -103,10 +103,7 @@ def start_audio_timing(
     if user is not None and not permissions.can_edit(user):
         raise PermissionDenied("You cannot change this episode.")
     episode = Episode.objects.select_for_update().get(pk=episode_id)
-    if audio_path is None:
-        path = _episode_media_path(episode)
-    else:
-        path = str(Path(audio_path).resolve())
+    path = _episode_media_path(episode) if audio_path is None else str(Path(audio_path).resolve())
     if not os.path.isfile(path):
         raise AudioTimingError(f"the audio file {Path(path).name} does not exist")
     if os.path.getsize(path) == 0:

@@ -26,7 +26,9 @@ CHUNK_SAMPLES = SAMPLE_RATE * 30
 
 def _fmt(ms: float) -> str:
     s = int(ms // 1000)
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    return (
+        f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    )
 
 
 def _riff_declared_ms(path: str | Path) -> int:

@@ -37,8 +37,8 @@ How it works
 from __future__ import annotations
 
 import bisect
-import re
 import math
+import re
 import statistics
 from collections.abc import Hashable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -61,8 +61,14 @@ _PASSES = 3
 _BAND_FIRST_MS = 150_000  # first pass: how far (speech clock) a sentence may be from its prior
 _BAND_NEXT_MS = 25_000
 _BAND_HINT_MS = 25_000
-_SNAP_MS = 400  # a cue boundary this close (speech clock) to a pause moves to it
+# Matching expected pauses inside a sentence to detected ones (nats).
+_UNMATCHED_COMMA = 2.0
+_UNMATCHED_CUT = 0.4
+_UNMATCHED_PAUSE = 1.0
 _MIN_MORAE = 0.5
+_BEAM = 40.0  # DP states costing more than the best by this much are dropped
+_PROP_SD_SHARE = 0.08  # uncertainty of a cue boundary placed by reading length (share of ...)
+_PROP_SD_MS = 100.0  # ... its sentence's speech, plus this)
 _SMALL_KANA = frozenset("ァィゥェォャュョヮぁぃぅぇぉゃゅょゎ")
 _CLAUSE_MARKS = frozenset("、，,")
 _CLAUSE_LENGTHENING = 0.5  # a clause end is said a little slower (phrase-final lengthening)
@@ -160,9 +166,35 @@ def _latin_morae(surface: str) -> float:
     for word in re.findall(r"[A-Za-z]+|[0-9]+|[^\W_]+", surface):
         if word.isascii() and word.isalpha():
             total += 2.0 * len(word) if word.isupper() and len(word) <= 4 else 0.6 * len(word) + 1
+        elif word.isdigit():
+            total += _number_morae(word)
         else:
             total += len(word)
     return total
+
+
+_DIGIT_MORAE = {"0": 2, "1": 2, "2": 1, "3": 2, "4": 2, "5": 1, "6": 2, "7": 2, "8": 2, "9": 2}
+
+
+def _number_morae(digits: str) -> float:
+    """Morae of a number said in Japanese: 27 is ニジュウナナ, 2016 ニセンジュウロク; a long
+    digit string (a phone number) is read digit by digit."""
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > 8:
+        return float(sum(_DIGIT_MORAE[d] for d in digits))
+    total = 0.0
+    for group, unit in ((digits[:-4], 2.0), (digits[-4:], 0.0)):  # 万 (マン) groups
+        if not group or int(group) == 0:
+            continue
+        for pos, d in enumerate(reversed(group)):
+            if d == "0":
+                continue
+            if pos == 0:
+                total += _DIGIT_MORAE[d]
+            else:
+                total += 2.0 + (0 if d == "1" else _DIGIT_MORAE[d])  # ジュウ/ヒャク/セン
+        total += unit
+    return total or 2.0
 
 
 # --------------------------------------------------------------------------- atoms
@@ -271,7 +303,9 @@ def _dp(
     cost = S[idx] * skip
     first = sentences[0]
     if first.hint_start is not None:
-        cost = cost + np.minimum(((after[idx] - first.hint_start) / _HINT_SD_MS) ** 2 / 2, _HINT_CAP)
+        cost = cost + np.minimum(
+            ((after[idx] - first.hint_start) / _HINT_SD_MS) ** 2 / 2, _HINT_CAP
+        )
     row_idx, row_cost = idx, cost
     back: list[tuple[np.ndarray, np.ndarray]] = []  # per sentence: (end indices, their start)
     n = len(sentences)
@@ -320,6 +354,9 @@ def _dp(
         keep[1:] = pe[1:] != pe[:-1]
         sel = order[keep]
         row_idx, row_cost = pair_end[sel], c[sel]
+        beam = row_cost <= row_cost.min() + _BEAM
+        row_idx, row_cost = row_idx[beam], row_cost[beam]
+        sel = sel[beam]
         back.append((row_idx, pair_start[sel]))
     best = int(np.argmin(row_cost))
     total = float(row_cost[best])
@@ -389,7 +426,9 @@ def fit_transcript(
     for i, cue in enumerate(timed):
         if cue.sentence != prev_sentence or not sentences:
             sentences.append(
-                _Sentence([], 0.0, cue.speaker, bool(sentences) and cue.turn != prev_turn, None, None)
+                _Sentence(
+                    [], 0.0, cue.speaker, bool(sentences) and cue.turn != prev_turn, None, None
+                )
             )
         s = sentences[-1]
         s.cues.append(i)
@@ -423,7 +462,8 @@ def fit_transcript(
         ]
         band = _BAND_NEXT_MS
 
-    raw = _cue_spans(atoms, sentences, bounds, cue_morae)
+    cue_hints = [None if c.hint_ms is None else c.hint_ms[0] for c in timed]
+    raw = _cue_spans(atoms, sentences, bounds, [c.text for c in timed], cue_morae, cue_hints)
     spans = apply_timing_rules(raw, rules)
     times = {timed[i].key: spans[i] for i in range(len(timed))}
 
@@ -476,9 +516,78 @@ def _speaker_rates(
     return out
 
 
+def clause_marks(text: str) -> list[float]:
+    """Reading-length offsets (morae from the start of ``text``) of its clause marks (、),
+    where a speaker often pauses."""
+    from translator.core.morph import tokenize
+
+    out, pos = [], 0.0
+    for token in tokenize(text):
+        if token.kana:
+            pos += kana_morae(token.kana)
+        else:
+            pos += _latin_morae(token.surface)
+        if token.surface in _CLAUSE_MARKS:
+            pos += _CLAUSE_LENGTHENING
+            out.append(pos)
+    return out
+
+
+def _match_pauses(
+    points: list[tuple[float, bool]], gaps: list[tuple[float, int]], sd: float
+) -> dict[int, int]:
+    """Match expected pause points ``(speech clock, at a comma)`` to detected pauses ``(speech
+    clock, length ms)`` inside one sentence, monotonically, at least cost: a match costs its
+    squared distance; an unmatched comma costs more than an unmatched bare cue boundary; an
+    unmatched pause costs by its length. Returns point index -> gap index."""
+    n, m = len(points), len(gaps)
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    move = [[0] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    for i in range(n + 1):
+        for k in range(m + 1):
+            c = cost[i][k]
+            if c == inf:
+                continue
+            if i < n:  # point unmatched
+                skip = _UNMATCHED_COMMA if points[i][1] else _UNMATCHED_CUT
+                if c + skip < cost[i + 1][k]:
+                    cost[i + 1][k], move[i + 1][k] = c + skip, 1
+            if k < m:  # pause unmatched
+                extra = _UNMATCHED_PAUSE + gaps[k][1] / _TAU_SENTENCE_MS
+                if c + extra < cost[i][k + 1]:
+                    cost[i][k + 1], move[i][k + 1] = c + extra, 2
+            if i < n and k < m:
+                d = (points[i][0] - gaps[k][0]) / sd
+                cm = c + min(d * d / 2, 50.0)
+                if cm < cost[i + 1][k + 1]:
+                    cost[i + 1][k + 1], move[i + 1][k + 1] = cm, 3
+    out: dict[int, int] = {}
+    i, k = n, m
+    while i or k:
+        mv = move[i][k]
+        if mv == 3:
+            out[i - 1] = k - 1
+            i, k = i - 1, k - 1
+        elif mv == 1:
+            i -= 1
+        else:
+            k -= 1
+    return out
+
+
 def _cue_spans(
-    atoms: _Atoms, sentences: list[_Sentence], bounds: list[int], cue_morae: list[float]
+    atoms: _Atoms,
+    sentences: list[_Sentence],
+    bounds: list[int],
+    cue_texts: list[str],
+    cue_morae: list[float],
+    cue_hints: list[int | None],
 ) -> list[tuple[int, int]]:
+    """Cue times inside each sentence: the sentence's speech shared by reading length, with
+    its commas and cue boundaries matched to the pauses detected inside it (anchors of a
+    piecewise-linear map from reading length to speech clock)."""
     spans: list[tuple[int, int]] = []
     for j, s in enumerate(sentences):
         b0, b1 = bounds[j], bounds[j + 1]
@@ -487,26 +596,65 @@ def _cue_spans(
         if len(s.cues) == 1:
             spans.append((start_t, end_t))
             continue
-        pauses = [b for b in range(b0 + 1, b1) if atoms.gap[b] > 0]
         weights = [max(cue_morae[i], 0.25) for i in s.cues]
         total = sum(weights)
-        cuts: list[tuple[int, int]] = []  # (end of cue k, start of cue k+1)
+        scale = (s1 - s0) / total
+        # Expected pause points: every comma, and every cue boundary; (morae, comma, cue k).
+        points: list[tuple[float, bool, int | None]] = []
         acc = 0.0
-        last_b = b0
-        for k in range(len(s.cues) - 1):
+        for k, i in enumerate(s.cues):
+            marks = clause_marks(cue_texts[i]) if weights[k] > 0.25 else []
+            ends_with_mark = bool(marks) and marks[-1] >= cue_morae[i] - 1e-6
+            for mark in marks[:-1] if ends_with_mark else marks:
+                points.append((acc + mark, True, None))
             acc += weights[k]
-            pos = s0 + (s1 - s0) * acc / total
-            near = [b for b in pauses if b > last_b and abs(atoms.speech[b] - pos) <= _SNAP_MS]
-            if near:
-                b = min(near, key=lambda x: abs(atoms.speech[x] - pos))
+            if k < len(s.cues) - 1:
+                points.append((acc, ends_with_mark, k))
+        predicted = [s0 + pos * scale for pos, _c, _k in points]
+        for p_i, (_pos, _comma, k) in enumerate(points):
+            hint = cue_hints[s.cues[k + 1]] if k is not None else None
+            if hint is not None:
+                sd_prop = _PROP_SD_SHARE * (s1 - s0) + _PROP_SD_MS
+                at = min(max(_time_to_clock(atoms, hint), s0), s1)
+                w_prop, w_hint = 1 / sd_prop**2, 1 / _HINT_SD_MS**2
+                predicted[p_i] = (predicted[p_i] * w_prop + at * w_hint) / (w_prop + w_hint)
+        inner = [b for b in range(b0 + 1, b1) if atoms.gap[b] > 0]
+        sd = _PROP_SD_SHARE * (s1 - s0) + _PROP_SD_MS
+        matched = _match_pauses(
+            [(predicted[p], points[p][1]) for p in range(len(points))],
+            [(atoms.speech[b], atoms.gap[b]) for b in inner],
+            sd,
+        )
+        # Anchors of reading length -> speech clock.
+        anchors = [(0.0, s0)]
+        for p_i, g in sorted(matched.items()):
+            anchors.append((points[p_i][0], atoms.speech[inner[g]]))
+        anchors.append((total, s1))
+
+        def to_clock(pos: float, anchors=anchors) -> float:
+            for (m0, c0), (m1, c1) in zip(anchors, anchors[1:], strict=False):
+                if pos <= m1:
+                    return c0 + (c1 - c0) * (pos - m0) / (m1 - m0) if m1 > m0 else c1
+            return anchors[-1][1]
+
+        cuts: list[tuple[int, int]] = []
+        for p_i, (pos, _comma, k) in enumerate(points):
+            if k is None:
+                continue
+            if p_i in matched:
+                b = inner[matched[p_i]]
                 cuts.append((atoms.before[b], atoms.after[b]))
-                last_b = b
-            else:
-                t = _clock_to_time(atoms, pos)
-                cuts.append((t, t))
+                continue
+            clock = to_clock(pos)
+            hint = cue_hints[s.cues[k + 1]]
+            if hint is not None:
+                clock = predicted[p_i] if not matched else (clock + predicted[p_i]) / 2
+            t = _clock_to_time(atoms, min(max(clock, s0), s1))
+            cuts.append((t, t))
         edges = [start_t, *[c for pair in cuts for c in pair], end_t]
         for k in range(len(s.cues)):
             a, b = edges[2 * k], edges[2 * k + 1]
+            a = max(a, spans[-1][1]) if k else a
             spans.append((int(a), int(max(a, b))))
     return spans
 

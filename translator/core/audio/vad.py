@@ -79,9 +79,7 @@ class _Scorer:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self.session = ort.InferenceSession(
-            str(path), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.np = np
         self.context = np.zeros(CONTEXT_SAMPLES, np.float32)
         self.rest = np.zeros(0, np.float32)

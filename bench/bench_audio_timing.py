@@ -124,7 +124,7 @@ def _prefix_wav(src: Path, dst: Path, ms: int) -> None:
 def run() -> list[Figure]:
     work = Path(tempfile.mkdtemp(prefix="jimaku-bench-audio-"))
     t0 = time.perf_counter()
-    text = _transcript(17_000, seed=19)
+    text = _transcript(17_800, seed=19)
     ep = build_episode(text, work / "episode.wav", seed=19, intro_music_ms=12_000)
     build_s = time.perf_counter() - t0
     truth = ep.truth()

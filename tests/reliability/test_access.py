@@ -82,6 +82,8 @@ EXPECT: dict[str, Expect] = {
     "translator:media_attach": Expect("POST", VIEWERS, {"url": "https://example.org/a.mp3"}),
     "translator:align_upload": Expect("POST", VIEWERS, {}),
     "translator:align_undo": Expect("POST", VIEWERS, {}),
+    "translator:audio_timing_start": Expect("POST", VIEWERS, {}),
+    "translator:timing_panel": Expect("GET", VIEWERS, htmx=True),
     "translator:job_start": Expect("POST", VIEWERS, {"engine": "argos"}, htmx=True),
     "translator:job_cancel": Expect("POST", VIEWERS, {}, htmx=True),
     "translator:episode_title": Expect("POST", VIEWERS, {"title_en": "Behind the Subtitles"}),

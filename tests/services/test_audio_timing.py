@@ -3,6 +3,7 @@ hand-set times, bad files; and the align_timing command with --audio / --media."
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from tests.support.audio_episode import (
     build_episode,
@@ -182,9 +184,16 @@ def test_an_episode_without_media_is_refused(episode):
 
 def test_one_audio_job_at_a_time(episode, spoken, media_root):
     _attach(episode, spoken.path)
-    audio_timing.start_audio_timing(episode_id=episode.pk, enqueue=False)
+    first = audio_timing.start_audio_timing(episode_id=episode.pk, enqueue=False)
     with pytest.raises(audio_timing.AudioTimingError, match="already being timed"):
         audio_timing.start_audio_timing(episode_id=episode.pk, enqueue=False)
+    # A job whose worker died (no news for longer than STALE_AFTER) does not block forever.
+    old = timezone.now() - audio_timing.STALE_AFTER - timedelta(seconds=1)
+    AudioTimingJob.objects.filter(pk=first.pk).update(created_at=old, heartbeat_at=old)
+    second = audio_timing.start_audio_timing(episode_id=episode.pk, enqueue=False)
+    first.refresh_from_db()
+    assert first.state == AudioTimingJob.State.FAILED and "stopped reporting" in first.error
+    assert audio_timing.run_audio_timing_job(job_id=second.pk).state == "succeeded"
 
 
 # --- the command ------------------------------------------------------------------------------

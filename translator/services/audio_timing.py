@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from datetime import timedelta
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,6 +38,9 @@ from translator.services.qa_flags import refresh_qa_flags
 log = logging.getLogger(__name__)
 State = AudioTimingJob.State
 _PROGRESS_EVERY_S = 1.0
+# A queued or running job not heard from for this long is dead (its worker was killed): a new
+# start replaces it. Analysis reports at least every few seconds; the fit of an hour takes less.
+STALE_AFTER = timedelta(minutes=10)
 
 
 class AudioTimingError(InputError):
@@ -113,8 +117,11 @@ def start_audio_timing(
         lines = read_captions(captions_data, filename=captions_filename, encoding=encoding)
         captions_text = _captions_to_text(lines)
     _check_confirmed(episode.pk, replace_timed)
-    if episode.audio_jobs.filter(state__in=AudioTimingJob.ACTIVE_STATES).exists():
-        raise AudioTimingError("the episode is already being timed from its audio")
+    for active in episode.audio_jobs.filter(state__in=AudioTimingJob.ACTIVE_STATES):
+        last = active.heartbeat_at or active.started_at or active.created_at
+        if timezone.now() - last <= STALE_AFTER:
+            raise AudioTimingError("the episode is already being timed from its audio")
+        _finish(active, State.FAILED, error="the worker stopped reporting; started again")
     job = AudioTimingJob.objects.create(
         episode=episode,
         media_name=path[:1000],

@@ -18,8 +18,8 @@ from __future__ import annotations
 import logging
 import os
 import time
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser

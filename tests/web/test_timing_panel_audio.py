@@ -158,3 +158,18 @@ def test_web_process_never_loads_the_decoder_or_detector(tmp_path, spoken, as_wo
     assert "WEB []" in out.stdout
     if as_worker:
         assert "WORKER succeeded ['av', 'onnxruntime']" in out.stdout, out.stdout + out.stderr
+
+
+def test_panel_read_while_the_job_finishes_shows_its_report(episode):
+    """The page reads the episode, then the job: a job that finished in between must not leave
+    the panel (no longer polling) without the report it just wrote."""
+    from translator.models import Episode
+    from translator.views.timing import timing_panel_context
+
+    stale = Episode.objects.get(pk=episode.pk)
+    job = audio_timing.start_audio_timing(episode_id=episode.pk, enqueue=False)
+    audio_timing.run_audio_timing_job(job_id=job.pk)
+    assert stale.alignment_report is None
+    ctx = timing_panel_context(stale)
+    assert ctx["audio_job"].state == AudioTimingJob.State.SUCCEEDED
+    assert stale.alignment_report["source"] == "audio"

@@ -24,6 +24,10 @@ def timing_panel_context(episode: Episode) -> dict:
     """What the timing panel shows besides the last alignment: the latest audio timing job and
     how many cue times would need confirmation to be replaced."""
     job = audio_timing.latest_job(episode.pk)
+    if job is not None and not job.is_active:
+        # The episode was read before the job: if the job finished in between, its report
+        # would be missing (and the panel, no longer polling, would keep showing that).
+        episode.refresh_from_db(fields=["alignment_report"])
     return {
         "audio_job": job,
         "hand_set_cues": audio_timing.hand_set_count(episode.pk),

@@ -252,3 +252,36 @@ def test_the_detector_model_ships_in_the_package():
     path, kind = model_path()
     assert Path(path).is_file() and "silero_vad" in str(path)
     assert kind in ("sequence", "stream")
+
+
+def test_syllable_peaks_count_the_bursts_of_speech():
+    import numpy as np
+
+    from translator.core.audio.vad import syllable_peaks
+
+    # 10 ms loudness frames: 6 syllable-like bursts, 180 ms apart, inside one speech region.
+    level = np.full(300, -60.0)
+    for k in range(6):
+        centre = 50 + 18 * k
+        level[centre - 6 : centre + 7] = -20 - np.abs(np.arange(-6, 7)) * 2.0
+    peaks = syllable_peaks(level, [(400, 1600)])
+    assert len(peaks) == 6
+    assert all(abs(p - (500 + 180 * k)) <= 20 for k, p in enumerate(peaks))
+    assert syllable_peaks(level, [(400, 800)]) == peaks[:2]  # outside speech: not counted
+
+
+def test_a_run_on_cue_boundary_follows_the_syllables():
+    # One 4 s sentence of two cues with the same reading length, no pause between them; the
+    # first half is spoken slowly (4 nuclei in 2.6 s), the rest fast (10 nuclei in 1.4 s).
+    slow = [1000 + 650 * k + 300 for k in range(4)]
+    fast = [3600 + 140 * k + 70 for k in range(10)]
+    speech = SpeechRegions(duration_ms=6000, regions=[(1000, 5000)], syllables=slow + fast)
+    cues = [
+        FitCue(1, "あいうえおかき", "s", "A", 0),  # 7 morae
+        FitCue(2, "さしすせそたち", "s", "A", 0),  # 7 morae
+    ]
+    plain = fit_transcript(cues, SpeechRegions(duration_ms=6000, regions=[(1000, 5000)]))
+    assert abs(plain.times[2][0] - 3000) <= 40  # by reading length alone: the middle
+    paced = fit_transcript(cues, speech)
+    # 7 of 14 nuclei: the boundary is between the 7th and 8th, early in the fast part.
+    assert fast[2] < paced.times[2][0] < fast[3]

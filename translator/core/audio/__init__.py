@@ -11,7 +11,7 @@ functions that need them, so only the worker that analyses audio loads them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class AudioError(ValueError):
@@ -21,11 +21,14 @@ class AudioError(ValueError):
 @dataclass(frozen=True)
 class SpeechRegions:
     """What the detector found in one file: speech as ``[start_ms, end_ms)`` spans, in order,
-    not overlapping. Stored on the episode's audio analysis so the detector runs once."""
+    not overlapping; ``syllables``: times of the loudness peaks inside speech (syllable
+    nuclei, roughly one per mora), which pace the text inside a sentence. Stored on the
+    episode's audio analysis so the detector runs once."""
 
     duration_ms: int
     regions: list[tuple[int, int]]
     detector: str = ""
+    syllables: list[int] = field(default_factory=list)
 
     @property
     def speech_ms(self) -> int:
@@ -36,6 +39,7 @@ class SpeechRegions:
             "duration_ms": self.duration_ms,
             "regions": [[s, e] for s, e in self.regions],
             "detector": self.detector,
+            "syllables": list(self.syllables),
         }
 
     @classmethod
@@ -44,4 +48,5 @@ class SpeechRegions:
             duration_ms=int(data["duration_ms"]),
             regions=[(int(s), int(e)) for s, e in data["regions"]],
             detector=str(data.get("detector", "")),
+            syllables=[int(t) for t in data.get("syllables", [])],
         )

@@ -28,8 +28,12 @@ How it works
 4. **Speaking rates** start as the episode's total speech over its total morae, then are
    re-estimated per speaker from the fit (median time per mora of the speaker's sentences) and
    the fit is run again in a narrower band; ``_PASSES`` passes in all.
-5. **Cues inside a sentence** share its speech by reading length; a cue boundary that falls
-   near a pause inside the sentence moves to that pause.
+5. **Cues inside a sentence.** Its commas and cue boundaries are expected pauses; they are
+   matched (a small monotone DP) to the pauses detected inside the sentence, which become
+   anchors. A cue boundary matched to a pause sits at it; one inside continuous speech is
+   placed by counting syllable nuclei (loudness peaks, :func:`.vad.syllable_peaks`) between
+   its anchors in proportion to the reading length, else by reading length on the speech
+   clock. Caption starts, when given, are weighed in.
 6. :func:`apply_timing_rules` runs over the timed cues in order (no overlaps, 2-frame gap,
    5/6 s to 7 s), as for every other kind of timing.
 """
@@ -65,6 +69,9 @@ _BAND_HINT_MS = 25_000
 _UNMATCHED_COMMA = 2.0
 _UNMATCHED_CUT = 0.4
 _UNMATCHED_PAUSE = 1.0
+_MIN_SYLLABLES = 4  # fewer nuclei than this between anchors: place by reading length
+_ONSET_SHARE = 0.4  # a syllable starts this share of the way back to the previous nucleus
+_SYLLABLE_SD_MS = 200.0  # uncertainty of a boundary placed by counting nuclei
 _MIN_MORAE = 0.5
 _BEAM = 40.0  # DP states costing more than the best by this much are dropped
 _PROP_SD_SHARE = 0.08  # uncertainty of a cue boundary placed by reading length (share of ...)
@@ -463,7 +470,9 @@ def fit_transcript(
         band = _BAND_NEXT_MS
 
     cue_hints = [None if c.hint_ms is None else c.hint_ms[0] for c in timed]
-    raw = _cue_spans(atoms, sentences, bounds, [c.text for c in timed], cue_morae, cue_hints)
+    raw = _cue_spans(
+        atoms, sentences, bounds, [c.text for c in timed], cue_morae, cue_hints, speech.syllables
+    )
     spans = apply_timing_rules(raw, rules)
     times = {timed[i].key: spans[i] for i in range(len(timed))}
 
@@ -577,6 +586,32 @@ def _match_pauses(
     return out
 
 
+def _by_syllables(
+    atoms: _Atoms,
+    syllables: Sequence[int],
+    anchors: list[tuple[float, float]],
+    pos: float,
+    fallback: int | None,
+) -> int | None:
+    """A cue boundary inside continuous speech, placed by counting syllable nuclei: between
+    the two anchors around it (sentence edges, matched pauses), the boundary after a share of
+    the reading length falls after the same share of the nuclei, just before the next one."""
+    for (m0, c0), (m1, c1) in zip(anchors, anchors[1:], strict=False):
+        if m0 <= pos <= m1 and m1 > m0:
+            t0, t1 = _clock_to_time(atoms, c0), _clock_to_time(atoms, c1)
+            lo = bisect.bisect_left(syllables, t0)
+            hi = bisect.bisect_left(syllables, t1)
+            count = hi - lo
+            if count < _MIN_SYLLABLES:
+                return fallback
+            k = lo + int(round((pos - m0) / (m1 - m0) * count))
+            if k <= lo or k >= hi:
+                return fallback
+            prev, nxt = syllables[k - 1], syllables[k]
+            return int(nxt - _ONSET_SHARE * (nxt - prev))
+    return fallback
+
+
 def _cue_spans(
     atoms: _Atoms,
     sentences: list[_Sentence],
@@ -584,6 +619,7 @@ def _cue_spans(
     cue_texts: list[str],
     cue_morae: list[float],
     cue_hints: list[int | None],
+    syllables: list[int] = (),  # type: ignore[assignment]
 ) -> list[tuple[int, int]]:
     """Cue times inside each sentence: the sentence's speech shared by reading length, with
     its commas and cue boundaries matched to the pauses detected inside it (anchors of a
@@ -646,10 +682,19 @@ def _cue_spans(
                 cuts.append((atoms.before[b], atoms.after[b]))
                 continue
             clock = to_clock(pos)
-            hint = cue_hints[s.cues[k + 1]]
-            if hint is not None:
-                clock = predicted[p_i] if not matched else (clock + predicted[p_i]) / 2
             t = _clock_to_time(atoms, min(max(clock, s0), s1))
+            by_syllables = (
+                _by_syllables(atoms, syllables, anchors, pos, None) if syllables else None
+            )
+            hint = cue_hints[s.cues[k + 1]]
+            if by_syllables is not None:
+                t = by_syllables
+                if hint is not None:  # captions too: a little weight to where they put it
+                    w_syl, w_hint = 1 / _SYLLABLE_SD_MS**2, 1 / _HINT_SD_MS**2
+                    t = int((t * w_syl + hint * w_hint) / (w_syl + w_hint))
+            elif hint is not None:
+                clock = predicted[p_i] if not matched else (clock + predicted[p_i]) / 2
+                t = _clock_to_time(atoms, min(max(clock, s0), s1))
             cuts.append((t, t))
         edges = [start_t, *[c for pair in cuts for c in pair], end_t]
         for k in range(len(s.cues)):

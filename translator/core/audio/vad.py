@@ -30,6 +30,9 @@ _BATCH_FRAMES = 4096  # frames per model call (sequence model)
 # Below this much speech (or share of the file) there is nothing to time a transcript to.
 MIN_SPEECH_MS = 3000
 MIN_SPEECH_SHARE = 0.02
+_LOUD_HOP = 160  # 10 ms loudness frames for syllable peaks
+_LOUD_HOP_MS = 10
+_PEAK_PROMINENCE_DB = 3.0
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,32 @@ def regions_from_probabilities(
     return [(a, b) for a, b in merged if b - a >= s.min_speech_ms]
 
 
+def syllable_peaks(level_db: np.ndarray, regions: list[tuple[int, int]]) -> list[int]:
+    """Times (ms) of syllable nuclei: peaks of the smoothed loudness (10 ms frames) that stand
+    out ``_PEAK_PROMINENCE_DB`` above the deeper dip beside them, at least 40 ms apart, inside
+    speech regions."""
+    import numpy as np
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    if level_db.size < 20:
+        return []
+    kernel = np.hanning(7)
+    smooth = np.convolve(level_db, kernel / kernel.sum(), mode="same")
+    padded = np.pad(smooth, (8, 8), mode="edge")
+    win = sliding_window_view(padded, 17)
+    is_max = smooth >= win[:, 4:13].max(axis=1)
+    prominence = smooth - np.minimum(win[:, :9].min(axis=1), win[:, 8:].min(axis=1))
+    peaks = np.flatnonzero(is_max & (prominence > _PEAK_PROMINENCE_DB)) * _LOUD_HOP_MS
+    out: list[int] = []
+    k = 0
+    for t in peaks.tolist():
+        while k < len(regions) and regions[k][1] <= t:
+            k += 1
+        if k < len(regions) and regions[k][0] <= t and (not out or t - out[-1] >= 40):
+            out.append(int(t))
+    return out
+
+
 def analyse_file(
     path: str | Path,
     *,
@@ -168,14 +197,27 @@ def analyse_file(
 
     scorer = _Scorer()
     parts = []
+    loudness = []
     total = 0
+    rest = np.zeros(0, np.float32)
     for chunk in iter_audio(path, on_progress=on_progress):
         total += chunk.shape[0]
         parts.append(scorer.feed(chunk))
+        samples = np.concatenate([rest, chunk]) if rest.size else chunk
+        n = samples.shape[0] // _LOUD_HOP
+        rest = samples[n * _LOUD_HOP :].copy()
+        frames = samples[: n * _LOUD_HOP].reshape(n, _LOUD_HOP)
+        loudness.append(10 * np.log10((frames.astype(np.float64) ** 2).mean(axis=1) + 1e-10))
     probs = np.concatenate(parts) if parts else np.zeros(0, np.float32)
     duration_ms = total * 1000 // SAMPLE_RATE
     regions = regions_from_probabilities(probs, settings)
-    found = SpeechRegions(duration_ms=duration_ms, regions=regions, detector=detector_name())
+    level = np.concatenate(loudness) if loudness else np.zeros(0)
+    found = SpeechRegions(
+        duration_ms=duration_ms,
+        regions=regions,
+        detector=detector_name(),
+        syllables=syllable_peaks(level, regions),
+    )
     check_speech(found)
     return found
 

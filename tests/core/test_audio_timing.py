@@ -11,6 +11,8 @@ import wave
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.support.audio_episode import (
     build_episode,
@@ -285,3 +287,57 @@ def test_a_run_on_cue_boundary_follows_the_syllables():
     paced = fit_transcript(cues, speech)
     # 7 of 14 nuclei: the boundary is between the 7th and 8th, early in the fast part.
     assert fast[2] < paced.times[2][0] < fast[3]
+
+
+_KANA = "あいうえおかきくけこさしすせそたちつてとなにぬねの"
+
+
+@settings(max_examples=60)
+@given(
+    regions=st.lists(
+        st.tuples(st.integers(50, 3000), st.integers(80, 6000)), min_size=1, max_size=25
+    ),
+    sentences=st.lists(
+        st.lists(st.text(_KANA + "、", min_size=1, max_size=30), min_size=1, max_size=3),
+        min_size=1,
+        max_size=30,
+    ),
+    data=st.data(),
+)
+def test_fit_always_gives_ordered_times_inside_the_audio(regions, sentences, data):
+    spans, t = [], 0
+    for gap, length in regions:
+        spans.append((t + gap, t + gap + length))
+        t += gap + length
+    duration = t + 500
+    speech = SpeechRegions(duration_ms=duration, regions=spans)
+    cues = []
+    for si, texts in enumerate(sentences):
+        speaker = data.draw(st.sampled_from("AB"))
+        for text in texts:
+            cues.append(FitCue(len(cues), text, si, speaker, si // 2, timed=True))
+    try:
+        result = fit_transcript(cues, speech)
+    except AudioError as exc:  # the transcript cannot be placed: said in one line
+        assert "\n" not in str(exc)
+        return
+    times = [result.times[c.key] for c in cues]
+    assert len(times) == len(cues)
+    for (s0, e0), (s1, _e1) in zip(times, times[1:], strict=False):
+        assert s0 <= e0 <= s1
+    assert times[0][0] >= spans[0][0] - 1
+    assert times[-1][1] <= duration + 7000
+
+
+def test_audio_of_another_episode_is_flagged(speech):
+    from translator.core.pipeline import segment_document
+
+    other = segment_document(sample_transcript())  # four times the text of the recording
+    try:
+        result = fit_transcript(_fit_cues(other), speech)
+    except AudioError as exc:
+        assert "does not fit" in str(exc)
+    else:
+        assert any(
+            "speaking rate" in w or "not in the transcript" in w for w in result.report.warnings
+        )

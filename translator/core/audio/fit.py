@@ -323,10 +323,7 @@ def _dp(
         ok = row_cost < big / 2
         starts, base = row_idx[ok], row_cost[ok]
         if starts.size == 0:
-            raise AudioError(
-                "the transcript does not fit the speech in the audio (it is much longer, or the "
-                "audio belongs to another episode)"
-            )
+            raise _misfit()
         e_lo = np.maximum(np.searchsorted(S, S[starts] + d_min, "left"), starts + 1)
         e_hi = np.minimum(np.searchsorted(S, S[starts] + d_max, "right"), n_b)
         e_lo_w, e_hi_w = window(prior[j][1])
@@ -361,6 +358,8 @@ def _dp(
         keep[1:] = pe[1:] != pe[:-1]
         sel = order[keep]
         row_idx, row_cost = pair_end[sel], c[sel]
+        if row_idx.size == 0:
+            raise _misfit()
         beam = row_cost <= row_cost.min() + _BEAM
         row_idx, row_cost = row_idx[beam], row_cost[beam]
         sel = sel[beam]
@@ -374,6 +373,13 @@ def _dp(
         bounds.append(int(sts[k]))
     bounds.reverse()
     return bounds, total
+
+
+def _misfit() -> AudioError:
+    return AudioError(
+        "the transcript does not fit the speech in the audio (it has far more text than the "
+        "audio has speech, or the audio belongs to another episode)"
+    )
 
 
 def _prior_from_rates(

@@ -173,3 +173,25 @@ def test_panel_read_while_the_job_finishes_shows_its_report(episode):
     ctx = timing_panel_context(stale)
     assert ctx["audio_job"].state == AudioTimingJob.State.SUCCEEDED
     assert stale.alignment_report["source"] == "audio"
+
+
+def test_the_panel_costs_the_episode_page_two_queries_at_most(
+    client, translator_user, episode, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(translator_user)
+    url = reverse("translator:episode_detail", args=[episode.pk])
+    job = audio_timing.start_audio_timing(episode_id=episode.pk, enqueue=False)
+    audio_timing.run_audio_timing_job(job_id=job.pk)
+    client.get(url)  # warm the session / permission caches
+    with CaptureQueriesContext(connection) as with_audio:
+        assert client.get(url).status_code == 200
+    media = episode.media_file.name
+    type(episode).objects.filter(pk=episode.pk).update(media_file="")
+    with CaptureQueriesContext(connection) as without:
+        assert client.get(url).status_code == 200
+    extra = [q["sql"][:150] for q in with_audio.captured_queries]
+    assert len(with_audio) <= len(without) + 2, "\n".join(extra)
+    assert media

@@ -5,6 +5,8 @@ process never imports them); the panel polls for its progress."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -16,21 +18,32 @@ from django.views.decorators.http import require_GET, require_POST
 from translator import permissions
 from translator.core.errors import InputError
 from translator.forms import IMPORT_EXTENSIONS
-from translator.models import AlignmentRun, Episode
+from translator.models import AlignmentRun, AudioTimingJob, Episode
 from translator.services import alignment, audio_timing
 
 
 def timing_panel_context(episode: Episode) -> dict:
     """What the timing panel shows besides the last alignment: the latest audio timing job and
-    how many cue times would need confirmation to be replaced."""
-    job = audio_timing.latest_job(episode.pk)
-    if job is not None and not job.is_active:
-        # The episode was read before the job: if the job finished in between, its report
-        # would be missing (and the panel, no longer polling, would keep showing that).
-        episode.refresh_from_db(fields=["alignment_report"])
+    how many cue times would need confirmation to be replaced. Both only matter while the
+    episode has an audio file (no extra query otherwise: the episode page has a query budget)."""
+    job = None
+    hand_set = 0
+    if episode.media_file:
+        job = audio_timing.latest_job(episode.pk)
+        if job is None or not job.is_active:
+            hand_set = audio_timing.hand_set_count(episode.pk)
+        if job is not None and job.state == AudioTimingJob.State.SUCCEEDED and job.started_at:
+            # The episode may have been read before the job finished: then its report is
+            # missing (and the panel, no longer polling, would keep showing that).
+            try:
+                aligned_at = datetime.fromisoformat(episode.alignment_report["aligned_at"])
+            except (TypeError, KeyError, ValueError):
+                aligned_at = None
+            if aligned_at is None or aligned_at < job.started_at:
+                episode.refresh_from_db(fields=["alignment_report"])
     return {
         "audio_job": job,
-        "hand_set_cues": audio_timing.hand_set_count(episode.pk),
+        "hand_set_cues": hand_set,
         "has_media_file": bool(episode.media_file),
         "last_alignment": (
             episode.alignments.filter(undone=False).first() if episode.alignment_report else None

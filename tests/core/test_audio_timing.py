@@ -341,3 +341,19 @@ def test_audio_of_another_episode_is_flagged(speech):
         assert any(
             "speaking rate" in w or "not in the transcript" in w for w in result.report.warnings
         )
+
+
+def test_speech_missing_from_the_transcript_is_left_out_not_absorbed(spoken, speech):
+    """Two turns are spoken (an ad, a passage cut from the transcript) but not transcribed: the
+    fit leaves their speech out between two sentences instead of stretching the rest over it."""
+    turns = [
+        pi for pi, p in enumerate(spoken.document.paragraphs) if p.kind == ParagraphKind.TRANSCRIPT
+    ]
+    dropped = set(turns[5:7])
+    cues = [c for c in _fit_cues(spoken.document) if c.key[0] not in dropped]
+    result = fit_transcript(cues, speech)
+    truth = {k: v for k, v in spoken.truth().items() if k[0] not in dropped}
+    left_out = sum(e - s for k, (s, e) in spoken.truth().items() if k[0] in dropped)
+    assert left_out > 8000
+    assert _share_within(result.times, truth) >= 0.90
+    assert result.report.skipped_inside_ms > 0.7 * left_out

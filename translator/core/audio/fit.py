@@ -19,7 +19,10 @@ How it works
      tau_b`` instead, with a longer ``tau_b`` where the speaker changes: long pauses are
      sentence and turn boundaries, short ones usually not, and the durations decide;
    - speech before the first sentence or after the last one (an untranscribed intro, music the
-     detector took for speech) costs ``_SKIP_PER_S`` per second;
+     detector took for speech) costs ``_SKIP_PER_S`` per second; speech left out between two
+     sentences (an ad, a passage cut from the transcript) ``_SKIP_MID_FIXED`` plus
+     ``_SKIP_MID_PER_S`` per second, so it is skipped rather than absorbed by the sentences
+     around it;
    - with captions, each sentence's start and end leans towards where the captions put them
      (Gaussian, ``_HINT_SD_MS``, capped so a wrong caption cannot drag a sentence far).
 3. **Dynamic programming over the whole episode**: sentence by sentence, the best total cost of
@@ -57,6 +60,8 @@ _TAU_TURN_MS = 650.0  # typical pause where the speaker changes
 _CUT_SENTENCE = 3.5  # cost of a sentence boundary inside continuous speech
 _CUT_TURN = 5.0  # ... of a turn boundary
 _SKIP_PER_S = 1.5  # cost per second of speech left out before the first / after the last
+_SKIP_MID_PER_S = 0.5  # ... between two sentences (speech the transcript does not have)
+_SKIP_MID_FIXED = 8.0  # ... plus this for leaving anything out there
 _HINT_SD_MS = 450.0
 _HINT_CAP = 8.0
 _DUR_VAR_BASE = 0.03  # log-duration variance of a long sentence
@@ -108,6 +113,7 @@ class FitReport:
     boundaries_at_pause: float  # share of sentence boundaries placed at a real pause
     skipped_start_ms: int  # speech before the first sentence (intro, music taken for speech)
     skipped_end_ms: int
+    skipped_inside_ms: int = 0  # speech between sentences left out (not in the transcript)
     morae_per_s: dict[str, float] = field(default_factory=dict)  # per speaker
     caption_hints: int = 0  # cues the captions placed
     warnings: list[str] = field(default_factory=list)
@@ -281,8 +287,9 @@ def _dp(
     rates: dict[str, float],
     prior: list[tuple[float, float]],
     band_ms: float,
-) -> tuple[list[int], float]:
-    """Best boundaries ``b_0 < b_1 < ... < b_N`` (sentence j spans atoms b_j..b_{j+1}-1)."""
+) -> tuple[list[tuple[int, int]], float]:
+    """Best ``(start, end)`` boundary of each sentence (sentence j spans atoms start..end-1);
+    a sentence starts where the previous one ends, or later when speech is left out."""
     import numpy as np
 
     big = 1e18
@@ -297,6 +304,7 @@ def _dp(
     b_sentence = _boundary_costs(atoms, _TAU_SENTENCE_MS, _CUT_SENTENCE)
     b_turn = _boundary_costs(atoms, _TAU_TURN_MS, _CUT_TURN)
     skip = _SKIP_PER_S / 1000.0
+    skip_mid = _SKIP_MID_PER_S / 1000.0
     total_speech = S[-1]
 
     def window(center: float) -> tuple[int, int]:
@@ -315,6 +323,7 @@ def _dp(
         )
     row_idx, row_cost = idx, cost
     back: list[tuple[np.ndarray, np.ndarray]] = []  # per sentence: (end indices, their start)
+    start_back: list[tuple[np.ndarray, np.ndarray]] = []  # next start -> this sentence's end
     n = len(sentences)
     for j, sent in enumerate(sentences):
         expected = max(sent.morae, _MIN_MORAE) * rates[sent.speaker]
@@ -343,36 +352,80 @@ def _dp(
         c += inside_prefix[pair_end] - inside_prefix[pair_start + 1]  # pauses inside
         if sent.hint_end is not None:
             c += np.minimum(((before[pair_end] - sent.hint_end) / _HINT_SD_MS) ** 2 / 2, _HINT_CAP)
-        if j + 1 < n:
-            nxt = sentences[j + 1]
-            c += (b_turn if nxt.turn_start else b_sentence)[pair_end]
-            if nxt.hint_start is not None:
-                c += np.minimum(
-                    ((after[pair_end] - nxt.hint_start) / _HINT_SD_MS) ** 2 / 2, _HINT_CAP
-                )
-        else:
-            c += (total_speech - S[pair_end]) * skip
         order = np.lexsort((c, pair_end))
         pe = pair_end[order]
         keep = np.ones(pe.size, dtype=bool)
         keep[1:] = pe[1:] != pe[:-1]
         sel = order[keep]
-        row_idx, row_cost = pair_end[sel], c[sel]
-        if row_idx.size == 0:
+        end_idx, end_cost = pair_end[sel], c[sel]
+        if end_idx.size == 0:
             raise _misfit()
-        beam = row_cost <= row_cost.min() + _BEAM
-        row_idx, row_cost = row_idx[beam], row_cost[beam]
-        sel = sel[beam]
-        back.append((row_idx, pair_start[sel]))
+        back.append((end_idx, pair_start[sel]))
+        if j + 1 == n:
+            row_idx, row_cost = end_idx, end_cost + (total_speech - S[end_idx]) * skip
+            break
+        # Where the next sentence starts: where this one ends (at the boundary between them),
+        # or, at a cost per second, after speech the transcript does not have (an ad, a cut).
+        nxt = sentences[j + 1]
+        bcost = b_turn if nxt.turn_start else b_sentence
+        lo_t, hi_t = window(prior[j + 1][0])
+        lo_t = max(lo_t, int(end_idx[0]))
+        targets = np.arange(lo_t, hi_t + 1)
+        direct = np.full(targets.size, big)
+        at = end_idx - lo_t
+        inside_t = (at >= 0) & (at < targets.size)
+        direct[at[inside_t]] = end_cost[inside_t]
+        origin = targets.copy()
+        start_cost = direct
+        if targets.size:
+            # Best end strictly before each target, by cost - rate * speech clock.
+            key = end_cost - skip_mid * S[end_idx]
+            run_min = np.minimum.accumulate(key)
+            run_arg = _running_argmin(key)
+            before_t = np.searchsorted(end_idx, targets, "left") - 1
+            has = before_t >= 0
+            skipped = np.full(targets.size, big)
+            skipped[has] = run_min[before_t[has]] + skip_mid * S[targets[has]] + _SKIP_MID_FIXED
+            use = skipped < direct
+            start_cost = np.where(use, skipped, direct)
+            origin = np.where(use & has, end_idx[run_arg[np.maximum(before_t, 0)]], targets)
+        start_cost = start_cost + bcost[targets]
+        if nxt.hint_start is not None:
+            start_cost += np.minimum(
+                ((after[targets] - nxt.hint_start) / _HINT_SD_MS) ** 2 / 2, _HINT_CAP
+            )
+        finite = start_cost < big / 2
+        if not finite.any():
+            raise _misfit()
+        beam = finite & (start_cost <= start_cost[finite].min() + _BEAM)
+        row_idx, row_cost = targets[beam], start_cost[beam]
+        start_back.append((row_idx, origin[beam]))
     best = int(np.argmin(row_cost))
     total = float(row_cost[best])
-    bounds = [int(row_idx[best])]
+    spans: list[tuple[int, int]] = []
+    end = int(row_idx[best])
     for j in range(n - 1, -1, -1):
         ends, sts = back[j]
-        k = int(np.searchsorted(ends, bounds[-1]))
-        bounds.append(int(sts[k]))
-    bounds.reverse()
-    return bounds, total
+        start = int(sts[int(np.searchsorted(ends, end))])
+        spans.append((start, end))
+        if j:
+            targets, origins = start_back[j - 1]
+            end = int(origins[int(np.searchsorted(targets, start))])
+    spans.reverse()
+    return spans, total
+
+
+def _running_argmin(values):
+    """Index of the running minimum of ``values`` at each position."""
+    import numpy as np
+
+    idx = np.arange(values.size)
+    is_new = np.empty(values.size, dtype=bool)
+    if values.size:
+        run = np.minimum.accumulate(values)
+        is_new[0] = True
+        is_new[1:] = values[1:] < run[:-1]
+    return np.maximum.accumulate(np.where(is_new, idx, 0))
 
 
 def _misfit() -> AudioError:
@@ -466,23 +519,21 @@ def fit_transcript(
     if hints:
         prior = _prior_with_hints(atoms, sentences, prior)
         band = max(_BAND_HINT_MS, band if hints < len(timed) / 2 else _BAND_HINT_MS)
-    bounds: list[int] = []
+    placed: list[tuple[int, int]] = []
     for _pass in range(_PASSES):
-        bounds, _cost = _dp(atoms, sentences, rates, prior, band)
-        rates = _speaker_rates(atoms, sentences, bounds, global_rate)
-        prior = [
-            (atoms.speech[bounds[j]], atoms.speech[bounds[j + 1]]) for j in range(len(sentences))
-        ]
+        placed, _cost = _dp(atoms, sentences, rates, prior, band)
+        rates = _speaker_rates(atoms, sentences, placed, global_rate)
+        prior = [(atoms.speech[a], atoms.speech[b]) for a, b in placed]
         band = _BAND_NEXT_MS
 
     cue_hints = [None if c.hint_ms is None else c.hint_ms[0] for c in timed]
     raw = _cue_spans(
-        atoms, sentences, bounds, [c.text for c in timed], cue_morae, cue_hints, speech.syllables
+        atoms, sentences, placed, [c.text for c in timed], cue_morae, cue_hints, speech.syllables
     )
-    spans = apply_timing_rules(raw, rules)
-    times = {timed[i].key: spans[i] for i in range(len(timed))}
+    shown = apply_timing_rules(raw, rules)
+    times = {timed[i].key: shown[i] for i in range(len(timed))}
 
-    inner = bounds[1:-1]
+    inner = [a for a, _b in placed[1:]]
     at_pause = sum(1 for b in inner if atoms.gap[b] > 0)
     warnings = []
     speeds = {sp: 1000.0 / r for sp, r in rates.items()}
@@ -492,12 +543,18 @@ def fit_transcript(
             f"unusual speaking rate for {', '.join(odd)}: check that the audio and the "
             "transcript are the same episode"
         )
-    skipped_start = int(atoms.speech[bounds[0]])
-    skipped_end = int(atoms.speech[-1] - atoms.speech[bounds[-1]])
-    if skipped_start + skipped_end > 0.2 * atoms.speech[-1]:
+    skipped_start = int(atoms.speech[placed[0][0]])
+    skipped_end = int(atoms.speech[-1] - atoms.speech[placed[-1][1]])
+    skipped_mid = int(
+        sum(
+            atoms.speech[placed[j + 1][0]] - atoms.speech[placed[j][1]]
+            for j in range(len(placed) - 1)
+        )
+    )
+    if skipped_start + skipped_end + skipped_mid > 0.2 * atoms.speech[-1]:
         warnings.append(
-            f"{(skipped_start + skipped_end) / 1000:.0f} s of the audio's speech is not in the "
-            "transcript"
+            f"{(skipped_start + skipped_end + skipped_mid) / 1000:.0f} s of the audio's speech "
+            "is not in the transcript"
         )
     report = FitReport(
         duration_ms=speech.duration_ms,
@@ -508,6 +565,7 @@ def fit_transcript(
         boundaries_at_pause=round(at_pause / len(inner), 4) if inner else 1.0,
         skipped_start_ms=skipped_start,
         skipped_end_ms=skipped_end,
+        skipped_inside_ms=skipped_mid,
         morae_per_s={sp: round(v, 2) for sp, v in speeds.items()},
         caption_hints=hints,
         warnings=warnings,
@@ -516,13 +574,13 @@ def fit_transcript(
 
 
 def _speaker_rates(
-    atoms: _Atoms, sentences: list[_Sentence], bounds: list[int], fallback: float
+    atoms: _Atoms, sentences: list[_Sentence], spans: list[tuple[int, int]], fallback: float
 ) -> dict[str, float]:
     """Median ms per mora of each speaker's sentences in the fit (sentences of 6+ morae)."""
     per: dict[str, list[float]] = {}
     for j, s in enumerate(sentences):
         if s.morae >= 6:
-            d = atoms.speech[bounds[j + 1]] - atoms.speech[bounds[j]]
+            d = atoms.speech[spans[j][1]] - atoms.speech[spans[j][0]]
             per.setdefault(s.speaker, []).append(d / s.morae)
     out = {}
     for s in sentences:
@@ -621,7 +679,7 @@ def _by_syllables(
 def _cue_spans(
     atoms: _Atoms,
     sentences: list[_Sentence],
-    bounds: list[int],
+    sentence_spans: list[tuple[int, int]],
     cue_texts: list[str],
     cue_morae: list[float],
     cue_hints: list[int | None],
@@ -632,7 +690,7 @@ def _cue_spans(
     piecewise-linear map from reading length to speech clock)."""
     spans: list[tuple[int, int]] = []
     for j, s in enumerate(sentences):
-        b0, b1 = bounds[j], bounds[j + 1]
+        b0, b1 = sentence_spans[j]
         s0, s1 = atoms.speech[b0], atoms.speech[b1]
         start_t, end_t = atoms.after[b0], atoms.before[b1]
         if len(s.cues) == 1:

@@ -48,11 +48,14 @@ fi
 
 if [ $WITH_TEST = 1 ]; then
   # Debian packages the tests need, installed only when missing: Chromium (browser tests),
-  # redis-server (RQ worker tests), PostgreSQL (the suite's PostgreSQL run, scripts/postgres.sh).
+  # redis-server (RQ worker tests), PostgreSQL (the suite's PostgreSQL run, scripts/postgres.sh),
+  # espeak-ng (spoken test episodes for audio timing).
   apt_packages=()
   command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium fonts-noto-cjk)
   command -v redis-server >/dev/null 2>&1 || apt_packages+=(redis-server)
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then apt_packages+=(postgresql); fi
+  # espeak-ng: the audio-timing tests and benchmark speak synthetic episodes with its Japanese voice.
+  command -v espeak-ng >/dev/null 2>&1 || apt_packages+=(espeak-ng)
   if [ ${#apt_packages[@]} -gt 0 ]; then
     echo "==> installing from Debian packages: ${apt_packages[*]}"
     SUDO=""

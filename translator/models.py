@@ -348,3 +348,60 @@ class AlignmentRun(models.Model):
 
     def __str__(self) -> str:
         return f"alignment {self.pk} of episode {self.episode_id}"
+
+
+class AudioTimingJob(models.Model):
+    """Timing an episode from its own audio (issue 19), run by the worker: find the speech in
+    the media (once per file: a later job on the same file reuses ``speech``), then fit the
+    transcript to it, with rough captions too when given. The fit is recorded as an
+    ``AlignmentRun``, so it shows in the coverage report and can be undone."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="audio_jobs")
+    # The media analysed: a storage name (the episode's attached file) or an absolute path
+    # (``align_timing --audio FILE``); ``media_key`` also holds its size, so a changed file is
+    # analysed again.
+    media_name = models.CharField(max_length=1000)
+    media_key = models.CharField(max_length=1100, db_index=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    done_ms = models.PositiveIntegerField(default=0)
+    total_ms = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    # translator.core.audio.SpeechRegions.to_dict(): duration, speech regions, detector.
+    speech = models.JSONField(null=True, blank=True)
+    captions = models.TextField(blank=True)  # caption file text, when combining with captions
+    captions_filename = models.CharField(max_length=255, blank=True)
+    # Cues with imported or aligned times are replaced only when this was confirmed.
+    replace_timed = models.BooleanField(default=False)
+    alignment = models.ForeignKey(
+        AlignmentRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"audio timing {self.pk} of episode {self.episode_id} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(100 * self.done_ms / self.total_ms)) if self.total_ms else 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES

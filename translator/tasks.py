@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from translator.services import importing, translation
+from translator.services import audio_timing, importing, translation
 
 
 @task()
@@ -16,3 +16,9 @@ def translate_episode_task(job_id: int) -> None:
 def import_task(job_id: int) -> None:
     """A large import's preview, import or restore (``ImportJob``)."""
     importing.run_import_job(job_id=job_id)
+
+
+@task()
+def audio_timing_task(job_id: int) -> None:
+    """Find the speech in an episode's audio and time its transcript to it."""
+    audio_timing.run_audio_timing_job(job_id=job_id)

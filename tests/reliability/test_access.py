@@ -88,6 +88,8 @@ EXPECT: dict[str, Expect] = {
     "translator:media_attach": Expect("POST", VIEWERS, {"url": "https://example.org/a.mp3"}),
     "translator:align_upload": Expect("POST", VIEWERS, {}),
     "translator:align_undo": Expect("POST", VIEWERS, {}),
+    "translator:audio_timing_start": Expect("POST", VIEWERS, {}),
+    "translator:timing_panel": Expect("GET", VIEWERS, htmx=True),
     "translator:job_start": Expect("POST", VIEWERS, {"engine": "argos"}, htmx=True),
     # The job is nobody's: only reviewers may cancel it (translators cancel their own).
     "translator:job_cancel": Expect("POST", REVIEWERS, {}, htmx=True),

@@ -27,6 +27,7 @@ from translator.review_rows import render_rows
 from translator.services import editing, qa_flags, review
 from translator.views.jobs import job_panel_context
 from translator.views.media import serve_media
+from translator.views.timing import timing_panel_context
 
 CONFLICT_TEMPLATE = "translator/review/conflict.html"
 
@@ -156,10 +157,7 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
     ctx |= job_panel_context(episode)
     ctx["episode"] = episode
     ctx["not_approved"] = data.counts["total"] - data.counts["approved"]
-    # Only the timing panel's "undo" needs it, and only after an alignment.
-    ctx["last_alignment"] = (
-        episode.alignments.filter(undone=False).first() if episode.alignment_report else None
-    )
+    ctx |= timing_panel_context(episode)  # the timing panel: undo, audio timing job
     return render(request, "translator/episode_detail.html", ctx)
 
 

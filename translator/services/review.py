@@ -18,6 +18,7 @@ from django.db.models import F
 
 from translator import permissions
 from translator.models import Segment, SegmentRevision
+from translator.services import memory
 from translator.services.qa_flags import refresh_qa_flags
 
 Status = Segment.Status
@@ -94,7 +95,14 @@ def _apply(
         refresh_qa_flags(segment_ids=[segment.pk])
     segment.refresh_from_db()
     _record(segment, user=user, action=action, old_text=old_text, old_status=old_status)
+    memory.sync_segment(segment, user=user)  # the translation memory follows approvals
     return segment
+
+
+def _unedited(segment: Segment) -> str:
+    """Status of a segment whose English is its machine text again: ``memory`` when that text
+    came from the translation memory, else ``machine``."""
+    return Status.MEMORY if segment.machine_engine == memory.MEMORY_ENGINE else Status.MACHINE
 
 
 def _clean(text: str) -> str:
@@ -146,7 +154,7 @@ def save_segment(
     elif segment.status == Status.APPROVED and text == segment.text:
         status = Status.APPROVED  # saving an approved row unchanged keeps it approved
     elif text == segment.machine_text:
-        status = Status.MACHINE  # the machine's words, unchanged (e.g. copied back with Ctrl+M)
+        status = _unedited(segment)  # the machine's words, unchanged (e.g. copied back, Ctrl+M)
     else:
         status = Status.EDITED
     if text == segment.text and status == segment.status:
@@ -185,7 +193,7 @@ def set_approved(
         if segment.status != Status.APPROVED:
             return segment
         status = (
-            Status.MACHINE
+            _unedited(segment)
             if segment.machine_text and segment.text == segment.machine_text
             else Status.EDITED
         )
@@ -251,7 +259,7 @@ def restore_revision(
     segment = Segment.objects.select_for_update().get(pk=revision.segment_id)
     text = revision.new_text
     if text and text == segment.machine_text:
-        status = Status.MACHINE
+        status = _unedited(segment)
     elif text:
         status = Status.EDITED
     else:

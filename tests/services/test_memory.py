@@ -74,7 +74,9 @@ def test_second_episode_takes_intro_and_outro_from_memory(deepl_settings, review
     _approve_all(first, reviewer_user)
     assert MemoryUnit.objects.filter(episode=first).count() == first.segments.count()
 
-    second = import_episode(data=_podcast("第2回", "今日は録音機材の話をします。"), filename="2.txt")
+    second = import_episode(
+        data=_podcast("第2回", "今日は録音機材の話をします。"), filename="2.txt"
+    )
     shared = [
         s
         for s in second.segments.order_by("order")
@@ -129,14 +131,20 @@ def test_memory_follows_edits_and_unapprovals(sample_episode, reviewer_user):
     )
     assert seg.status == Status.EDITED and not MemoryUnit.objects.filter(segment=seg).exists()
     seg = review.save_segment(
-        segment_id=seg.pk, text="Second.", base_version=seg.version, user=reviewer_user, approve=True
+        segment_id=seg.pk,
+        text="Second.",
+        base_version=seg.version,
+        user=reviewer_user,
+        approve=True,
     )
     assert MemoryUnit.objects.get(segment=seg).target_text == "Second."
     review.set_approved(segment_id=seg.pk, approved=False, user=reviewer_user)
     assert not MemoryUnit.objects.filter(segment=seg).exists()
     # Bulk approval feeds it too.
     seg.refresh_from_db()
-    review.bulk_approve(seen={seg.pk: seg.version}, episode_id=sample_episode.pk, user=reviewer_user)
+    review.bulk_approve(
+        seen={seg.pk: seg.version}, episode_id=sample_episode.pk, user=reviewer_user
+    )
     assert MemoryUnit.objects.filter(segment=seg).exists()
 
 
@@ -192,7 +200,10 @@ def test_taking_a_suggestion_is_a_versioned_edit(sample_episode, translator_user
     rev = saved.revisions.first()
     assert rev.action == SegmentRevision.Action.EDIT and rev.user == translator_user
     review.save_segment(
-        segment_id=seg.pk, text="A reviewer's words.", base_version=saved.version, user=reviewer_user
+        segment_id=seg.pk,
+        text="A reviewer's words.",
+        base_version=saved.version,
+        user=reviewer_user,
     )
     with pytest.raises(review.EditConflict):  # a stale version conflicts like any edit
         memory.take_suggestion(
@@ -206,7 +217,11 @@ def test_taking_a_suggestion_is_a_versioned_edit(sample_episode, translator_user
 def test_tmx_round_trip_through_translate_toolkit(tmp_path, sample_episode, reviewer_user):
     seg = sample_episode.segments.order_by("order").first()
     review.save_segment(
-        segment_id=seg.pk, text="Hello & <welcome>.", base_version=seg.version, user=reviewer_user, approve=True
+        segment_id=seg.pk,
+        text="Hello & <welcome>.",
+        base_version=seg.version,
+        user=reviewer_user,
+        approve=True,
     )
     out = tmp_path / "memory.tmx"
     call_command("tm_export", "-o", str(out))
@@ -255,18 +270,24 @@ def test_tmx_as_other_tools_write_it(tmp_path):
         (b"<tmx version='1.4'><body><tu>", "Not a valid TMX file"),
         (b"<html><body/></html>", "Not a TMX file"),
         (
-            _tmx('<tu><tuv xml:lang="en"><seg>Hi</seg></tuv><tuv xml:lang="de"><seg>Hallo</seg></tuv></tu>'),
+            _tmx(
+                '<tu><tuv xml:lang="en"><seg>Hi</seg></tuv><tuv xml:lang="de"><seg>Hallo</seg></tuv></tu>'
+            ),
             "no Japanese (ja) text",
         ),
         (
-            _tmx('<tu><tuv xml:lang="ja"><seg>猫</seg></tuv><tuv xml:lang="zh"><seg>猫</seg></tuv></tu>'),
+            _tmx(
+                '<tu><tuv xml:lang="ja"><seg>猫</seg></tuv><tuv xml:lang="zh"><seg>猫</seg></tuv></tu>'
+            ),
             "no English (en) text",
         ),
         (_tmx(""), "no translation units"),
     ],
 )
 def test_bad_tmx_is_refused_in_one_line_with_nothing_imported(tmp_path, capsys, data, message):
-    good = '<tu><tuv xml:lang="ja"><seg>良い</seg></tuv><tuv xml:lang="en"><seg>Good</seg></tuv></tu>'
+    good = (
+        '<tu><tuv xml:lang="ja"><seg>良い</seg></tuv><tuv xml:lang="en"><seg>Good</seg></tuv></tu>'
+    )
     if b"<body>" in data and message.startswith("no ") and b"<tu>" in data:
         data = data.replace(b"<body>", b"<body>" + good.encode())  # a good unit first
     path = tmp_path / "bad.tmx"
@@ -284,7 +305,9 @@ def test_cli_refuses_missing_file(tmp_path):
 
 
 def test_only_reviewers_import_tmx(translator_user, reviewer_user):
-    data = _tmx('<tu><tuv xml:lang="ja"><seg>猫</seg></tuv><tuv xml:lang="en"><seg>Cat</seg></tuv></tu>')
+    data = _tmx(
+        '<tu><tuv xml:lang="ja"><seg>猫</seg></tuv><tuv xml:lang="en"><seg>Cat</seg></tuv></tu>'
+    )
     with pytest.raises(PermissionDenied):
         memory.import_tmx(data=data, user=translator_user)
     assert memory.import_tmx(data=data, user=reviewer_user).added == 1
@@ -293,9 +316,7 @@ def test_only_reviewers_import_tmx(translator_user, reviewer_user):
 # --- glossary ---------------------------------------------------------------------------------
 
 
-def test_project_glossary_applies_everywhere_and_the_episode_wins(
-    deepl_settings, translator_user
-):
+def test_project_glossary_applies_everywhere_and_the_episode_wins(deepl_settings, translator_user):
     server = deepl_settings
     ep = import_episode(data=_podcast("第3回", "字幕ラボの話です。"), filename="3.txt")
     editing.add_glossary_term(
@@ -319,7 +340,10 @@ def test_project_glossary_applies_everywhere_and_the_episode_wins(
     # QA uses the project term too.
     seg = ep.segments.get(source_text__contains="声のラボ")
     seg = review.save_segment(
-        segment_id=seg.pk, text="Hello, this is the lab.", base_version=seg.version, user=translator_user
+        segment_id=seg.pk,
+        text="Hello, this is the lab.",
+        base_version=seg.version,
+        user=translator_user,
     )
     assert "glossary_not_followed" in seg.qa_flags
 
@@ -351,7 +375,9 @@ def test_glossary_csv_and_tbx_round_trips(tmp_path, translator_user):
     editing.add_glossary_term(
         episode_id=None, source="永野", target="Nagano", note="host", user=translator_user
     )
-    editing.add_glossary_term(episode_id=None, source="字幕", target="subtitles", user=translator_user)
+    editing.add_glossary_term(
+        episode_id=None, source="字幕", target="subtitles", user=translator_user
+    )
     tbx = memory.export_glossary(episode_id=None, fmt="tbx")
     store = tbxfile.parsestring(tbx)
     assert sorted((u.source, u.target) for u in store.units) == [
@@ -387,8 +413,11 @@ def test_consistency_flags_on_a_crafted_episode(reviewer_user):
     other = import_episode(data=_podcast("前回", "前回の話です。"), filename="0.txt")
     intro0 = other.segments.order_by("order").first()
     review.save_segment(
-        segment_id=intro0.pk, text="Hi everyone, it's Voice Lab time.", base_version=intro0.version,
-        user=reviewer_user, approve=True,
+        segment_id=intro0.pk,
+        text="Hi everyone, it's Voice Lab time.",
+        base_version=intro0.version,
+        user=reviewer_user,
+        approve=True,
     )
     text = (
         "声のラボ\n第5回\n\nトランスクリプト\n\n"
@@ -433,7 +462,10 @@ def test_consistency_flags_on_a_crafted_episode(reviewer_user):
     # Changing the memory (the other episode's approval) refreshes this episode's flag.
     intro0.refresh_from_db()
     review.save_segment(
-        segment_id=intro0.pk, text="Welcome to Voice Lab!", base_version=intro0.version,
-        user=reviewer_user, approve=True,
+        segment_id=intro0.pk,
+        text="Welcome to Voice Lab!",
+        base_version=intro0.version,
+        user=reviewer_user,
+        approve=True,
     )
     assert "differs_from_memory" in Segment.objects.get(pk=intro.pk).qa_flags

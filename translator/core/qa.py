@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
 from translator.core.export_types import SubtitleOptions
-from translator.core.tm import same_english
 from translator.core.subtitles import distribute_english, fit_on_screen
 from translator.core.timing_rules import MAX_DURATION_MS, MIN_DURATION_MS
+from translator.core.tm import same_english
 
 
 class QAFlag(StrEnum):

@@ -193,7 +193,9 @@ def _no_duplicates(terms: Sequence[Term]) -> list[Term]:
     seen: dict[str, int] = {}
     for i, term in enumerate(terms, 1):
         if term.source in seen:
-            raise ExchangeError(f"“{term.source}” is in the file twice (entries {seen[term.source]} and {i}).")
+            raise ExchangeError(
+                f"“{term.source}” is in the file twice (entries {seen[term.source]} and {i})."
+            )
         seen[term.source] = i
     return list(terms)
 
@@ -207,7 +209,9 @@ def read_tbx(data: bytes) -> list[Term]:
         where = f"TBX entry {index}{_line(unit)}"
         if "ja" not in texts or "en" not in texts:
             langs = ", ".join(lang for lang, _ in texts.values()) or "none"
-            raise ExchangeError(f"{where} needs a Japanese (ja) and an English (en) term (found: {langs}).")
+            raise ExchangeError(
+                f"{where} needs a Japanese (ja) and an English (en) term (found: {langs})."
+            )
         terms.append(_check_term(Term(texts["ja"][1], texts["en"][1], unit.getnotes()), where))
     if not terms:
         raise ExchangeError("The TBX file has no terms.")
@@ -251,7 +255,9 @@ def read_glossary_csv(data: bytes) -> list[Term]:
         if len(cells) < 2:
             raise ExchangeError(f"CSV line {number}: expected source,target[,note].")
         terms.append(
-            _check_term(Term(cells[0], cells[1], cells[2] if len(cells) > 2 else ""), f"CSV line {number}")
+            _check_term(
+                Term(cells[0], cells[1], cells[2] if len(cells) > 2 else ""), f"CSV line {number}"
+            )
         )
     if not terms:
         raise ExchangeError("The CSV file has no terms.")

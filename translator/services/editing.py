@@ -109,9 +109,10 @@ def add_glossary_term(
     source, target, note = _term_fields(source, target, note)
     try:
         with transaction.atomic():
-            if episode_id is None and GlossaryTerm.objects.filter(
-                episode__isnull=True, source=source
-            ).exists():
+            if (
+                episode_id is None
+                and GlossaryTerm.objects.filter(episode__isnull=True, source=source).exists()
+            ):
                 raise IntegrityError  # (the partial unique index says the same)
             term = GlossaryTerm.objects.create(
                 episode_id=episode_id, source=source, target=target, note=note

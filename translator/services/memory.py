@@ -294,9 +294,7 @@ def fuzzy_matches(
         pairs = list(qs.filter(norm_len__range=(low, high)).values_list("id", "source_norm"))
     else:
         exact = list(qs.filter(source_hash=tm.source_hash(norm)).values_list("id", flat=True))
-        pairs = list(
-            qs.filter(pk__in=[*ids, *exact]).values_list("id", "source_norm")
-        )
+        pairs = list(qs.filter(pk__in=[*ids, *exact]).values_list("id", "source_norm"))
     # Several units with one source (two episodes approved the same line): the latest counts.
     scored = tm.best_matches(norm, pairs, threshold=threshold, limit=limit * 4)
     units = MemoryUnit.objects.in_bulk([s.key for s in scored])
@@ -441,7 +439,7 @@ def effective_glossary(episode_id: int) -> dict[str, str]:
     win for the same source). One query."""
     terms: dict[str, str] = {}
     rows = GlossaryTerm.objects.filter(Q(episode_id=episode_id) | Q(episode__isnull=True))
-    for ep, source, target in sorted(
+    for _ep, source, target in sorted(
         rows.values_list("episode_id", "source", "target"), key=lambda r: r[0] is not None
     ):
         terms[source] = target
@@ -509,14 +507,15 @@ def import_glossary(
     added = updated = 0
     try:
         with transaction.atomic():
-            current = {
-                t.source: t for t in GlossaryTerm.objects.filter(episode_id=episode_id)
-            }
+            current = {t.source: t for t in GlossaryTerm.objects.filter(episode_id=episode_id)}
             for term in terms:
                 old = current.get(term.source)
                 if old is None:
                     GlossaryTerm.objects.create(
-                        episode_id=episode_id, source=term.source, target=term.target, note=term.note
+                        episode_id=episode_id,
+                        source=term.source,
+                        target=term.target,
+                        note=term.note,
                     )
                     added += 1
                 elif (old.target, old.note) != (term.target, term.note or old.note):

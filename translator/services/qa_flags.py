@@ -153,9 +153,7 @@ def _peers(rows: list[dict]) -> tuple[list[dict], Scans]:
     peer_ids: list[int] = []
     for episode_id, norms in by_episode.items():
         scans[episode_id] = _episode_sources(episode_id)
-        peer_ids += [
-            pk for pk, norm, _text in scans[episode_id] if norm in norms and pk not in ids
-        ]
+        peer_ids += [pk for pk, norm, _text in scans[episode_id] if norm in norms and pk not in ids]
     out: list[dict] = []
     for chunk in _chunks(sorted(peer_ids)):
         out += Segment.objects.filter(pk__in=chunk).values(*_FIELDS)

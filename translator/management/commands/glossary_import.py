@@ -12,7 +12,9 @@ from translator.services import memory
 
 
 class Command(BaseCommand):
-    help = "Import terms (CSV source,target[,note] or TBX) into the project glossary, or --episode's."
+    help = (
+        "Import terms (CSV source,target[,note] or TBX) into the project glossary, or --episode's."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path")

@@ -8,7 +8,8 @@ the engine; the review page offers fuzzy matches (:func:`fuzzy_matches`, ≥ 75 
 takes with one key (:func:`take_suggestion`, a normal versioned edit).
 
 Fuzzy lookup goes through a trigram index made by migration 0007: an FTS5 table with the
-trigram tokenizer on SQLite (the candidates sharing most rare trigrams, by bm25), a pg_trgm GIN
+trigram tokenizer on SQLite (the candidates: units sharing most of the query's not-too-common
+trigrams, counted from their posting lists), a pg_trgm GIN
 index on PostgreSQL (``%`` with a low similarity limit, best first); then the same
 :func:`translator.core.tm.best_matches` scorer ranks the candidates. Without an index (another
 database, an SQLite without FTS5 trigram) it scans the units of a compatible length.
@@ -19,6 +20,7 @@ source wins (:func:`effective_glossary`, used by the engines and by QA).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -49,6 +51,7 @@ Status = Segment.Status
 MEMORY_ENGINE = "memory"  # Segment.machine_engine of a segment filled from the memory
 FTS_TABLE = "translator_memoryunit_fts"
 FUZZY_CANDIDATES = 200  # candidates the index hands to the scorer
+FTS_COMMON_CAP = 4000  # a trigram in more units than this is skipped when counting (SQLite)
 _CHUNK = 500
 
 
@@ -242,31 +245,57 @@ def index_kind() -> str:
     return "scan"
 
 
-def _candidate_ids(norm: str, target_language: str, limit: int) -> list[int] | None:
-    """Unit ids the trigram index proposes (``None``: no index, scan instead)."""
+# Trigrams found in more than FTS_COMMON_CAP units (per database alias). The memory only
+# grows between rebuilds, so a common trigram stays common; remembering them saves reading
+# their long posting lists again on every lookup.
+_COMMON_GRAMS: dict[str, set[str]] = {}
+_COMMON_GRAMS_MAX = 100_000
+
+
+def _candidates(norm: str, target_language: str, limit: int) -> list[tuple[int, str]] | None:
+    """``(unit id, normalised source)`` of the units the trigram index proposes, of a length
+    that can reach the threshold (``None``: no index on this database, scan instead)."""
     kind = index_kind()
     low, high = tm.length_window(len(norm))
     with connection.cursor() as cursor:
         if kind == "fts5":
-            query = tm.fts5_query(norm)
-            if not query:
+            # Count, per unit, the query's trigrams it contains, over the trigrams that are not
+            # too common (one in more than FTS_COMMON_CAP units says little and costs a long
+            # posting list); the units sharing most are the candidates. (bm25 over an OR of
+            # every trigram ranks every unit sharing any common one: several times slower.)
+            common = _COMMON_GRAMS.setdefault(connection.alias, set())
+            counts: Counter[int] = Counter()
+            for gram in tm.trigrams(norm):
+                if gram in common:
+                    continue
+                cursor.execute(
+                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s",  # noqa: S608 - constant table name
+                    ['"' + gram.replace('"', '""') + '"', FTS_COMMON_CAP + 1],
+                )
+                rowids = [row[0] for row in cursor.fetchall()]
+                if len(rowids) <= FTS_COMMON_CAP:
+                    counts.update(rowids)
+                elif len(common) < _COMMON_GRAMS_MAX:
+                    common.add(gram)
+            best = [pk for pk, _n in counts.most_common(limit)]
+            if not best:
                 return []
-            cursor.execute(
-                f"SELECT u.id FROM {FTS_TABLE} f JOIN translator_memoryunit u ON u.id = f.rowid "  # noqa: S608 - constant table name
-                f"WHERE {FTS_TABLE} MATCH %s AND u.norm_len BETWEEN %s AND %s "
-                "AND u.target_language = %s ORDER BY f.rank LIMIT %s",
-                [query, low, high, target_language, limit],
+            marks = ", ".join(["%s"] * len(best))
+            cursor.execute(  # plain SQL: the ORM compiling a 200-id IN () cost as much
+                "SELECT id, source_norm FROM translator_memoryunit "  # noqa: S608 - placeholders only
+                f"WHERE id IN ({marks}) AND norm_len BETWEEN %s AND %s AND target_language = %s",
+                [*best, low, high, target_language],
             )
-            return [row[0] for row in cursor.fetchall()]
+            return [(row[0], row[1]) for row in cursor.fetchall()]
         if kind == "pg_trgm":
-            cursor.execute("SELECT set_limit(0.2)")
+            cursor.execute("SELECT set_limit(0.3)")
             cursor.execute(
-                "SELECT id FROM translator_memoryunit WHERE source_norm %% %s "
+                "SELECT id, source_norm FROM translator_memoryunit WHERE source_norm %% %s "
                 "AND norm_len BETWEEN %s AND %s AND target_language = %s "
                 "ORDER BY similarity(source_norm, %s) DESC LIMIT %s",
                 [norm, low, high, target_language, norm, limit],
             )
-            return [row[0] for row in cursor.fetchall()]
+            return [(row[0], row[1]) for row in cursor.fetchall()]
     return None
 
 
@@ -285,16 +314,20 @@ def fuzzy_matches(
     norm = tm.normalize(source_text)
     if len(norm) < 2:
         return []
-    ids = _candidate_ids(norm, target_language, FUZZY_CANDIDATES) if use_index else None
+    found = _candidates(norm, target_language, FUZZY_CANDIDATES) if use_index else None
     qs = MemoryUnit.objects.filter(target_language=target_language)
-    if exclude_segment_id is not None:
-        qs = qs.exclude(segment_id=exclude_segment_id)
-    if ids is None:
+    if found is None:
         low, high = tm.length_window(len(norm), threshold)
         pairs = list(qs.filter(norm_len__range=(low, high)).values_list("id", "source_norm"))
-    else:
-        exact = list(qs.filter(source_hash=tm.source_hash(norm)).values_list("id", flat=True))
-        pairs = list(qs.filter(pk__in=[*ids, *exact]).values_list("id", "source_norm"))
+    else:  # exact matches always count, even if the index ranked them low
+        pairs = found + list(
+            qs.filter(source_hash=tm.source_hash(norm)).values_list("id", "source_norm")
+        )
+    if exclude_segment_id is not None:
+        own = set(
+            MemoryUnit.objects.filter(segment_id=exclude_segment_id).values_list("id", flat=True)
+        )
+        pairs = [p for p in pairs if p[0] not in own]
     # Several units with one source (two episodes approved the same line): the latest counts.
     scored = tm.best_matches(norm, pairs, threshold=threshold, limit=limit * 4)
     units = MemoryUnit.objects.in_bulk([s.key for s in scored])

@@ -58,12 +58,10 @@ def test_suggestions_show_the_difference_and_taking_one_is_an_edit(client, trans
     unit = _unit("これは1番目の文でした。", "This was sentence one.")
     client.force_login(translator_user)
     html = client.get(_url("segment_suggestions", seg.pk), **HTMX).content.decode()
-    assert "This was sentence one." in html and 'data-unit="%d"' % unit.pk in html
+    assert "This was sentence one." in html and f'data-unit="{unit.pk}"' in html
     assert "<del>した</del><ins>す</ins>" in html  # the Japanese difference
     assert "Episode 1" in html and "rei" in html
-    r = client.post(
-        _url("segment_take", seg.pk), {"unit": unit.pk, "version": seg.version}, **HTMX
-    )
+    r = client.post(_url("segment_take", seg.pk), {"unit": unit.pk, "version": seg.version}, **HTMX)
     assert r.status_code == 200 and r["HX-Trigger"] == "segmentSaved"
     seg.refresh_from_db()
     assert seg.text == "This was sentence one." and seg.status == Segment.Status.EDITED

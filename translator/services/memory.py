@@ -288,7 +288,9 @@ def _candidates(norm: str, target_language: str, limit: int) -> list[tuple[int, 
             )
             return [(row[0], row[1]) for row in cursor.fetchall()]
         if kind == "pg_trgm":
-            cursor.execute("SELECT set_limit(0.4)")  # trigram similarity: recall vs speed (bench_tm)
+            cursor.execute(
+                "SELECT set_limit(0.4)"
+            )  # trigram similarity: recall vs speed (bench_tm)
             cursor.execute(
                 "SELECT id, source_norm FROM translator_memoryunit WHERE source_norm %% %s "
                 "AND norm_len BETWEEN %s AND %s AND target_language = %s "

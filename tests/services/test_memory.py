@@ -469,3 +469,15 @@ def test_consistency_flags_on_a_crafted_episode(reviewer_user):
         approve=True,
     )
     assert "differs_from_memory" in Segment.objects.get(pk=intro.pk).qa_flags
+
+
+def test_tm_rebuild_picks_up_rows_written_outside_the_services(sample_episode, capsys):
+    seg = sample_episode.segments.order_by("order").first()
+    Segment.objects.filter(pk=seg.pk).update(text="Restored.", status=Status.APPROVED)
+    assert not MemoryUnit.objects.exists()
+    call_command("tm_rebuild")
+    assert MemoryUnit.objects.get().target_text == "Restored."
+    Segment.objects.filter(pk=seg.pk).update(status=Status.EDITED)
+    call_command("tm_rebuild")
+    assert not MemoryUnit.objects.exists()
+    assert "0 approved segments" in capsys.readouterr().out

@@ -150,3 +150,17 @@ def test_project_glossary_from_the_web(client, translator_user, plain_user):
     assert GlossaryTerm.objects.get(episode__isnull=True).source == "永野"
     client.force_login(plain_user)
     assert client.post(_url("project_term_add"), {"source": "a", "target": "b"}).status_code == 403
+
+
+def test_episode_glossary_import_and_export_from_its_panel(client, translator_user):
+    ep = _episode()
+    client.force_login(translator_user)
+    html = client.get(_url("episode_detail", ep.pk)).content.decode()
+    assert f"?episode={ep.pk}&amp;format=tbx" in html and "project glossary" in html
+    upload = SimpleUploadedFile("terms.csv", "字幕,captions\n".encode(), content_type="text/csv")
+    r = client.post(_url("glossary_import"), {"file": upload, "episode": ep.pk})
+    assert r.status_code == 302 and r["Location"].endswith(f"/episodes/{ep.pk}/")
+    assert ep.glossary.get().target == "captions"
+    assert not GlossaryTerm.objects.filter(episode__isnull=True).exists()
+    csv_data = client.get(_url("glossary_export"), {"episode": ep.pk}).content.decode()
+    assert csv_data.splitlines() == ["source,target,note", "字幕,captions,"]

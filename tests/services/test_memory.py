@@ -481,3 +481,21 @@ def test_tm_rebuild_picks_up_rows_written_outside_the_services(sample_episode, c
     call_command("tm_rebuild")
     assert not MemoryUnit.objects.exists()
     assert "0 approved segments" in capsys.readouterr().out
+
+
+def test_memory_never_overwrites_a_person_who_got_there_first(sample_episode, translator_user):
+    first, second = sample_episode.segments.order_by("order")[:2]
+    _unit(first.source_text, "Memory one.")
+    _unit(second.source_text, "Memory two.")
+    todo = list(sample_episode.segments.filter(pk__in=[first.pk, second.pk]).order_by("order"))
+    review.save_segment(
+        segment_id=first.pk, text="My words.", base_version=first.version, user=translator_user
+    )
+    rest = memory.fill_from_memory(segments=todo, episode=sample_episode)
+    assert rest == []  # both had a match: neither goes to the engine
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.text, first.status) == ("My words.", Status.EDITED)
+    assert (second.text, second.status) == ("Memory two.", Status.MEMORY)
+    assert second.version == todo[1].version + 1
+    assert second.revisions.get().new_status == Status.MEMORY

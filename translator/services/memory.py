@@ -29,7 +29,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from translator import permissions
@@ -173,42 +173,66 @@ def fill_from_memory(*, segments: Sequence[Segment], episode: Episode) -> list[S
         [s.source_text for s in segments], target_language=episode.target_language
     )
     rest: list[Segment] = []
-    written: list[int] = []
+    planned: dict[int, tuple[Segment, MemoryUnit]] = {}
+    for segment in segments:
+        unit = matches.get(tm.normalize(segment.source_text))
+        if unit is None or unit.segment_id == segment.pk:
+            rest.append(segment)
+        else:
+            planned[segment.pk] = (segment, unit)
+    if not planned:
+        return rest
     now = timezone.now()
     with transaction.atomic():
-        for segment in segments:
-            unit = matches.get(tm.normalize(segment.source_text))
-            if unit is None or (unit.segment_id == segment.pk):
-                rest.append(segment)
-                continue
-            updated = Segment.objects.filter(
-                pk=segment.pk,
-                version=segment.version,
-                status__in=[Status.UNTRANSLATED, Status.MACHINE],
-            ).update(
-                text=unit.target_text,
-                status=Status.MEMORY,
-                machine_text=unit.target_text,
-                machine_engine=MEMORY_ENGINE,
-                machine_engine_version=_provenance(unit),
-                machine_translated_at=now,
-                machine_flags=[],
-                version=F("version") + 1,
-            )
-            if not updated:
+        # Lock the rows, keep those nobody changed since the job read them (same version,
+        # still untranslated or machine), and write them in a few statements.
+        rows = list(
+            Segment.objects.select_for_update()
+            .filter(pk__in=list(planned), status__in=[Status.UNTRANSLATED, Status.MACHINE])
+            .only("id", "version", "status", "text")
+        )
+        changed: list[Segment] = []
+        revisions: list[SegmentRevision] = []
+        for row in rows:
+            segment, unit = planned[row.pk]
+            if row.version != segment.version:
                 continue  # a person got there first: neither memory nor engine touches it
-            SegmentRevision.objects.create(
-                segment_id=segment.pk,
-                action=SegmentRevision.Action.MACHINE,
-                old_text=segment.text,
-                new_text=unit.target_text,
-                old_status=segment.status,
-                new_status=Status.MEMORY,
-                version=segment.version + 1,
+            revisions.append(
+                SegmentRevision(
+                    segment_id=row.pk,
+                    action=SegmentRevision.Action.MACHINE,
+                    old_text=row.text,
+                    new_text=unit.target_text,
+                    old_status=row.status,
+                    new_status=Status.MEMORY,
+                    version=row.version + 1,
+                )
             )
-            written.append(segment.pk)
-        if written:
-            refresh_qa_flags(segment_ids=written)
+            row.text = row.machine_text = unit.target_text
+            row.status = Status.MEMORY
+            row.machine_engine = MEMORY_ENGINE
+            row.machine_engine_version = _provenance(unit)
+            row.machine_translated_at = now
+            row.machine_flags = []
+            row.version += 1
+            changed.append(row)
+        Segment.objects.bulk_update(
+            changed,
+            [
+                "text",
+                "machine_text",
+                "status",
+                "machine_engine",
+                "machine_engine_version",
+                "machine_translated_at",
+                "machine_flags",
+                "version",
+            ],
+            batch_size=200,
+        )
+        SegmentRevision.objects.bulk_create(revisions, batch_size=500)
+        if changed:
+            refresh_qa_flags(segment_ids=[row.pk for row in changed])
     return rest
 
 
@@ -288,9 +312,9 @@ def _candidates(norm: str, target_language: str, limit: int) -> list[tuple[int, 
             )
             return [(row[0], row[1]) for row in cursor.fetchall()]
         if kind == "pg_trgm":
-            cursor.execute(
-                "SELECT set_limit(0.4)"
-            )  # trigram similarity: recall vs speed (bench_tm)
+            # Trigram similarity the index must see: 0.35 keeps ~99 % of the ≥ 75 % matches
+            # of bench_tm's memory at a p95 half of 0.3's (0.4: ~94 %).
+            cursor.execute("SELECT set_limit(0.35)")
             cursor.execute(
                 "SELECT id, source_norm FROM translator_memoryunit WHERE source_norm %% %s "
                 "AND norm_len BETWEEN %s AND %s AND target_language = %s "

@@ -20,8 +20,10 @@ SQLITE_FTS = [
 ]
 POSTGRES_TRGM = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    # fastupdate off: a memory is read far more than written, and GIN's pending list of
+    # fresh entries is scanned linearly by every lookup until a vacuum merges it.
     "CREATE INDEX IF NOT EXISTS tm_source_trgm ON translator_memoryunit "
-    "USING gin (source_norm gin_trgm_ops)",
+    "USING gin (source_norm gin_trgm_ops) WITH (fastupdate = off)",
 ]
 
 

@@ -95,3 +95,19 @@ def test_bad_glossary_files_are_one_line(data):
 def test_duplicate_terms_are_refused():
     with pytest.raises(ExchangeError, match="twice"):
         read_glossary_csv("永野,Nagano\n永野,Nagano-san\n".encode())
+
+
+def test_tbx_as_terminology_tools_write_it():
+    """TBX-Basic style: regional language codes, ntig/termGrp, concept-level descrip."""
+    data = """<?xml version="1.0" encoding="UTF-8"?>
+<martif type="TBX" xml:lang="en"><martifHeader><fileDesc><sourceDesc><p>x</p></sourceDesc>
+</fileDesc></martifHeader><text><body>
+<termEntry id="c1"><descrip type="subjectField">podcast</descrip>
+<langSet xml:lang="en-US"><ntig><termGrp><term>subtitle</term>
+<termNote type="partOfSpeech">noun</termNote></termGrp></ntig></langSet>
+<langSet xml:lang="ja-JP"><tig><term>字幕</term></tig></langSet></termEntry>
+</body></text></martif>""".encode()
+    assert read_tbx(data) == [Term("字幕", "subtitle")]
+    v3 = data.replace(b"<martif", b"<tbx").replace(b"</martif>", b"</tbx>")
+    with pytest.raises(ExchangeError, match="TBX v3"):
+        read_tbx(v3)

@@ -80,7 +80,9 @@ def _parse(cls, data: bytes, what: str):
     try:
         store = cls.parsestring(data)
     except AssertionError:
-        raise ExchangeError(f"Not a {what} file: the root element is wrong.") from None
+        root = f"<{cls.rootNode}>"
+        extra = " (TBX 2 / TBX-Basic; TBX v3 <tbx> files are not read)" if what == "TBX" else ""
+        raise ExchangeError(f"Not a {what} file: the root element is not {root}{extra}.") from None
     except Exception as exc:  # lxml syntax errors and the like
         message = " ".join(str(exc).split())[:200] or type(exc).__name__
         raise ExchangeError(f"Not a valid {what} file: {message}") from None

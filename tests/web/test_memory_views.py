@@ -158,7 +158,7 @@ def test_episode_glossary_import_and_export_from_its_panel(client, translator_us
     html = client.get(_url("episode_detail", ep.pk)).content.decode()
     assert f"?episode={ep.pk}&amp;format=tbx" in html and "project glossary" in html
     upload = SimpleUploadedFile("terms.csv", "字幕,captions\n".encode(), content_type="text/csv")
-    r = client.post(_url("glossary_import"), {"file": upload, "episode": ep.pk})
+    r = client.post(_url("glossary_import"), {"glossary_file": upload, "episode": ep.pk})
     assert r.status_code == 302 and r["Location"].endswith(f"/episodes/{ep.pk}/")
     assert ep.glossary.get().target == "captions"
     assert not GlossaryTerm.objects.filter(episode__isnull=True).exists()

@@ -187,7 +187,8 @@ def glossary_import(request: HttpRequest) -> HttpResponse:
         if episode
         else redirect("translator:memory")
     )
-    upload = request.FILES.get("file")
+    # "glossary_file": the episode page has other file inputs (media, captions).
+    upload = request.FILES.get("glossary_file") or request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choose a CSV or TBX file."))
         return back

@@ -164,3 +164,12 @@ def test_episode_glossary_import_and_export_from_its_panel(client, translator_us
     assert not GlossaryTerm.objects.filter(episode__isnull=True).exists()
     csv_data = client.get(_url("glossary_export"), {"episode": ep.pk}).content.decode()
     assert csv_data.splitlines() == ["source,target,note", "字幕,captions,"]
+
+
+def test_suggestion_text_is_escaped(client, translator_user):
+    ep = _episode()
+    seg = ep.segments.get(order=1)
+    _unit("これは1番目の文でした。", '<img src=x onerror="alert(1)">')
+    client.force_login(translator_user)
+    html = client.get(_url("segment_suggestions", seg.pk), **HTMX).content.decode()
+    assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -84,7 +85,8 @@ def _parse(cls, data: bytes, what: str):
         extra = " (TBX 2 / TBX-Basic; TBX v3 <tbx> files are not read)" if what == "TBX" else ""
         raise ExchangeError(f"Not a {what} file: the root element is not {root}{extra}.") from None
     except Exception as exc:  # lxml syntax errors and the like
-        message = " ".join(str(exc).split())[:200] or type(exc).__name__
+        message = re.sub(r"\s*\(<string>, line \d+\)$", "", " ".join(str(exc).split()))
+        message = message[:200] or type(exc).__name__
         raise ExchangeError(f"Not a valid {what} file: {message}") from None
     return store
 

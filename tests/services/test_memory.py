@@ -499,3 +499,25 @@ def test_memory_never_overwrites_a_person_who_got_there_first(sample_episode, tr
     assert (second.text, second.status) == ("Memory two.", Status.MEMORY)
     assert second.version == todo[1].version + 1
     assert second.revisions.get().new_status == Status.MEMORY
+
+
+def test_bulk_approval_refreshes_other_episodes_once(reviewer_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    other = import_episode(data=_podcast("前", "前の話です。"), filename="a.txt")
+    ep = import_episode(data=_podcast("後", "後の話です。"), filename="b.txt")
+    for seg in ep.segments.all():
+        Segment.objects.filter(pk=seg.pk).update(text=f"Text {seg.order}.", status=Status.EDITED)
+    seen = dict(ep.segments.values_list("id", "version"))
+    with CaptureQueriesContext(connection) as queries:
+        result = review.bulk_approve(seen=seen, episode_id=ep.pk, user=reviewer_user)
+    assert result.approved == len(seen)
+    scans = [
+        q for q in queries if '"source_text" IN' in q["sql"] and "translator_segment" in q["sql"]
+    ]
+    assert len(scans) == 1  # not one per approved row
+    # …and the other episode's shared intro now differs from the memory (it has no English yet:
+    # no flag), while the memory holds every approved row.
+    assert MemoryUnit.objects.filter(episode=ep).count() == len(seen)
+    assert other.segments.filter(qa_flags__isnull=True).count() == 0

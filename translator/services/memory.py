@@ -20,8 +20,10 @@ source wins (:func:`effective_glossary`, used by the engines and by QA).
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -104,10 +106,36 @@ def sync_segment(segment: Segment, *, user: AbstractBaseUser | None = None) -> N
     _refresh_dependents([segment.source_text], segment.episode_id)
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def batched_dependents() -> Iterator[None]:
+    """Within this block, the QA refresh of other episodes' segments (see
+    :func:`_refresh_dependents`) runs once at the end for every source synced, instead of once
+    per segment (bulk approval: one scan of the segments instead of one per row)."""
+    if getattr(_batch, "pending", None) is not None:
+        yield  # already batching
+        return
+    _batch.pending = []
+    try:
+        yield
+        pending, _batch.pending = _batch.pending, None
+        for episode_id in sorted({e for _s, e in pending}, key=lambda e: (e is None, e or 0)):
+            _refresh_dependents([s for s, e in pending if e == episode_id], episode_id)
+    finally:
+        _batch.pending = None
+
+
 def _refresh_dependents(sources: Sequence[str], episode_id: int | None) -> None:
     """Segments of other episodes with these sources: their "differs from the memory" flag
     may have changed."""
     from translator.services.qa_flags import refresh_qa_flags
+
+    pending = getattr(_batch, "pending", None)
+    if pending is not None:
+        pending.extend((source, episode_id) for source in sources)
+        return
 
     ids: list[int] = []
     for chunk in _chunks(sorted(set(sources))):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from translator import permissions
 from translator.models import Segment, SegmentRevision
@@ -223,8 +223,6 @@ def bulk_approve(
     it is and reported: approving it would approve a text nobody reviewed."""
     if not permissions.can_approve(user):
         raise PermissionDenied("Only reviewers can approve.")
-    approved = 0
-    changed: list[int] = []
     qs = (
         Segment.objects.select_for_update()
         .filter(episode_id=episode_id, pk__in=list(seen))
@@ -232,6 +230,16 @@ def bulk_approve(
         .exclude(text="")
         .order_by("order")
     )
+    with memory.batched_dependents():  # one QA refresh of other episodes, not one per row
+        approved, changed = _bulk_approve_rows(qs, seen, user)
+    return BulkApproval(approved, changed)
+
+
+def _bulk_approve_rows(
+    qs: QuerySet[Segment], seen: Mapping[int, int], user: AbstractBaseUser
+) -> tuple[int, list[int]]:
+    approved = 0
+    changed: list[int] = []
     for segment in qs:
         if segment.version != seen[segment.pk]:
             changed.append(segment.order + 1)
@@ -245,7 +253,7 @@ def bulk_approve(
             base_version=segment.version,
         )
         approved += 1
-    return BulkApproval(approved, changed)
+    return approved, changed
 
 
 @transaction.atomic

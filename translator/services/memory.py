@@ -7,7 +7,7 @@ units imported from TMX files. A translation job takes exact matches first
 the engine; the review page offers fuzzy matches (:func:`fuzzy_matches`, ≥ 75 %) that an editor
 takes with one key (:func:`take_suggestion`, a normal versioned edit).
 
-Fuzzy lookup goes through a trigram index made by migration 0007: an FTS5 table with the
+Fuzzy lookup goes through a trigram index made by the tm_memory migration: an FTS5 table with the
 trigram tokenizer on SQLite (the candidates: units sharing most of the query's not-too-common
 trigrams, counted from their posting lists), a pg_trgm GIN
 index on PostgreSQL (``%`` with a low similarity limit, best first); then the same

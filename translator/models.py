@@ -90,6 +90,9 @@ class Segment(models.Model):
     class Status(models.TextChoices):
         UNTRANSLATED = "untranslated", _("Untranslated")
         MACHINE = "machine", _("Machine")
+        # Filled from the translation memory (an approved segment of some episode); not
+        # approved here until a reviewer approves it in this episode.
+        MEMORY = "memory", _("Memory")
         EDITED = "edited", _("Edited")
         APPROVED = "approved", _("Approved")
 
@@ -205,7 +208,11 @@ class SegmentRevision(models.Model):
 
 
 class GlossaryTerm(models.Model):
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="glossary")
+    # No episode: a project term, for every episode (an episode's own term for the same source
+    # wins; translator.services.memory.effective_glossary).
+    episode = models.ForeignKey(
+        Episode, null=True, blank=True, on_delete=models.CASCADE, related_name="glossary"
+    )
     source = models.CharField(max_length=200)
     target = models.CharField(max_length=200)
     note = models.CharField(max_length=300, blank=True)
@@ -213,11 +220,63 @@ class GlossaryTerm(models.Model):
     class Meta:
         ordering = ["source"]
         constraints = [
-            models.UniqueConstraint(fields=["episode", "source"], name="unique_glossary_source")
+            models.UniqueConstraint(fields=["episode", "source"], name="unique_glossary_source"),
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=models.Q(episode__isnull=True),
+                name="unique_project_glossary_source",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.source} → {self.target}"
+
+
+class MemoryUnit(models.Model):
+    """One approved translation in the translation memory (issue 18): an approved segment of
+    some episode, kept current by the review services, or a unit imported from a TMX file.
+
+    ``source_norm`` is the source after :func:`translator.core.tm.normalize` (width, case,
+    punctuation, whitespace); exact matches compare ``source_hash`` (its SHA-1), fuzzy ones
+    go through a trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL; migration 0007)."""
+
+    class Origin(models.TextChoices):
+        REVIEW = "review", _("Approved in review")
+        IMPORT = "import", _("Imported")
+
+    source_text = models.TextField()
+    source_norm = models.TextField()
+    source_hash = models.CharField(max_length=40)
+    norm_len = models.PositiveIntegerField(default=0)
+    target_text = models.TextField()
+    target_language = models.CharField(max_length=10, default="EN-US")
+    speaker_label = models.CharField(max_length=100, blank=True)
+    episode = models.ForeignKey(
+        Episode, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    episode_title = models.CharField(max_length=300, blank=True)
+    # The approved segment this unit mirrors (none for imported units, or once it is deleted).
+    segment = models.OneToOneField(
+        Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="memory_unit"
+    )
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.REVIEW)
+    origin_note = models.CharField(max_length=300, blank=True)  # e.g. the imported file's name
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by_name = models.CharField(max_length=150, blank=True)
+    approved_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-approved_at", "-id"]
+        indexes = [
+            models.Index(fields=["source_hash", "target_language"], name="tm_exact"),
+            models.Index(fields=["norm_len"], name="tm_norm_len"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_text[:30]} → {self.target_text[:30]}"
 
 
 class TranslationJob(models.Model):

@@ -39,6 +39,9 @@ QA_LABELS = {
     QAFlag.NUMBER_MISSING: _("Number missing from the English"),
     QAFlag.JAPANESE_LEFT: _("Japanese left in the English"),
     QAFlag.EMPTY_TRANSLATION: _("Empty translation"),
+    QAFlag.INCONSISTENT: _("Same Japanese translated differently in this episode"),
+    QAFlag.DIFFERS_FROM_MEMORY: _("Differs from the translation memory's approved English"),
+    QAFlag.SPEAKER_NAME: _("Speaker's English name not used"),
 }
 QA_SHORT = {
     QAFlag.LINE_TOO_LONG: _("long line"),
@@ -50,6 +53,9 @@ QA_SHORT = {
     QAFlag.NUMBER_MISSING: _("number"),
     QAFlag.JAPANESE_LEFT: _("Japanese left"),
     QAFlag.EMPTY_TRANSLATION: _("empty"),
+    QAFlag.INCONSISTENT: _("inconsistent"),
+    QAFlag.DIFFERS_FROM_MEMORY: _("≠ memory"),
+    QAFlag.SPEAKER_NAME: _("speaker name"),
 }
 
 

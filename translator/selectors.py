@@ -38,5 +38,5 @@ def status_counts(episode_id: int) -> dict[str, int]:
 def progress_parts(counts: dict[str, int]) -> list[tuple[str, int, float]]:
     """(status, count, percent) for the stacked progress bar, approved first."""
     total = sum(counts.get(s, 0) for s in STATUSES) or 1
-    order = ["approved", "edited", "machine", "untranslated"]
+    order = ["approved", "edited", "memory", "machine", "untranslated"]
     return [(s, counts.get(s, 0), round(100 * counts.get(s, 0) / total, 2)) for s in order]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from translator.views import auth, episodes, export, jobs, review, timing
+from translator.views import auth, episodes, export, jobs, memory, review, timing
 
 app_name = "translator"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     *export.urlpatterns,
     *timing.urlpatterns,
     *review.urlpatterns,
+    *memory.urlpatterns,
 ]
 
 # Login/logout live outside the "translator" namespace (settings.LOGIN_URL = "login").

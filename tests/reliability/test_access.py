@@ -95,6 +95,22 @@ EXPECT: dict[str, Expect] = {
     "translator:job_cancel": Expect("POST", REVIEWERS, {}, htmx=True),
     "translator:episode_title": Expect("POST", VIEWERS, {"title_en": "Behind the Subtitles"}),
     "translator:publish": Expect("POST", REVIEWERS, {"published": "1"}),
+    # Translation memory (issue 18): anyone who may view reads and exports it; editors take
+    # suggestions and keep the project glossary; only reviewers import TMX.
+    "translator:memory": Expect("GET", VIEWERS),
+    "translator:memory_export": Expect("GET", VIEWERS),
+    "translator:memory_import": Expect("POST", REVIEWERS, {}),
+    "translator:segment_suggestions": Expect("GET", VIEWERS, htmx=True),
+    "translator:segment_take": Expect("POST", VIEWERS, {"unit": "0", "version": "1"}, htmx=True),
+    "translator:project_term_add": Expect(
+        "POST", VIEWERS, {"source": "字幕", "target": "subtitles"}
+    ),
+    "translator:glossary_export": Expect("GET", VIEWERS, {"format": "tbx"}),
+    "translator:glossary_import": Expect("POST", VIEWERS, {}),
+    # The world's term belongs to an episode: not a project term (404 once allowed to edit).
+    "translator:project_term_delete": Expect(
+        "POST", _roles(LOGIN, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND), {}
+    ),
     "translator:glossary_delete": Expect("POST", VIEWERS, {}, htmx=True),
     "logout": Expect("POST", _roles(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
 }

@@ -52,6 +52,7 @@ def _core_flags(seg: Segment) -> list[str]:
             glossary=glossary,
             next_start_ms=first.start_ms if first else None,
             protected=protected,
+            speakers=dict(seg.episode.speakers.values_list("label", "display_name")),
         )
     ]
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from translator.core.export_types import SubtitleOptions
 from translator.core.subtitles import distribute_english, fit_on_screen
 from translator.core.timing_rules import MAX_DURATION_MS, MIN_DURATION_MS
+from translator.core.tm import same_english
 
 
 class QAFlag(StrEnum):
@@ -29,6 +30,12 @@ class QAFlag(StrEnum):
     NUMBER_MISSING = "number_missing"
     JAPANESE_LEFT = "japanese_left"
     EMPTY_TRANSLATION = "empty_translation"
+    # Consistency (issue 18): the same source translated differently within the episode, or
+    # differently from the translation memory's approved English; a speaker's name not in the
+    # English as the speaker list has it.
+    INCONSISTENT = "inconsistent"
+    DIFFERS_FROM_MEMORY = "differs_from_memory"
+    SPEAKER_NAME = "speaker_name"
 
     @property
     def label(self) -> str:
@@ -45,6 +52,9 @@ QA_LABELS: dict[QAFlag, str] = {
     QAFlag.NUMBER_MISSING: "Number missing from the English",
     QAFlag.JAPANESE_LEFT: "Japanese left in the English",
     QAFlag.EMPTY_TRANSLATION: "Empty translation",
+    QAFlag.INCONSISTENT: "Same Japanese translated differently in this episode",
+    QAFlag.DIFFERS_FROM_MEMORY: "Differs from the translation memory's approved English",
+    QAFlag.SPEAKER_NAME: "Speaker's English name not used",
 }
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
@@ -173,6 +183,10 @@ def numbers_missing(source_text: str, text: str) -> list[float]:
 _ALNUM = r"[^\W_]"
 
 
+def _same_english(a: str, b: str) -> bool:
+    return same_english(a, b)
+
+
 @functools.lru_cache(maxsize=1024)
 def _inflected(term: str) -> re.Pattern[str]:
     """``term`` as a whole phrase, each word also in its plural or singular form or with a
@@ -205,12 +219,32 @@ def glossary_missing(
     ]
 
 
+def speaker_names_missing(
+    source_text: str, text: str, speakers: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """Speakers named in the source (their label, e.g. 永野) whose English name (Nagano) the
+    English lacks. One-letter Latin labels (A, B) are too ambiguous to check."""
+    return [
+        (label, name)
+        for label, name in (speakers or {}).items()
+        if label
+        and name
+        and name != label
+        and not (len(label) < 2 and label.isascii())
+        and label in source_text
+        and not _inflected(name).search(text)
+    ]
+
+
 def check_segment(
     source_text: str,
     text: str,
     cue_spans: Sequence[tuple[int | None, int | None]] | None = None,
     *,
     glossary: Mapping[str, str] | None = None,
+    speakers: Mapping[str, str] | None = None,
+    inconsistent: bool = False,
+    memory_english: Sequence[str] | None = None,
     max_cps: float = 20.0,
     max_chars_per_line: int = 42,
     max_lines: int = 2,
@@ -223,7 +257,10 @@ def check_segment(
 
     ``cue_spans`` are the Japanese cues' (start_ms, end_ms); ``None`` (or any untimed span)
     skips the line and timing flags (untimed text is not subtitled).
-    ``next_start_ms`` (the next segment's first cue) lets the English use the silence after."""
+    ``next_start_ms`` (the next segment's first cue) lets the English use the silence after.
+    ``speakers``: {label: English name}; ``inconsistent``: the caller found the same source
+    with other English in the episode; ``memory_english``: the memory's approved English for
+    this source (the English should be one of them)."""
     english = text.strip()
     if not english:
         return [QAFlag.EMPTY_TRANSLATION] if source_text.strip() else []
@@ -234,6 +271,12 @@ def check_segment(
         flags.add(QAFlag.GLOSSARY_NOT_FOLLOWED)
     if numbers_missing(source_text, english):
         flags.add(QAFlag.NUMBER_MISSING)
+    if speakers and speaker_names_missing(source_text, english, speakers):
+        flags.add(QAFlag.SPEAKER_NAME)
+    if inconsistent:
+        flags.add(QAFlag.INCONSISTENT)
+    if memory_english and not any(_same_english(english, m) for m in memory_english):
+        flags.add(QAFlag.DIFFERS_FROM_MEMORY)
 
     spans: list[tuple[int, int]] | None = None
     if cue_spans:

@@ -102,6 +102,17 @@ def rename_speaker(*, speaker_id: int, display_name: str, user: AbstractBaseUser
 # --- Glossary ---------------------------------------------------------------------------------
 
 
+def _glossary_changed(episode_id: int | None, *sources: str) -> None:
+    """QA after a term changed: the episode's, or (a project term, ``episode_id=None``) every
+    episode whose source mentions it."""
+    if episode_id is None:
+        from translator.services.memory import refresh_for_terms
+
+        refresh_for_terms(sources)
+    else:
+        refresh_qa_flags(episode_id=episode_id)
+
+
 def _term_fields(source: str, target: str, note: str) -> tuple[str, str, str]:
     return (
         _one_line(source, limit=MAX_TERM_CHARS, what="Japanese term"),
@@ -111,17 +122,23 @@ def _term_fields(source: str, target: str, note: str) -> tuple[str, str, str]:
 
 
 def add_glossary_term(
-    *, episode_id: int, source: str, target: str, note: str = "", user: AbstractBaseUser
+    *, episode_id: int | None, source: str, target: str, note: str = "", user: AbstractBaseUser
 ) -> GlossaryTerm:
-    """Add a term; a source already in the glossary is refused."""
+    """Add a term to an episode's glossary, or (``episode_id=None``) to the project's, for
+    every episode; a source already in that glossary is refused."""
     _require(user, "add_glossaryterm")
     source, target, note = _term_fields(source, target, note)
     try:
         with transaction.atomic():
+            if (
+                episode_id is None
+                and GlossaryTerm.objects.filter(episode__isnull=True, source=source).exists()
+            ):
+                raise IntegrityError  # (the partial unique index says the same)
             term = GlossaryTerm.objects.create(
                 episode_id=episode_id, source=source, target=target, note=note
             )
-            refresh_qa_flags(episode_id=episode_id)
+            _glossary_changed(episode_id, source)
             return term
     except IntegrityError as exc:
         raise EditingError(f"“{source}” is already in the glossary.") from exc
@@ -136,9 +153,10 @@ def update_glossary_term(
     try:
         with transaction.atomic():
             term = GlossaryTerm.objects.select_for_update().get(pk=term_id)
+            old_source = term.source
             term.source, term.target, term.note = source, target, note
             term.save(update_fields=["source", "target", "note"])
-            refresh_qa_flags(episode_id=term.episode_id)
+            _glossary_changed(term.episode_id, old_source, source)
             return term
     except IntegrityError as exc:
         raise EditingError(f"“{source}” is already in the glossary.") from exc
@@ -150,7 +168,7 @@ def delete_glossary_term(*, term_id: int, user: AbstractBaseUser) -> None:
     term = GlossaryTerm.objects.filter(pk=term_id).first()
     if term is not None:
         term.delete()
-        refresh_qa_flags(episode_id=term.episode_id)
+        _glossary_changed(term.episode_id, term.source)
 
 
 # --- Media ------------------------------------------------------------------------------------

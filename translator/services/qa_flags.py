@@ -3,20 +3,24 @@ changes, so the review page reads them instead of running QA over every row it s
 
 A segment's flags depend on its source and English text, its cue times, the first cue of the
 next segment (the silence the English may use), the episode's glossary and its speakers'
-English names (protected from line breaks). Every service that changes one of those calls
+English names (protected from line breaks; named in the source, they must be in the English),
+the other segments of the episode with the same normalised source (consistency) and the
+translation memory's approved English for it. Every service that changes one of those calls
 :func:`refresh_qa_flags`; ``qa_flags`` is ``None`` for rows written some other way (bulk
 creation, ``Segment.save()``, backups), and the review page fills those in on first view.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from translator.core import tm
 from translator.core.qa import check_segment
-from translator.models import Cue, GlossaryTerm, Segment, Speaker
+from translator.models import Cue, Episode, MemoryUnit, Segment, Speaker
 
 _CHUNK = 500  # ids per IN (…) clause: well under SQLite's variable limit
 
@@ -38,7 +42,15 @@ def protected_terms(glossary: Mapping[str, str], speaker_names: Iterable[str]) -
     return tuple(sorted({*glossary.values(), *speaker_names} - {""}))
 
 
-def flags_for(item: QAInput, *, glossary: Mapping[str, str], protected: Sequence[str]) -> list[str]:
+def flags_for(
+    item: QAInput,
+    *,
+    glossary: Mapping[str, str],
+    protected: Sequence[str],
+    speakers: Mapping[str, str] | None = None,
+    inconsistent: bool = False,
+    memory_english: Sequence[str] | None = None,
+) -> list[str]:
     """QA flag codes of one segment (``translator.core.qa.QAFlag`` values, in that order)."""
     spans = list(item.cue_spans)
     timed = bool(spans) and all(s is not None and e is not None for s, e in spans)
@@ -49,6 +61,9 @@ def flags_for(item: QAInput, *, glossary: Mapping[str, str], protected: Sequence
         glossary=glossary,
         next_start_ms=item.next_start_ms,
         protected=protected,
+        speakers=speakers,
+        inconsistent=inconsistent,
+        memory_english=memory_english,
     )
     return [code.value for code in codes]
 
@@ -58,12 +73,42 @@ def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
         yield values[i : i + _CHUNK]
 
 
-def _episode_context(episode_id: int) -> tuple[dict[str, str], tuple[str, ...]]:
-    glossary = dict(
-        GlossaryTerm.objects.filter(episode_id=episode_id).values_list("source", "target")
+def _episode_context(
+    episode_id: int,
+) -> tuple[dict[str, str], tuple[str, ...], dict[str, str]]:
+    from translator.services.memory import effective_glossary
+
+    glossary = effective_glossary(episode_id)  # the project's terms and the episode's
+    speakers = dict(
+        Speaker.objects.filter(episode_id=episode_id).values_list("label", "display_name")
     )
-    names = Speaker.objects.filter(episode_id=episode_id).values_list("display_name", flat=True)
-    return glossary, protected_terms(glossary, names)
+    return glossary, protected_terms(glossary, speakers.values()), speakers
+
+
+def _memory_english(episode_id: int, norms: Iterable[str]) -> dict[str, list[str]]:
+    """{normalised source: approved English in the memory} from units of other episodes (this
+    episode's own approvals are checked by the in-episode consistency flag)."""
+    target = Episode.objects.filter(pk=episode_id).values_list("target_language", flat=True)
+    hashes = sorted({tm.source_hash(n) for n in norms if n})
+    out: dict[str, list[str]] = {}
+    for chunk in _chunks(hashes):
+        rows = (
+            MemoryUnit.objects.filter(source_hash__in=chunk, target_language__in=target)
+            .exclude(episode_id=episode_id)
+            .values_list("source_norm", "target_text")
+        )
+        for norm, english in rows:
+            out.setdefault(norm, []).append(english)
+    return out
+
+
+def _norm(text: str) -> str:
+    return _normalize_cached(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalize_cached(text: str) -> str:
+    return tm.normalize(text)
 
 
 Spans = dict[int, list[tuple[int | None, int | None]]]
@@ -87,8 +132,40 @@ def _cue_spans(segment_ids: Sequence[int], episode_id: int | None = None) -> Spa
 _FIELDS = ("id", "episode_id", "order", "kind", "source_text", "text", "qa_flags")
 
 
+def _episode_sources(episode_id: int) -> list[tuple[int, str, str]]:
+    """(id, normalised source, English) of every segment of an episode (consistency)."""
+    rows = Segment.objects.filter(episode_id=episode_id).values_list("id", "source_text", "text")
+    return [(pk, _norm(source), text) for pk, source, text in rows]
+
+
+Scans = dict[int, list[tuple[int, str, str]]]
+
+
+def _peers(rows: list[dict]) -> tuple[list[dict], Scans]:
+    """Segments of the same episodes with the same normalised source as ``rows`` (not among
+    them): a change to one can make the other (in)consistent. Also returns the episodes'
+    :func:`_episode_sources`, for :func:`_compute`."""
+    by_episode: dict[int, set[str]] = {}
+    ids = {r["id"] for r in rows}
+    for row in rows:
+        by_episode.setdefault(row["episode_id"], set()).add(_norm(row["source_text"]))
+    scans: Scans = {}
+    peer_ids: list[int] = []
+    for episode_id, norms in by_episode.items():
+        scans[episode_id] = _episode_sources(episode_id)
+        peer_ids += [pk for pk, norm, _text in scans[episode_id] if norm in norms and pk not in ids]
+    out: list[dict] = []
+    for chunk in _chunks(sorted(peer_ids)):
+        out += Segment.objects.filter(pk__in=chunk).values(*_FIELDS)
+    return out, scans
+
+
 def _compute(
-    rows: list[dict], *, episode: bool = False, only: set[int] | None = None
+    rows: list[dict],
+    *,
+    episode: bool = False,
+    only: set[int] | None = None,
+    scans: Scans | None = None,
 ) -> dict[int, list[str]]:
     """Flags for ``rows`` (``values(*_FIELDS)`` dicts, any episodes), or for the ``only`` ids
     among them. A few queries per episode.
@@ -99,7 +176,19 @@ def _compute(
     for row in rows:
         by_episode.setdefault(row["episode_id"], []).append(row)
     for episode_id, seg_rows in by_episode.items():
-        glossary, protected = _episode_context(episode_id)
+        glossary, protected, speakers = _episode_context(episode_id)
+        if episode:
+            sources = [(r["id"], _norm(r["source_text"]), r["text"]) for r in seg_rows]
+        elif scans is not None and episode_id in scans:
+            sources = scans[episode_id]
+        else:
+            sources = _episode_sources(episode_id)
+        inconsistent = tm.inconsistent_sources(sources)
+        norm_of = {pk: norm for pk, norm, _ in sources}
+        wanted_rows = [r for r in seg_rows if only is None or r["id"] in only]
+        memory = _memory_english(
+            episode_id, {norm_of.get(r["id"]) or _norm(r["source_text"]) for r in wanted_rows}
+        )
         order_to_id = {r["order"]: r["id"] for r in seg_rows}
         if not episode:  # the segments right after these, for their first cue
             wanted = sorted({r["order"] + 1 for r in seg_rows} - set(order_to_id))
@@ -123,7 +212,15 @@ def _compute(
                 cue_spans=spans.get(r["id"], []),
                 next_start_ms=next_spans[0][0] if next_spans else None,
             )
-            out[r["id"]] = flags_for(item, glossary=glossary, protected=protected)
+            norm = norm_of.get(r["id"]) or _norm(r["source_text"])
+            out[r["id"]] = flags_for(
+                item,
+                glossary=glossary,
+                protected=protected,
+                speakers=speakers,
+                inconsistent=r["id"] in inconsistent,
+                memory_english=memory.get(norm),
+            )
     return out
 
 
@@ -168,7 +265,11 @@ def refresh_qa_flags(
             todo += qs.values(*_FIELDS)
         if not todo:
             return 0
-        flags = _compute(todo)
+        scans = None
+        if not missing_only:  # the same source elsewhere in the episode: consistency
+            peers, scans = _peers(todo)
+            todo += peers
+        flags = _compute(todo, scans=scans)
 
     stored = {r["id"]: r["qa_flags"] for r in todo}
     groups: dict[tuple[str, ...], list[int]] = {}

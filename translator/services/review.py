@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from translator import permissions
 from translator.models import Segment, SegmentRevision
+from translator.services import memory
 from translator.services.qa_flags import refresh_qa_flags
 
 Status = Segment.Status
@@ -94,7 +95,14 @@ def _apply(
         refresh_qa_flags(segment_ids=[segment.pk])
     segment.refresh_from_db()
     _record(segment, user=user, action=action, old_text=old_text, old_status=old_status)
+    memory.sync_segment(segment, user=user)  # the translation memory follows approvals
     return segment
+
+
+def _unedited(segment: Segment) -> str:
+    """Status of a segment whose English is its machine text again: ``memory`` when that text
+    came from the translation memory, else ``machine``."""
+    return Status.MEMORY if segment.machine_engine == memory.MEMORY_ENGINE else Status.MACHINE
 
 
 def _clean(text: str) -> str:
@@ -146,7 +154,7 @@ def save_segment(
     elif segment.status == Status.APPROVED and text == segment.text:
         status = Status.APPROVED  # saving an approved row unchanged keeps it approved
     elif text == segment.machine_text:
-        status = Status.MACHINE  # the machine's words, unchanged (e.g. copied back with Ctrl+M)
+        status = _unedited(segment)  # the machine's words, unchanged (e.g. copied back, Ctrl+M)
     else:
         status = Status.EDITED
     if text == segment.text and status == segment.status:
@@ -185,7 +193,7 @@ def set_approved(
         if segment.status != Status.APPROVED:
             return segment
         status = (
-            Status.MACHINE
+            _unedited(segment)
             if segment.machine_text and segment.text == segment.machine_text
             else Status.EDITED
         )
@@ -215,8 +223,6 @@ def bulk_approve(
     it is and reported: approving it would approve a text nobody reviewed."""
     if not permissions.can_approve(user):
         raise PermissionDenied("Only reviewers can approve.")
-    approved = 0
-    changed: list[int] = []
     qs = (
         Segment.objects.select_for_update()
         .filter(episode_id=episode_id, pk__in=list(seen))
@@ -224,6 +230,16 @@ def bulk_approve(
         .exclude(text="")
         .order_by("order")
     )
+    with memory.batched_dependents():  # one QA refresh of other episodes, not one per row
+        approved, changed = _bulk_approve_rows(qs, seen, user)
+    return BulkApproval(approved, changed)
+
+
+def _bulk_approve_rows(
+    qs: QuerySet[Segment], seen: Mapping[int, int], user: AbstractBaseUser
+) -> tuple[int, list[int]]:
+    approved = 0
+    changed: list[int] = []
     for segment in qs:
         if segment.version != seen[segment.pk]:
             changed.append(segment.order + 1)
@@ -237,7 +253,7 @@ def bulk_approve(
             base_version=segment.version,
         )
         approved += 1
-    return BulkApproval(approved, changed)
+    return approved, changed
 
 
 @transaction.atomic
@@ -251,7 +267,7 @@ def restore_revision(
     segment = Segment.objects.select_for_update().get(pk=revision.segment_id)
     text = revision.new_text
     if text and text == segment.machine_text:
-        status = Status.MACHINE
+        status = _unedited(segment)
     elif text:
         status = Status.EDITED
     else:

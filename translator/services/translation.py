@@ -25,7 +25,8 @@ from django.utils import timezone
 from translator import permissions
 from translator.engines.base import Engine, EngineError, TranslationRequest, TranslationResult
 from translator.engines.registry import available_engines, get_engine
-from translator.models import Episode, GlossaryTerm, Segment, SegmentRevision, TranslationJob
+from translator.models import Episode, Segment, SegmentRevision, TranslationJob
+from translator.services import memory
 from translator.services.qa_flags import refresh_qa_flags
 
 log = logging.getLogger(__name__)
@@ -208,14 +209,15 @@ def _write_result(job: TranslationJob, segment: Segment, result: TranslationResu
 
 
 def engine_glossary(episode: Episode) -> dict[str, str]:
-    """Terms the engine must follow: the episode's glossary plus its speakers' names
-    (永野 → Nagano), so no engine mangles a name. Glossary entries win over names."""
+    """Terms the engine must follow: the project's and the episode's glossary plus its
+    speakers' names (永野 → Nagano), so no engine mangles a name. Glossary entries win over
+    names, an episode's term over the project's."""
     terms = {
         s.label: s.display_name
         for s in episode.speakers.all()
         if s.display_name and s.display_name != s.label
     }
-    terms.update(GlossaryTerm.objects.filter(episode=episode).values_list("source", "target"))
+    terms.update(memory.effective_glossary(episode.pk))  # project terms, then the episode's
     return terms
 
 
@@ -263,6 +265,15 @@ def run_translation_job(
         job.total = len(todo)
     TranslationJob.objects.filter(pk=job.pk).update(total=job.total, done=already_done)
     job.done = already_done
+    if todo:
+        # Exact translation-memory matches first: only the rest costs an engine request.
+        rest = memory.fill_from_memory(segments=todo, episode=episode)
+        if len(rest) != len(todo):
+            TranslationJob.objects.filter(pk=job.pk).update(
+                done=F("done") + (len(todo) - len(rest)), heartbeat_at=timezone.now()
+            )
+            job.refresh_from_db(fields=["done"])
+        todo = rest
     if on_progress:
         on_progress(job)
     try:

@@ -111,6 +111,14 @@
         grow(ta);
         markDirty(ta);
       }
+    } else if (ctrl && (ev.key === "i" || ev.key === "I")) {
+      // Take the best translation-memory suggestion: a normal versioned save on the server.
+      ev.preventDefault();
+      const take = $(".seg-tm .tm-take", row);
+      if (!take) { toast("Nosuggestion", "No memory suggestion for this row."); return; }
+      if (isDirty(ta)) { toast("Takedirty", "Save or cancel (Esc) your edit first."); return; }
+      pendingFocus = row.id;
+      take.click();
     } else if (ev.key === "Escape") {
       ev.preventDefault();
       if (isDirty(ta)) {
@@ -132,9 +140,18 @@
     }
   });
 
+  // Translation-memory suggestions: fetched for a row when it first gets focus (the page
+  // itself runs no memory lookup, so its cost does not grow with the memory).
+  function loadSuggestions(row) {
+    const box = row ? $(".seg-tm[data-tm-url]", row) : null;
+    if (!box || box.dataset.loaded || typeof htmx === "undefined") return;
+    box.dataset.loaded = "1";
+    htmx.ajax("GET", box.dataset.tmUrl, { target: box, swap: "innerHTML" });
+  }
+
   document.addEventListener("focusin", (ev) => {
     const row = rowOf(ev.target);
-    if (row) activate(row);
+    if (row) { activate(row); loadSuggestions(row); }
   });
 
   // --- clicks ---------------------------------------------------------------------------------

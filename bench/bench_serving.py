@@ -3,10 +3,13 @@
 Each scenario is a fresh installation run as the README's deployment recipe: DJANGO_DEBUG=0,
 migrate, collectstatic, ``gunicorn project.wsgi -w 3`` and (with a job) one ``db_worker``
 translating an episode with the tiny real Argos model (re-queued whenever it finishes, so a
-job runs throughout). The load comes from threads in this process, bounded in count and time:
+job runs throughout). The load comes from threads in this process, bounded in count and time,
+each person waiting a few seconds between requests (``THINK_S``), so the figures are response
+times at a realistic offered load rather than the queue of a closed loop:
 
-* 50 editors log in through the form and save rows of their episode (overlapping, so saves
-  race: a conflict reloads the row, as the page does);
+* 50 editors save rows of their episode (overlapping, so saves race: a conflict reloads the
+  row, as the page does); two of them log in through the form (timed), the others carry on a
+  session made the way the login view makes one (55 password hashes would only time PBKDF2);
 * 5 reviewers page (first, middle, last) and filter (status, text) the episode being translated;
 * 200 anonymous readers open the published transcript page: a first visit, then a browser's
   revalidation with the ETag it got (``If-None-Match``).
@@ -25,6 +28,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -53,6 +57,9 @@ REAL_LOGINS = 2  # per kind, through the login form (timed); the others carry on
 JOB_SEGMENTS = 6000
 PUBLIC_SEGMENTS = 340
 DEADLINE_S = 90.0
+# Seconds between one person's requests (uniform): people read and type. Offered load with the
+# counts above: about 17 saves/s, 5 review pages/s and 25 reader visits/s.
+THINK_S = {"editor": (2.0, 4.0), "reviewer": (0.5, 1.5), "reader": (4.0, 12.0)}
 PG_ENV = {"JIMAKU_PG_DIR": "/tmp/pg-perf", "JIMAKU_PG_PORT": "55440"}
 _VERSION = re.compile(r'name="version" value="(\d+)"')
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -230,7 +237,9 @@ def _editor(client: Client, index: int, ids: list[int], stats: Stats, deadline: 
         versions[seg] = int(match.group(1))
         return True
 
+    rng = random.Random(index)
     for k in range(SAVES):
+        time.sleep(rng.uniform(*THINK_S["editor"]))  # reads and types
         if time.monotonic() > deadline:
             stats.error("deadline reached")
             return
@@ -274,7 +283,9 @@ def _reviewer(client: Client, index: int, episode: int, stats: Stats, deadline: 
         ("review filter", "?q=%E5%A4%A7%E9%98%AA&page=3"),  # 大阪
         ("review filter", "?status=untranslated"),
     ]
+    rng = random.Random(1000 + index)
     for k in range(PAGES):
+        time.sleep(rng.uniform(*THINK_S["reviewer"]))
         if time.monotonic() > deadline:
             stats.error("deadline reached")
             return
@@ -289,7 +300,9 @@ def _reviewer(client: Client, index: int, episode: int, stats: Stats, deadline: 
 def _reader(port: int, public_id: str, stats: Stats, deadline: float) -> None:
     client = Client(port)  # anonymous
     etag = ""
+    rng = random.Random()
     for k in range(READS):
+        time.sleep(rng.uniform(*THINK_S["reader"]))  # arrives, later comes back
         if time.monotonic() > deadline:
             stats.error("deadline reached")
             return

@@ -585,6 +585,60 @@ def _summary(label: str, result: Result) -> Figure:
     )
 
 
+def request_cpu() -> dict[str, float]:
+    """CPU time the server spends on one request of each kind (in this process, SQLite, no
+    load): what the p95 figures compare with -- the rest of a response time under load is
+    waiting for a core."""
+    from bench.bench_large_episode import _setup_django
+
+    _setup_django(Path(tempfile.mkdtemp(prefix="jimaku-bench-serving-cpu-")))
+    from django.contrib.auth.models import Group, User
+    from django.test import Client as DjangoClient
+
+    from bench.bench_review import synthetic_episode
+    from translator.models import Episode
+
+    user = User.objects.create_user("bench-cpu-reviewer")
+    user.groups.add(Group.objects.get(name="reviewer"))
+    signed_in = DjangoClient(HTTP_HOST="localhost")
+    signed_in.force_login(user)
+    anonymous = DjangoClient(HTTP_HOST="localhost")
+    job = synthetic_episode(JOB_SEGMENTS)
+    public = synthetic_episode(PUBLIC_SEGMENTS)
+    Episode.objects.filter(pk=public.pk).update(published=True)
+    public.refresh_from_db()
+    seg = job.segments.order_by("order")[5]
+    url = f"/p/{public.public_id}/"
+    etag = anonymous.get(url)["ETag"]
+
+    def save() -> None:
+        seg.refresh_from_db()
+        signed_in.post(
+            f"/segments/{seg.pk}/save/",
+            {"text": f"Words {time.perf_counter()}", "version": seg.version, "intent": "save"},
+            HTTP_HX_REQUEST="true",
+        )
+
+    kinds = {
+        "save": save,
+        "review row": lambda: signed_in.get(f"/segments/{seg.pk}/row/", HTTP_HX_REQUEST="true"),
+        "review page": lambda: signed_in.get(f"/episodes/{job.pk}/?page=30"),
+        "review filter": lambda: signed_in.get(f"/episodes/{job.pk}/?status=machine&page=2"),
+        "public page": lambda: anonymous.get(url),
+        "public page, revalidation": lambda: anonymous.get(url, HTTP_IF_NONE_MATCH=etag),
+    }
+    out = {}
+    for kind, fn in kinds.items():
+        fn()
+        samples = []
+        for _ in range(9):
+            start = time.process_time()
+            fn()
+            samples.append(time.process_time() - start)
+        out[kind] = statistics.median(samples)
+    return out
+
+
 def run() -> list[Figure]:
     from tests.support.argos_model import build_argosmodel
 
@@ -623,6 +677,16 @@ def run() -> list[Figure]:
                 f"{_pct(nocache.latencies[kind], 0.99) * 1000:.0f} ms; save p95 "
                 f"{_pct(pg.latencies['save'], 0.95) * 1000:.0f} ms vs "
                 f"{_pct(nocache.latencies['save'], 0.95) * 1000:.0f} ms",
+            )
+        )
+    for kind, cpu_s in request_cpu().items():
+        figures.append(
+            Figure(
+                SECTION,
+                f"server CPU per request, no load: {kind}",
+                cpu_s,
+                note=f"in-process, SQLite; p95 under load on PostgreSQL with the job: "
+                f"{_pct(pg.latencies[kind], 0.95) * 1000:.0f} ms",
             )
         )
     for label, name in (

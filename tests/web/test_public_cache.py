@@ -130,3 +130,23 @@ def test_unpublished_preview_is_private_and_never_stored(client, published, revi
     assert "ETag" not in response.headers
     client.logout()
     assert client.get(_url(published)).status_code == 404
+
+
+def test_a_shared_response_that_sets_a_cookie_is_made_private(rf):
+    from django.http import HttpResponse
+
+    from translator.middleware import SharedCacheMiddleware, mark_shared
+
+    def view(request):
+        response = mark_shared(HttpResponse("page"))
+        response["Cache-Control"] = "public, max-age=60"
+        response["Vary"] = "Accept-Encoding, Cookie, Accept-Language"
+        if request.GET.get("cookie"):
+            response.set_cookie("sessionid", "secret")
+        return response
+
+    middleware = SharedCacheMiddleware(view)
+    plain = middleware(rf.get("/p/x/"))
+    assert plain["Vary"] == "Accept-Encoding" and plain["Cache-Control"] == "public, max-age=60"
+    with_cookie = middleware(rf.get("/p/x/", {"cookie": "1"}))
+    assert with_cookie["Cache-Control"] == "private, no-cache"

@@ -281,6 +281,16 @@ def _figures(tmp: Path) -> list[Figure]:
         "length-sorted chunks, each with its own cap",
         note="one cap from the longest sentence makes every sentence decode that far",
     )
+    add(
+        "before this change: the engine's old call (one call, max_decoding_length 256, no cap)",
+        lambda: tr.translate_batch(
+            few, beam_size=2, max_batch_size=32, max_decoding_length=256, replace_unknowns=True
+        ),
+        "now: length-sorted chunks, each capped at 2 x its longest + 10",
+        reference=base_few,
+        count=FEW,
+        note="a model that never ends a sentence ran to 256 tokens",
+    )
     batching: dict[str, float] = {}
     for label, opts in BATCHING.items():
         if not opts:

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the app server (gunicorn), compressed and cached for a year.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above sessions and locale: strips their Vary from the published page (a CDN document).
+    "translator.middleware.SharedCacheMiddleware",
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -240,6 +242,13 @@ JIMAKU_MAX_MEDIA_BYTES = env_int("JIMAKU_MAX_MEDIA_BYTES", 500 * 1024 * 1024)
 JIMAKU_INLINE_IMPORT_BYTES = env_int("JIMAKU_INLINE_IMPORT_BYTES", 1024 * 1024)
 # Pasted text has the same limit as an uploaded file (plus room for the form's other fields).
 DATA_UPLOAD_MAX_MEMORY_SIZE = JIMAKU_MAX_IMPORT_BYTES + 1024 * 1024
+# The published transcript page: how long browsers (max-age) and shared caches such as a CDN
+# (s-maxage) may reuse it before revalidating with its ETag (an unpublished page leaves a CDN
+# within s-maxage).
+JIMAKU_PUBLIC_MAX_AGE_S = env_int("JIMAKU_PUBLIC_MAX_AGE_S", 60)
+JIMAKU_PUBLIC_S_MAXAGE_S = env_int("JIMAKU_PUBLIC_S_MAXAGE_S", 60)
+# Rendered public pages kept per web process, reused while the episode is unchanged (0: off).
+JIMAKU_PUBLIC_PAGE_CACHE = env_int("JIMAKU_PUBLIC_PAGE_CACHE", 32)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Background tasks -----------------------------------------------------------------------
@@ -283,8 +292,13 @@ DEEPL_AUTH_KEY = os.environ.get("DEEPL_AUTH_KEY", "")
 DEEPL_SERVER_URL = os.environ.get("DEEPL_SERVER_URL", "") or None
 ARGOS_PACKAGES_DIR = os.environ.get("ARGOS_PACKAGES_DIR") or str(DATA_DIR / "argos-packages")
 ARGOS_BEAM_SIZE = env_int("ARGOS_BEAM_SIZE", 2)
-# CTranslate2 threads per Argos worker (0 = its default); 1 when running one worker per core.
-ARGOS_INTRA_THREADS = env_int("ARGOS_INTRA_THREADS", 0)
+# CTranslate2 on the CPU; the defaults come from bench/bench_model_shape.py (README explains).
+ARGOS_COMPUTE_TYPE = os.environ.get("ARGOS_COMPUTE_TYPE", "int8")
+# Threads per model replica (0 = CTranslate2's default) and replicas per worker.
+ARGOS_INTRA_THREADS = env_int("ARGOS_INTRA_THREADS", 1)
+ARGOS_INTER_THREADS = env_int("ARGOS_INTER_THREADS", 1)
+# Longest translation: ratio x the sentence's source tokens + 10 (and never over 256 tokens).
+ARGOS_MAX_DECODING_RATIO = float(os.environ.get("ARGOS_MAX_DECODING_RATIO", "") or 2.0)
 # An engine is offered when it is configured: DeepL needs a key; Argos is always listed (its
 # page says how to install a model when none is installed).
 TRANSLATION_ENGINES = {
@@ -293,7 +307,10 @@ TRANSLATION_ENGINES = {
         "OPTIONS": {
             "packages_dir": ARGOS_PACKAGES_DIR,
             "beam_size": ARGOS_BEAM_SIZE,
+            "compute_type": ARGOS_COMPUTE_TYPE,
             "intra_threads": ARGOS_INTRA_THREADS,
+            "inter_threads": ARGOS_INTER_THREADS,
+            "max_decoding_ratio": ARGOS_MAX_DECODING_RATIO,
         },
     },
 }

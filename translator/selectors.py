@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Q, QuerySet
+import datetime
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from translator.models import Episode, Segment
 
@@ -40,3 +42,47 @@ def progress_parts(counts: dict[str, int]) -> list[tuple[str, int, float]]:
     total = sum(counts.get(s, 0) for s in STATUSES) or 1
     order = ["approved", "edited", "memory", "machine", "untranslated"]
     return [(s, counts.get(s, 0), round(100 * counts.get(s, 0) / total, 2)) for s in order]
+
+
+def public_page_fingerprint(episode: Episode) -> tuple[tuple, datetime.datetime]:
+    """What the public transcript page shows, summarised in a few aggregates (three queries).
+
+    Every write that changes text or status bumps the segment's ``version`` (compare-and-set
+    saves, machine translation), the cue times move with the episode's ``updated_at``
+    (alignment) and are summed here as well, speaker names are read whole. Equal fingerprints
+    mean an equal page, so the rendered page can be reused; a different one means a new
+    rendering (and a new ETag if the text differs). Also returns the newest change time seen
+    (for ``Last-Modified``)."""
+    from translator.models import Cue, Speaker
+
+    segments = Segment.objects.filter(episode_id=episode.pk).aggregate(
+        n=Count("id"),
+        versions=Sum("version"),
+        last_id=Max("id"),
+        orders=Sum("order"),
+        changed=Max("updated_at"),
+    )
+    cues = Cue.objects.filter(segment__episode_id=episode.pk).aggregate(
+        n=Count("id"), starts=Sum("start_ms"), ends=Sum("end_ms")
+    )
+    speakers = tuple(
+        Speaker.objects.filter(episode_id=episode.pk)
+        .order_by("id")
+        .values_list("label", "display_name")
+    )
+    stamps = [episode.updated_at, episode.published_at, segments["changed"]]
+    fingerprint = (
+        episode.pk,
+        str(episode.public_id),
+        episode.updated_at,
+        episode.published_at,
+        episode.published,
+        episode.title,
+        episode.title_en,
+        episode.media_url,
+        episode.media_file.name if episode.media_file else "",
+        tuple(sorted(segments.items())),
+        tuple(sorted(cues.items())),
+        speakers,
+    )
+    return fingerprint, max(s for s in stamps if s is not None)

@@ -146,3 +146,49 @@ def test_engine_never_imports_argostranslate_translate(argos_models, tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert "LOADED []" in out.stdout
+
+
+def test_decoding_is_capped_relative_to_each_sentences_length(argos_models, packages_dir):
+    """The cap is ratio x source tokens + extra, per length-sorted chunk: a short sentence
+    next to a long one is capped by its own chunk, and no sentence is cut under the cap."""
+    install_from_file(argos_models.copy, packages_dir)
+    long = "ポッドキャストを始めたのは去年の春でした。" * 3
+    short = "はい。"
+    capped = ArgosEngine(
+        packages_dir, beam_size=1, max_decoding_ratio=0.5, max_decoding_extra=0, max_batch_size=1
+    )
+    loaded = capped.load()
+    n_long = len(loaded.tokenizer.encode(long, out_type=str))
+    [cut] = capped.translate(_texts(long))
+    assert long.startswith(cut.text)
+    assert 0 < len(loaded.tokenizer.encode(cut.text, out_type=str)) <= (n_long + 1) // 2
+    # Ratio 1, no extra: a copy needs exactly its source's tokens, so nothing is cut, also
+    # when the long sentence and the short ones share a call.
+    exact = ArgosEngine(
+        packages_dir, beam_size=2, max_decoding_ratio=1.0, max_decoding_extra=0, max_batch_size=2
+    )
+    texts = [short, long, "猫が好きです。", "今日はいい天気ですね。"]
+    assert [r.text for r in exact.translate(_texts(*texts))] == texts
+    assert exact.decoding_cap(n_long) == n_long
+    assert exact.decoding_cap(10_000) == exact.max_decoding_length == 256
+
+
+def test_chunks_are_length_sorted_and_bounded_by_tokens():
+    engine = ArgosEngine("/nonexistent", max_batch_size=10, batch_type="tokens")
+    tokens = [["a"] * n for n in (7, 1, 3, 12, 2, 5)]
+    chunks = engine.plan_chunks(tokens)
+    flat = [i for chunk in chunks for i in chunk]
+    assert sorted(flat) == list(range(len(tokens)))
+    assert [len(tokens[i]) for i in flat] == sorted(len(t) for t in tokens)
+    for chunk in chunks:  # within the token budget, except a sentence longer than it alone
+        assert sum(len(tokens[i]) for i in chunk) <= 10 or len(chunk) == 1
+    by_count = ArgosEngine("/nonexistent", max_batch_size=4).plan_chunks(tokens)
+    assert [len(c) for c in by_count] == [4, 2]
+
+
+def test_two_model_replicas_translate_the_same(argos_models, packages_dir):
+    install_from_file(argos_models.copy, packages_dir)
+    texts = ["はい。", "猫が好きです。", "なるほど、面白いですね。", "そうですね。"] * 3
+    texts = [f"{t}{i}" for i, t in enumerate(texts)]
+    engine = ArgosEngine(packages_dir, beam_size=1, inter_threads=2, max_batch_size=2)
+    assert [r.text for r in engine.translate(_texts(*texts))] == texts

@@ -2,7 +2,10 @@
 
 The package's CTranslate2 model and SentencePiece tokenizer load once per process (the engine
 instance is cached by the registry) and the already-segmented sentences go through
-``ctranslate2.Translator.translate_batch`` in large batches. argostranslate's own translate path
+``ctranslate2.Translator.translate_batch`` in length-sorted chunks (32 sentences by default),
+each capped at 2 x its longest source + 10 tokens, so a model stuck in a repetition loop stops
+near the sentence's own length instead of at 256 tokens (bench/bench_model_shape.py measures
+this with a Transformer-base model: one cap for all costs 1.5x). argostranslate's own translate path
 (one sentence per CTranslate2 call, its own sentence splitter that downloads a model, torch and
 stanza imports) is never used: this module imports ``argostranslate.package`` only, and never
 ``argostranslate.translate``.
@@ -19,6 +22,7 @@ missing altogether the result carries a warning naming the term.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
@@ -78,21 +82,36 @@ class ArgosEngine(Engine):
         beam_size: int = 2,
         *,
         max_batch_size: int = 32,
+        batch_type: str = "examples",
         batch_texts: int | None = None,
         max_decoding_length: int = 256,
-        compute_type: str = "auto",
-        intra_threads: int = 0,
+        max_decoding_ratio: float = 2.0,
+        max_decoding_extra: int = 10,
+        compute_type: str = "int8",
+        intra_threads: int = 1,
+        inter_threads: int = 1,
+        replace_unknowns: bool = True,
         source_code: str = "ja",
         target_code: str = "en",
     ) -> None:
         self.packages_dir = Path(packages_dir)
         self.beam_size = int(beam_size)
         self.max_batch_size = int(max_batch_size)
+        if batch_type not in ("examples", "tokens"):
+            raise ValueError("batch_type must be 'examples' or 'tokens'")
+        self.batch_type = batch_type
         if batch_texts is not None:
             self.max_batch_texts = int(batch_texts)  # texts per progress step
         self.max_decoding_length = int(max_decoding_length)
+        # A sentence's translation may be at most ratio x its source tokens + extra tokens long
+        # (fairseq's max_len_a/max_len_b): a model that never ends a sentence (a degenerate
+        # repetition loop) stops there instead of at ``max_decoding_length``.
+        self.max_decoding_ratio = float(max_decoding_ratio)
+        self.max_decoding_extra = int(max_decoding_extra)
         self.compute_type = compute_type
         self.intra_threads = int(intra_threads)
+        self.inter_threads = max(1, int(inter_threads))
+        self.replace_unknowns = bool(replace_unknowns)
         self.source_code = source_code
         self.target_code = target_code
         self._loaded: _Loaded | None = None
@@ -182,6 +201,7 @@ class ArgosEngine(Engine):
                 device="cpu",
                 compute_type=self.compute_type,
                 intra_threads=self.intra_threads,
+                inter_threads=self.inter_threads,
             )
             tokenizer = sentencepiece.SentencePieceProcessor(
                 model_file=str(pkg.path / "sentencepiece.model")
@@ -232,24 +252,57 @@ class ArgosEngine(Engine):
             results.append(BatchOutput(text, warnings))
         return results
 
+    def decoding_cap(self, source_tokens: int) -> int:
+        """Most target tokens a sentence of ``source_tokens`` tokens may decode to."""
+        cap = math.ceil(self.max_decoding_ratio * source_tokens) + self.max_decoding_extra
+        return max(1, min(self.max_decoding_length, cap))
+
+    def plan_chunks(self, tokens: Sequence[Sequence[str]]) -> list[list[int]]:
+        """Indices of ``tokens`` grouped into CTranslate2 calls: sorted by length, then cut
+        every ``max_batch_size`` sentences (``batch_type="examples"``) or source tokens
+        (``"tokens"``). Similar lengths share a call, so little padding is computed and each
+        call's length cap (from its longest sentence) fits all of its sentences."""
+        order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+        chunks: list[list[int]] = []
+        current: list[int] = []
+        used = 0
+        for i in order:
+            cost = len(tokens[i]) if self.batch_type == "tokens" else 1
+            if current and used + cost > self.max_batch_size:
+                chunks.append(current)
+                current, used = [], 0
+            current.append(i)
+            used += cost
+        if current:
+            chunks.append(current)
+        return chunks
+
     def translate_tokens(self, loaded: _Loaded, tokens: list[list[str]]) -> list[str]:
         """Run CTranslate2 on tokenised sentences and detokenise (no glossary handling)."""
         prefix = loaded.package.target_prefix
-        target_prefix = [[prefix]] * len(tokens) if prefix else None
-        batches = loaded.translator.translate_batch(
-            tokens,
-            target_prefix=target_prefix,
-            beam_size=self.beam_size,
-            max_batch_size=self.max_batch_size,
-            max_decoding_length=self.max_decoding_length,
-            replace_unknowns=True,
-        )
-        out = []
-        for result in batches:
-            pieces = result.hypotheses[0]
-            if prefix and pieces and pieces[0] == prefix:
-                pieces = pieces[1:]
-            out.append(loaded.tokenizer.decode_pieces(pieces).strip())
+        pending = []
+        for chunk in self.plan_chunks(tokens):
+            longest = max(len(tokens[i]) for i in chunk)
+            results = loaded.translator.translate_batch(
+                [tokens[i] for i in chunk],
+                target_prefix=[[prefix]] * len(chunk) if prefix else None,
+                beam_size=self.beam_size,
+                max_batch_size=0,
+                max_decoding_length=self.decoding_cap(longest) + (1 if prefix else 0),
+                replace_unknowns=self.replace_unknowns,
+                # Several calls in flight at once when the model has several replicas.
+                asynchronous=self.inter_threads > 1,
+            )
+            pending.append((chunk, results))
+        out: list[str] = [""] * len(tokens)
+        for chunk, results in pending:
+            for i, result in zip(chunk, results, strict=True):
+                if self.inter_threads > 1:
+                    result = result.result()
+                pieces = result.hypotheses[0]
+                if prefix and pieces and pieces[0] == prefix:
+                    pieces = pieces[1:]
+                out[i] = loaded.tokenizer.decode_pieces(pieces).strip()
         return out
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
-
 from translator.core.export_types import (
     STRICT_MAX_CPS_EN,
     ExportCue,
@@ -63,34 +61,47 @@ def media_url_for(episode: Episode) -> str | None:
 
 
 def export_episode_data(episode: Episode) -> ExportEpisode:
-    """The whole episode as plain core data (three queries)."""
+    """The whole episode as plain core data (four queries).
+
+    Rows are read as tuples (no model instances) and the cues in one query over the episode,
+    grouped here, instead of a ``prefetch_related`` whose ``IN`` list of every segment id made
+    a 10,000-segment episode cost more than linear time; display names are worked out once
+    per distinct speaker label."""
     names = speaker_names(episode)
-    segments = episode.segments.order_by("order").prefetch_related(
-        Prefetch("cues", queryset=Cue.objects.order_by("index"))
-    )
+    cues: dict[int, list[ExportCue]] = {}
+    for segment_id, start_ms, end_ms, source_text, lines, ruby in (
+        Cue.objects.filter(segment__episode_id=episode.pk)
+        .order_by("segment_id", "index")
+        .values_list("segment_id", "start_ms", "end_ms", "source_text", "lines", "ruby")
+    ):
+        cues.setdefault(segment_id, []).append(
+            ExportCue(
+                start_ms,
+                end_ms,
+                source_text,
+                tuple(lines or ()),
+                tuple((str(b), str(r)) for b, r in (ruby or ())),
+            )
+        )
     glossary = dict(episode.glossary.values_list("source", "target"))
+    speakers: dict[str, str | None] = {}
     out = []
-    for seg in segments:
+    for pk, order, kind, turn, label, source_text, text, status in episode.segments.order_by(
+        "order"
+    ).values_list("pk", "order", "kind", "turn", "speaker_label", "source_text", "text", "status"):
+        if label not in speakers:
+            speakers[label] = display_name(label, names)
         out.append(
             ExportSegment(
-                index=seg.order,
-                kind=seg.kind,
-                turn=seg.turn,
-                speaker=display_name(seg.speaker_label, names),
-                speaker_label=seg.speaker_label or None,
-                source_text=seg.source_text,
-                text=seg.text,
-                status=seg.status,
-                cues=[
-                    ExportCue(
-                        c.start_ms,
-                        c.end_ms,
-                        c.source_text,
-                        tuple(c.lines or ()),
-                        tuple((str(b), str(r)) for b, r in (c.ruby or ())),
-                    )
-                    for c in seg.cues.all()
-                ],
+                index=order,
+                kind=kind,
+                turn=turn,
+                speaker=speakers[label],
+                speaker_label=label or None,
+                source_text=source_text,
+                text=text,
+                status=status,
+                cues=cues.get(pk, []),
             )
         )
     return ExportEpisode(

@@ -33,9 +33,6 @@ class Episode(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     published = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
-    # DeepL glossary sync state: re-created only when the terms' hash changes.
-    deepl_glossary_id = models.CharField(max_length=100, blank=True)
-    deepl_glossary_hash = models.CharField(max_length=64, blank=True)
     # Last timing alignment (issue 9): coverage figures, stored for display.
     alignment_report = models.JSONField(null=True, blank=True)
     # What the import merged, normalised and left out (translator.core.report.ImportReport).
@@ -230,6 +227,28 @@ class GlossaryTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} → {self.target}"
+
+
+class EngineState(models.Model):
+    """What one translation engine keeps for one episode between jobs, owned by the engine.
+
+    ``data`` is whatever :meth:`translator.engines.base.Engine.sync_glossary` returned last time
+    (DeepL: the id and terms hash of the episode's glossary on the server); the translation job
+    stores it and hands it back without reading it. ``engine`` is the configured engine name.
+    """
+
+    engine = models.CharField(max_length=50)
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="engine_states")
+    data = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["engine", "episode"], name="unique_engine_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.engine} · episode {self.episode_id}"
 
 
 class MemoryUnit(models.Model):

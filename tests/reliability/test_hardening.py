@@ -1,4 +1,4 @@
-"""Low-severity holes of the attack pass (issue 12, items 6 and 8): who cancels a job, what the
+"""Low-severity holes of the attack pass: who cancels a job, what the
 engines page shows, the public media URL, invisible characters in names, one size limit for
 pasted and uploaded text, and markup in exported subtitle text."""
 

@@ -1,4 +1,4 @@
-"""A project-file restore never grants more than the restoring user may do (issue 12, item 1),
+"""A project-file restore never grants more than the restoring user may do,
 and a restored copy never shares another episode's stored media (item 4)."""
 
 from __future__ import annotations

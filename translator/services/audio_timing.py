@@ -1,4 +1,4 @@
-"""Time an episode's cues from its own audio (issue 19), alone or with rough captions.
+"""Time an episode's cues from its own audio, alone or with rough captions.
 
 - :func:`start_audio_timing` (web, CLI): checks what can be checked without decoding (media
   attached, captions readable, hand-set times confirmed), creates an :class:`AudioTimingJob`

@@ -8,7 +8,7 @@ address), so a file can be imported into the database it came from. Timestamps o
 segments, alignment runs and jobs are kept.
 
 A project file is text anyone can edit, so a restore never grants more than the restoring user
-may do (issue 12): the new episode is unpublished; ``approved`` survives only when the restoring
+may do: the new episode is unpublished; ``approved`` survives only when the restoring
 user may approve (the command line, run by the server's operator, may), otherwise it becomes
 ``edited``; the users the file names are kept as recorded text (``recorded_user``…: "recorded
 as rev1 in the file"), never linked to an account here; media does not travel in the file, and a

@@ -264,7 +264,7 @@ def _attach_english(segments: list[Segment], cue_drafts: list, english: list[Tim
             segment.status = Segment.Status.EDITED
 
 
-# --- large imports in the worker (issue 12) ---------------------------------------------------
+# --- large imports in the worker ---------------------------------------------------
 
 PREVIEW_PARAGRAPHS = 12  # paragraphs shown in the preview
 PREVIEW_SENTENCES = 20  # sentences shown per paragraph (one paragraph may be a whole file)

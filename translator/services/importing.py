@@ -8,6 +8,7 @@ parses a large file.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Mapping
 from datetime import timedelta
@@ -284,7 +285,10 @@ def pending_dir() -> Path:
 
 
 def stash_upload(data: bytes | str) -> str:
-    """Keep an upload server-side under a random name (never the user's file name)."""
+    """Keep an upload server-side under a random name (never the user's file name).
+
+    Each new stash first deletes the abandoned ones (:func:`cleanup_pending`)."""
+    cleanup_pending()
     token = uuid.uuid4().hex
     raw = data.encode("utf-8") if isinstance(data, str) else data
     (pending_dir() / token).write_bytes(raw)
@@ -316,6 +320,35 @@ def discard_pending(token: str) -> None:
         (pending_dir() / token).unlink(missing_ok=True)
         for part in PENDING_PARTS:
             (pending_dir() / f"{token}-{part}").unlink(missing_ok=True)
+
+
+PENDING_MAX_AGE = timedelta(days=1)
+
+
+def cleanup_pending(*, max_age: timedelta = PENDING_MAX_AGE) -> list[str]:
+    """Delete the stashed uploads (and the files kept beside them) not touched for ``max_age``:
+    previews nobody imported. An upload that a queued or running import job still needs is kept
+    whatever its age. Returns the names of the deleted files, sorted."""
+    folder = Path(settings.DATA_DIR) / "pending-imports"
+    if not folder.is_dir():
+        return []
+    cutoff = time.time() - max_age.total_seconds()
+    needed = set(
+        ImportJob.objects.filter(state__in=ImportJob.ACTIVE_STATES).values_list("token", flat=True)
+    )
+    deleted = []
+    for path in folder.iterdir():
+        token = path.name.split("-", 1)[0]
+        if not _is_token(token) or token in needed:
+            continue
+        try:
+            if path.stat().st_mtime >= cutoff:
+                continue
+            path.unlink()
+        except OSError:  # gone meanwhile (another process cleaned up), or not ours to delete
+            continue
+        deleted.append(path.name)
+    return sorted(deleted)
 
 
 def preview_summary(doc: ParsedDocument) -> dict[str, Any]:

@@ -189,9 +189,23 @@ def save_document(
         GlossaryTerm(episode=episode, source=src, target=dst)
         for src, dst in (glossary or {}).items()
     )
+    segments, cue_drafts = _segment_rows(episode, doc)
+    if english:
+        _attach_english(segments, cue_drafts, english)
+    Segment.objects.bulk_create(segments, batch_size=500)
+    if segments and segments[0].pk is None:  # backends without RETURNING ids
+        segments = list(episode.segments.order_by("order"))
+    _create_cues(segments, cue_drafts)
+    if english:
+        _english_revisions(segments, user)
+    refresh_qa_flags(episode_id=episode.pk)
+    return episode
+
+
+def _segment_rows(episode: Episode, doc: ParsedDocument) -> tuple[list[Segment], list[list]]:
+    """One unsaved ``Segment`` per non-empty sentence, in order, with its cue drafts."""
     segments: list[Segment] = []
     cue_drafts = []
-    order = 0
     for turn, paragraph in enumerate(doc.paragraphs):
         label = "・".join(split_speaker_label(paragraph.speaker))
         for sentence in paragraph.sentences:
@@ -200,7 +214,7 @@ def save_document(
             segments.append(
                 Segment(
                     episode=episode,
-                    order=order,
+                    order=len(segments),
                     kind=paragraph.kind.value,
                     turn=turn,
                     speaker_label=label[:100],
@@ -208,12 +222,10 @@ def save_document(
                 )
             )
             cue_drafts.append(sentence.cues)
-            order += 1
-    if english:
-        _attach_english(segments, cue_drafts, english)
-    Segment.objects.bulk_create(segments, batch_size=500)
-    if segments and segments[0].pk is None:  # backends without RETURNING ids
-        segments = list(episode.segments.order_by("order"))
+    return segments, cue_drafts
+
+
+def _create_cues(segments: list[Segment], cue_drafts: list[list]) -> None:
     Cue.objects.bulk_create(
         (
             Cue(
@@ -233,22 +245,23 @@ def save_document(
         ),
         batch_size=1000,
     )
-    if english:
-        SegmentRevision.objects.bulk_create(
-            SegmentRevision(
-                segment=segment,
-                user=user if user is not None and user.is_authenticated else None,
-                action=SegmentRevision.Action.EDIT,
-                new_text=segment.text,
-                old_status=Segment.Status.UNTRANSLATED,
-                new_status=segment.status,
-                version=segment.version,
-            )
-            for segment in segments
-            if segment.text
+
+
+def _english_revisions(segments: list[Segment], user: AbstractBaseUser | None) -> None:
+    """The history of English imported with the file: one edit per segment that got some."""
+    SegmentRevision.objects.bulk_create(
+        SegmentRevision(
+            segment=segment,
+            user=user if user is not None and user.is_authenticated else None,
+            action=SegmentRevision.Action.EDIT,
+            new_text=segment.text,
+            old_status=Segment.Status.UNTRANSLATED,
+            new_status=segment.status,
+            version=segment.version,
         )
-    refresh_qa_flags(episode_id=episode.pk)
-    return episode
+        for segment in segments
+        if segment.text
+    )
 
 
 def _attach_english(segments: list[Segment], cue_drafts: list, english: list[TimedLine]) -> None:

@@ -8,6 +8,11 @@ Rules that keep people's work safe:
   already translated, and running it again only sends what is left (a segment translated by
   this job is recognised by ``machine_translated_at >= job.created_at``);
 - the raw machine text and its provenance are kept even after an editor changes the English.
+
+What an engine is sent follows its capability flags: the neighbouring sentences of each turn
+only if it ``supports_context``; the glossary (project terms, the episode's, speaker names) is
+synced to the engine's own glossary only if it ``supports_glossary`` (its state kept per episode
+in ``EngineState``), and protected by the engine base class otherwise.
 """
 
 from __future__ import annotations

@@ -388,9 +388,6 @@ def break_english(
 
 # --- Japanese -------------------------------------------------------------------------------
 
-_JA_BREAK_AFTER = frozenset("、。！？!?」』）)…・ 　")
-_JA_NO_START = frozenset("、。！？!?」』）)ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ・…々")
-
 
 @lru_cache(maxsize=4096)
 def char_width(ch: str) -> float:

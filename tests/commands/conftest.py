@@ -29,7 +29,7 @@ def run(capsys):
 
 
 @pytest.fixture
-def refused(capsys):
+def refused():
     """``refused("segment", "missing.txt")`` → the one-line ``CommandError`` message."""
 
     def refused(*args: str) -> str:

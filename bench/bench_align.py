@@ -1,4 +1,4 @@
-"""Benchmark: aligning a transcript to rough timed captions (issue 9).
+"""Benchmark: aligning a transcript to rough timed captions.
 
 A one-hour episode is about 20,000 Japanese characters. The transcript is generated
 (tests/core/asr_synth.generate_chunks: pseudo-natural text without long repeats), timed with a

@@ -1,4 +1,4 @@
-"""Benchmark: timing a one-hour episode from its own audio (issue 19).
+"""Benchmark: timing a one-hour episode from its own audio.
 
 The episode is real synthetic speech built on the fly (tests/support/audio_episode.py): a
 generated three-speaker transcript of about an hour (tests/core/asr_synth.generate_chunks),

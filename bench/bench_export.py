@@ -1,4 +1,4 @@
-"""Export benchmarks (issue 6).
+"""Export benchmarks.
 
 1. Export time of a synthetic 2,000-cue episode per format (srt, vtt, ass): our whole path
    (build_subtitles + render_subtitles) and the render step alone, each against pysubs2's own

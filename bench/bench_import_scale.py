@@ -1,4 +1,4 @@
-"""Large imports leave the web request (issue 12): the time of the upload request that hands a
+"""Large imports leave the web request: the time of the upload request that hands a
 transcript of 1, 4 and 16 MB to the worker, against an inline preview request of 64 KB.
 
 The request only checks the form, stores the file under a random name and queues the job, so

@@ -1,4 +1,4 @@
-"""Segmentation benchmarks (issue 3).
+"""Segmentation benchmarks.
 
 Time per 10,000 characters of ``segment_document`` (structure + sentences + cues + timing) on the
 sample episode, on the shared reference page when it exists on this machine, and on a 100x

@@ -1,4 +1,4 @@
-"""Timed subtitle import benchmarks (issues 12 and 13).
+"""Timed subtitle import benchmarks.
 
 (a) Import time and peak memory (tracemalloc, a separate run) of ``segment_document`` at 1×, 4×
 and 16× for two hostile shapes — many tiny cues of one speaker (an SRT of one-word cues, like the

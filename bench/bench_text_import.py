@@ -1,5 +1,5 @@
 """Untimed text import on a long unpunctuated line: time and peak memory at 1x, 4x and 16x
-against a linear fit, and the worst case at the 20 MB upload limit (issue 12, item 2).
+against a linear fit, and the worst case at the 20 MB upload limit.
 
 Times are CPU seconds of the import (``time.process_time``: the machine is shared, wall time
 is not steady). Each size runs ``segment_document`` in a fresh interpreter, so the peak resident memory

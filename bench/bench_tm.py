@@ -1,4 +1,4 @@
-"""Translation memory (issue 18): exact + fuzzy lookup of one sentence at 10k and 100k memory
+"""Translation memory: exact + fuzzy lookup of one sentence at 10k and 100k memory
 units through the trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL) against a full scan
 with the same scorer (rapidfuzz ratio over every unit, read from the database) in the same
 run; and a translation job over a 1,000-sentence episode with 30 % exact memory hits against

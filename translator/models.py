@@ -33,10 +33,7 @@ class Episode(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     published = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
-    # DeepL glossary sync state: re-created only when the terms' hash changes.
-    deepl_glossary_id = models.CharField(max_length=100, blank=True)
-    deepl_glossary_hash = models.CharField(max_length=64, blank=True)
-    # Last timing alignment (issue 9): coverage figures, stored for display.
+    # Last timing alignment: coverage figures, stored for display.
     alignment_report = models.JSONField(null=True, blank=True)
     # What the import merged, normalised and left out (translator.core.report.ImportReport).
     import_report = models.JSONField(null=True, blank=True)
@@ -232,8 +229,30 @@ class GlossaryTerm(models.Model):
         return f"{self.source} → {self.target}"
 
 
+class EngineState(models.Model):
+    """What one translation engine keeps for one episode between jobs, owned by the engine.
+
+    ``data`` is whatever :meth:`translator.engines.base.Engine.sync_glossary` returned last time
+    (DeepL: the id and terms hash of the episode's glossary on the server); the translation job
+    stores it and hands it back without reading it. ``engine`` is the configured engine name.
+    """
+
+    engine = models.CharField(max_length=50)
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="engine_states")
+    data = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["engine", "episode"], name="unique_engine_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.engine} · episode {self.episode_id}"
+
+
 class MemoryUnit(models.Model):
-    """One approved translation in the translation memory (issue 18): an approved segment of
+    """One approved translation in the translation memory: an approved segment of
     some episode, kept current by the review services, or a unit imported from a TMX file.
 
     ``source_norm`` is the source after :func:`translator.core.tm.normalize` (width, case,
@@ -323,7 +342,7 @@ class TranslationJob(models.Model):
 
 
 class ImportJob(models.Model):
-    """A large import run by the worker instead of inside a web request (issue 12): first the
+    """A large import run by the worker instead of inside a web request: first the
     preview (decode and segment, nothing written), then, once confirmed, the import itself; or
     the restore of a large project file. The upload waits under ``DATA_DIR/pending-imports/``
     under ``token`` (a random name, never the user's) until the job is done."""
@@ -410,7 +429,7 @@ class AlignmentRun(models.Model):
 
 
 class AudioTimingJob(models.Model):
-    """Timing an episode from its own audio (issue 19), run by the worker: find the speech in
+    """Timing an episode from its own audio, run by the worker: find the speech in
     the media (once per file: a later job on the same file reuses ``speech``), then fit the
     transcript to it, with rough captions too when given. The fit is recorded as an
     ``AlignmentRun``, so it shows in the coverage report and can be undone."""

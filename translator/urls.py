@@ -1,4 +1,6 @@
-"""URL map. Each views module owns its ``urlpatterns``; this file only joins them."""
+"""URL map: the episode list and import pages are routed here; the ``jobs``, ``export``,
+``timing``, ``review`` and ``memory`` views modules each bring their own ``urlpatterns``, joined
+below; login and logout come from ``auth`` (outside the namespace)."""
 
 from django.urls import path
 

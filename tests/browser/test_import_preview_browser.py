@@ -1,5 +1,5 @@
 """The import preview in a real headless Chromium: left-out lines are listed, a paragraph's kind
-is changed with its select, and the import follows the choice (issue 14)."""
+is changed with its select, and the import follows the choice."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for translator/core/align.py: transcript-to-caption timing transfer (issue 9)."""
+"""Tests for translator/core/align.py: transcript-to-caption timing transfer."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Timing from the episode's own audio (issue 19): decode, speech detection and the fit.
+"""Timing from the episode's own audio: decode, speech detection and the fit.
 
 The spoken episode is real synthetic speech (espeak-ng's Japanese voice from kana readings,
 a voice per speaker, varied pauses, noise, a music bed under the intro) with known cue times:

@@ -1,4 +1,4 @@
-"""Encodings chosen by meaning; text that is not Japanese is refused in one line (issue 14).
+"""Encodings chosen by meaning; text that is not Japanese is refused in one line.
 
 Fixtures in tests/fixtures/transcripts/encodings/ are written for these tests."""
 

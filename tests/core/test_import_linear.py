@@ -1,4 +1,4 @@
-"""Import is linear in its input and MeCab sees bounded text (issue 12, item 2).
+"""Import is linear in its input and MeCab sees bounded text.
 
 Growth is measured by operation counts (Python function calls under cProfile, characters handed
 to MeCab), never by wall time.

@@ -1,6 +1,6 @@
 """The blind sentence gold (tests/core/gold_blind) re-written as tokenised ASR output: a space
 between every morpheme (``はい 始め て いき ましょ う``), optionally ``.`` for ``。``. After the
-ASR clean-up the splitter must find the gold's boundaries again (issue 14, item 4).
+ASR clean-up the splitter must find the gold's boundaries again.
 
 Measured when written: spaces 0.944 -> 0.990 F1, spaces and "." 0.023 -> 0.969; floors below
 are those figures rounded down."""

@@ -1,4 +1,4 @@
-"""Sound cues (issue 13 item 5): subtitled in SDH style, left out of transcripts."""
+"""Sound cues: subtitled in SDH style, left out of transcripts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Real-world subtitle patterns (issue 13): one fixture (or more) per pattern and format, under
+"""Real-world subtitle patterns: one fixture (or more) per pattern and format, under
 ``tests/fixtures/subtitles/``. The files are written for this project, modelled on the structure
 of real files (broadcast captions in ASS/VTT, fansub ASS with karaoke, fonts and drawings,
 bilingual radio ASS, ruby SRT with renderer directives, YouTube auto-captions, SSA v4, the

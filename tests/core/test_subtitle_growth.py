@@ -1,4 +1,4 @@
-"""Timed import is linear in its input (issue 12 item 2, subtitle side).
+"""Timed import is linear in its input (subtitle side).
 
 Growth is measured by operation counts, never wall time: Python function calls (cProfile, which
 also counts calls into C such as ``str.find`` and regex searches), the characters the bracket

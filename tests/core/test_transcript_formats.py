@@ -1,4 +1,4 @@
-"""Transcripts as people publish them (issue 14): label formats, page layouts, left-out lines.
+"""Transcripts as people publish them: label formats, page layouts, left-out lines.
 
 Fixtures in tests/fixtures/transcripts/ are written for these tests, modelled on the structure
 of real exports (AssemblyAI/Descript Markdown, Otter text, fan transcripts, podcast pages).

@@ -1,4 +1,4 @@
-"""Transcript paragraphs from timed input (issue 14, item 6): an SRT without speaker labels
+"""Transcript paragraphs from timed input: an SRT without speaker labels
 used to become one paragraph with one 00:00 timestamp in the exports and the public page."""
 
 from __future__ import annotations

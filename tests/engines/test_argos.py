@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from translator.engines.argos import NOT_INSTALLED, ArgosEngine, GlossaryProtector
+from translator.engines.argos import NOT_INSTALLED, ArgosEngine
 from translator.engines.argos_packages import install_from_file
 from translator.engines.base import (
     EngineNotInstalledError,
@@ -59,21 +59,23 @@ def test_glossary_terms_and_speaker_names_are_protected(installed_argos):
     assert first.warnings == second.warnings == ()
 
 
-def test_glossary_failure_is_flagged():
-    protector = GlossaryProtector({"永野": "Nagano", "猫": "cat"})
-    prepared = protector.protect("永野さんの猫")
-    assert prepared.text == "Naganoさんのcat"
-    text, warnings = protector.restore(prepared, "Mr. Eternal field's cat")
-    assert text == "Mr. Eternal field's cat"
-    assert warnings == ("Glossary term 永野 → Nagano is missing from the translation",)
-    # A model that left the Japanese term in place gets it swapped; wrong case is fixed.
-    text, warnings = protector.restore(prepared, "永野's CAT")
-    assert (text, warnings) == ("Nagano's cat", ())
+def test_argos_is_sent_neither_glossary_nor_context(installed_argos, monkeypatch):
+    """Argos has no glossary or context of its own: the base protects the terms and drops the
+    neighbouring sentences before the model sees anything."""
+    seen = []
+    real = ArgosEngine._translate_batch
 
+    def record(self, texts, **kwargs):
+        seen.append((list(texts), kwargs["contexts"], dict(kwargs["glossary"])))
+        return real(self, texts, **kwargs)
 
-def test_glossary_english_is_spaced_from_latin_neighbours():
-    prepared = GlossaryProtector({"永野": "Nagano"}).protect("Mr永野san")
-    assert prepared.text == "Mr Nagano san"
+    monkeypatch.setattr(ArgosEngine, "_translate_batch", record)
+    [result] = installed_argos.translate(
+        [TranslationRequest("永野さんです。", context=("こんにちは。",))],
+        glossary={"永野": "Nagano"},
+    )
+    assert result.text == "Naganoさんです。"
+    assert seen == [(["Naganoさんです。"], [()], {})]
 
 
 def test_missing_package_is_a_clear_error(tmp_path):

@@ -12,6 +12,7 @@ from translator.engines.base import (
     Engine,
     EngineError,
     EngineUnavailableError,
+    GlossaryProtector,
     TranslationRequest,
     UnsupportedLanguagePairError,
     pack_greedy,
@@ -185,3 +186,88 @@ def test_wrong_number_of_outputs_is_an_engine_error():
 
     with pytest.raises(EngineError, match="returned 1 translations for 2"):
         Short().translate(_requests("a", "b"))
+
+
+class RecordingEngine(FakeEngine):
+    """Records what the base hands to ``_translate_batch``; translates by echoing the text."""
+
+    max_batch_bytes = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[list[str], list[tuple[str, ...]], dict[str, str]]] = []
+
+    def _translate_batch(self, texts, *, contexts, glossary, source_lang, target_lang, state):
+        self.seen.append((list(texts), list(contexts), dict(glossary)))
+        return list(texts)
+
+
+class NativeEngine(RecordingEngine):
+    supports_glossary = True
+    supports_context = True
+
+
+def test_context_reaches_only_an_engine_that_supports_it():
+    items = [TranslationRequest("b", context=("a", "c"))]
+    plain, native = RecordingEngine(), NativeEngine()
+    plain.translate(items)
+    native.translate(items)
+    assert plain.seen[0][1] == [()]
+    assert native.seen[0][1] == [("a", "c")]
+
+
+def test_native_glossary_engine_gets_the_glossary_and_the_text_as_is():
+    engine = NativeEngine()
+    [result] = engine.translate([TranslationRequest("永野です")], glossary={"永野": "Nagano"})
+    assert engine.seen == [(["永野です"], [()], {"永野": "Nagano"})]
+    assert result.text == "永野です"  # no protection, no repair: the engine's glossary does it
+    assert result.warnings == ()
+
+
+def test_other_engines_get_terms_protected_and_checked_by_the_base():
+    engine = RecordingEngine()
+    [kept, dropped] = engine.translate(
+        _requests("永野です", "猫と永野"), glossary={"永野": "Nagano", "猫": "cat"}
+    )
+    assert engine.seen == [(["Naganoです", "catとNagano"], [(), ()], {})]
+    assert (kept.text, kept.warnings) == ("Naganoです", ())
+
+    class Dropping(RecordingEngine):
+        def _translate_batch(self, texts, **kwargs):
+            return [t.replace("Nagano", "Eternal field") for t in texts]
+
+    [result] = Dropping().translate(_requests("永野です"), glossary={"永野": "Nagano"})
+    assert result.warnings == ("Glossary term 永野 → Nagano is missing from the translation",)
+    assert dropped.text == "catとNagano"
+
+
+def test_protected_texts_are_what_the_batches_are_sized_on():
+    class Tight(RecordingEngine):
+        max_batch_texts = 10
+        max_batch_bytes = 12
+
+    engine = Tight()
+    # 永野 is 6 bytes, "Ryo Nagano" 10: after protection the two texts no longer share a batch.
+    engine.translate(_requests("永野", "永野"[:1]), glossary={"永野": "Ryo Nagano"})
+    assert [texts for texts, _, _ in engine.seen] == [["Ryo Nagano"], ["永"]]
+
+
+def test_base_engine_has_no_glossary_state_to_keep():
+    assert FakeEngine().sync_glossary({"永野": "Nagano"}, saved={}) == {}
+
+
+def test_glossary_failure_is_flagged():
+    protector = GlossaryProtector({"永野": "Nagano", "猫": "cat"})
+    prepared = protector.protect("永野さんの猫")
+    assert prepared.text == "Naganoさんのcat"
+    text, warnings = protector.restore(prepared, "Mr. Eternal field's cat")
+    assert text == "Mr. Eternal field's cat"
+    assert warnings == ("Glossary term 永野 → Nagano is missing from the translation",)
+    # A model that left the Japanese term in place gets it swapped; wrong case is fixed.
+    text, warnings = protector.restore(prepared, "永野's CAT")
+    assert (text, warnings) == ("Nagano's cat", ())
+
+
+def test_glossary_english_is_spaced_from_latin_neighbours():
+    prepared = GlossaryProtector({"永野": "Nagano"}).protect("Mr永野san")
+    assert prepared.text == "Mr Nagano san"

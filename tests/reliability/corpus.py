@@ -241,7 +241,7 @@ def build_corpus(max_bytes: int = TEST_MAX_BYTES) -> list[Case]:
             (GOOD_SRT + "4\n00:00:09,000 --> 00:0").encode(),
             "ok",
             check=_expect_report("bad_timing", JA_LINES[0]),
-            note="the damaged last cue is left out and listed with its line (issue 13 item 9)",
+            note="the damaged last cue is left out and listed with its line",
         ),
         Case(
             "truncated SRT (cut after the timing line)",

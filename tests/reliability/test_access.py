@@ -95,7 +95,7 @@ EXPECT: dict[str, Expect] = {
     "translator:job_cancel": Expect("POST", REVIEWERS, {}, htmx=True),
     "translator:episode_title": Expect("POST", VIEWERS, {"title_en": "Behind the Subtitles"}),
     "translator:publish": Expect("POST", REVIEWERS, {"published": "1"}),
-    # Translation memory (issue 18): anyone who may view reads and exports it; editors take
+    # Translation memory: anyone who may view reads and exports it; editors take
     # suggestions and keep the project glossary; only reviewers import TMX.
     "translator:memory": Expect("GET", VIEWERS),
     "translator:memory_export": Expect("GET", VIEWERS),

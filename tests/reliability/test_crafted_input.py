@@ -1,4 +1,4 @@
-"""Crafted input that used to answer 500 or print a traceback (issue 12, item 5): each gets a
+"""Crafted input that used to answer 500 or print a traceback: each gets a
 one-line refusal (4xx on the web, ``CommandError`` on the command line) and writes nothing."""
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import pytest
 from tests.support.deepl_server import FakeDeepLServer
 from translator.engines.argos_packages import install_from_file
 from translator.engines.registry import get_engine, reset_engines
-from translator.models import Segment, SegmentRevision, TranslationJob
+from translator.models import EngineState, Segment, SegmentRevision, TranslationJob
 from translator.services import translation
 
 pytestmark = pytest.mark.django_db
@@ -245,8 +245,8 @@ def test_engines_page_reports_a_corrupt_argos_model(
 def test_deepl_glossary_deleted_on_the_server_is_recreated(deepl, sample_episode):
     job = translation.run_translation_job(job_id=_start(sample_episode).pk)
     assert job.state == State.SUCCEEDED, job.error
-    sample_episode.refresh_from_db()
-    assert sample_episode.deepl_glossary_id  # speaker names make a glossary
+    state = EngineState.objects.get(engine="deepl", episode=sample_episode)
+    assert state.data["glossary_id"]  # speaker names make a glossary
     deepl.glossaries.clear()  # deleted in the DeepL account
     reset_engines()
     get_engine("deepl")

@@ -1,4 +1,4 @@
-"""Low-severity holes of the attack pass (issue 12, items 6 and 8): who cancels a job, what the
+"""Low-severity holes of the attack pass: who cancels a job, what the
 engines page shows, the public media URL, invisible characters in names, one size limit for
 pasted and uploaded text, and markup in exported subtitle text."""
 
@@ -15,7 +15,7 @@ from translator.services import editing, translation
 pytestmark = pytest.mark.django_db
 
 
-# --- item 6: translators cancel their own jobs, reviewers any -----------------------------------
+# --- translators cancel their own jobs, reviewers any -----------------------------------
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_a_reviewer_cancels_any_job_and_the_button_follows(
     assert theirs.cancel_requested
 
 
-# --- item 8: the engines page shows no server path to translators -------------------------------
+# --- the engines page shows no server path to translators -------------------------------
 
 
 def test_engines_page_shows_server_paths_to_staff_only(
@@ -101,7 +101,7 @@ def test_server_paths_are_cut_from_engine_errors():
     assert cleaned["error"] == "cannot open [server path]: bad header"
 
 
-# --- item 8: the public media URL serves ranges and hides the stored name -----------------------
+# --- the public media URL serves ranges and hides the stored name -----------------------
 
 AUDIO = b"ID3" + bytes(range(256)) * 8
 
@@ -148,7 +148,7 @@ def test_public_media_serves_ranges_like_the_episode_media(
     assert stored not in page
 
 
-# --- item 8: no invisible characters in speaker names and glossary terms ------------------------
+# --- no invisible characters in speaker names and glossary terms ------------------------
 
 
 def test_speaker_names_lose_bidi_and_zero_width_characters(client, sample_episode, translator_user):
@@ -196,7 +196,7 @@ def test_a_restored_file_brings_no_invisible_characters(sample_episode, translat
     assert (term.source, term.target) == ("字幕", "subtitles")
 
 
-# --- item 8: exported SRT and ASS text carries no markup an editor did not mean -----------------
+# --- exported SRT and ASS text carries no markup an editor did not mean -----------------
 
 
 def _marked_up_event():

@@ -1,5 +1,5 @@
-"""A project-file restore never grants more than the restoring user may do (issue 12, item 1),
-and a restored copy never shares another episode's stored media (item 4)."""
+"""A project-file restore never grants more than the restoring user may do,
+and a restored copy never shares another episode's stored media."""
 
 from __future__ import annotations
 
@@ -152,7 +152,7 @@ def test_the_command_prints_what_was_downgraded(
     assert Episode.objects.get(pk=int(out.out.strip())).segments.get(order=0).status == "edited"
 
 
-# --- item 4: each episode owns its stored media ---------------------------------------------
+# --- each episode owns its stored media ---------------------------------------------
 
 
 def test_a_restore_on_the_same_server_does_not_share_the_media_file(

@@ -77,7 +77,7 @@ def test_sound_segments_are_stored_with_their_kind():
 
 
 def test_tv_captions_export_no_flash_cues():
-    """Issue 13 item 1: simultaneous caption events are one cue, so the export has no 1 ms
+    """Simultaneous caption events are one cue, so the export has no 1 ms
     cues (before, each half of a two-line caption was its own event at the same time)."""
     import pysubs2
 

@@ -1,4 +1,4 @@
-"""Translation memory (issue 18): approvals feed it, jobs take exact matches before the engine
+"""Translation memory: approvals feed it, jobs take exact matches before the engine
 (proved on the DeepL test server), fuzzy suggestions, TMX/TBX/CSV exchange, project glossary,
 consistency flags, permissions."""
 

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from translator.engines.argos import ArgosEngine
 from translator.engines.argos_packages import install_from_file
 from translator.engines.registry import reset_engines
-from translator.models import Episode, Segment, SegmentRevision, TranslationJob
+from translator.models import EngineState, Episode, Segment, SegmentRevision, TranslationJob
 from translator.services import translation
 
 pytestmark = pytest.mark.django_db
@@ -268,14 +269,19 @@ def test_translate_command_enqueues_for_worker(
     assert "queued" in capsys.readouterr().out
 
 
+def _deepl_glossary_id(episode: Episode) -> str:
+    """The DeepL glossary id the engine keeps for ``episode`` (its ``EngineState``)."""
+    state = EngineState.objects.filter(engine="deepl", episode=episode).first()
+    return state.data.get("glossary_id", "") if state is not None else ""
+
+
 def test_deepl_glossary_synced_once_per_change(deepl_settings, sample_episode):
     from translator.models import GlossaryTerm
 
     server = deepl_settings
     GlossaryTerm.objects.create(episode=sample_episode, source="字幕", target="subtitles")
     _run(sample_episode, "deepl")
-    sample_episode.refresh_from_db()
-    assert sample_episode.deepl_glossary_id
+    assert _deepl_glossary_id(sample_episode)
     created = [r for r in server.glossary_requests() if r.method == "POST"]
     assert len(created) == 1
     # Same terms again (a fresh process: engine cache dropped): no new glossary request.
@@ -291,7 +297,7 @@ def test_deepl_glossary_synced_once_per_change(deepl_settings, sample_episode):
     _run(sample_episode, "deepl")
     assert len(writes()) == before  # only a GET to check the stored glossary still exists
     assert all(
-        r.params.get("glossary_id") == sample_episode.deepl_glossary_id
+        r.params.get("glossary_id") == _deepl_glossary_id(sample_episode)
         for r in server.translate_requests()
     )
     # Changed terms: the same glossary is replaced, not a new one created.
@@ -299,10 +305,9 @@ def test_deepl_glossary_synced_once_per_change(deepl_settings, sample_episode):
     Segment.objects.filter(episode=sample_episode).update(
         machine_text="", status=Status.UNTRANSLATED, text=""
     )
+    old_id = _deepl_glossary_id(sample_episode)
     _run(sample_episode, "deepl")
-    old_id = sample_episode.deepl_glossary_id
-    sample_episode.refresh_from_db()
-    assert sample_episode.deepl_glossary_id == old_id
+    assert _deepl_glossary_id(sample_episode) == old_id
     assert len([r for r in server.glossary_requests() if r.method == "POST"]) == 1
 
 
@@ -364,3 +369,54 @@ def test_translate_wait_keeps_deepl_request_logs_out_of_the_progress_bar(
         r for r in caplog.records if r.name.startswith("deepl") and r.levelno < logging.WARNING
     ]
     assert noisy == []
+
+
+class RecordingArgos(ArgosEngine):
+    """The real Argos engine, recording what the base class hands to its batch method."""
+
+    seen: list[tuple[list[str], list[tuple[str, ...]], dict[str, str]]] = []
+
+    def _translate_batch(self, texts, **kwargs):
+        RecordingArgos.seen.append((list(texts), kwargs["contexts"], dict(kwargs["glossary"])))
+        return super()._translate_batch(texts, **kwargs)
+
+
+def test_job_sends_argos_no_context_and_protected_terms(argos_settings, sample_episode):
+    argos_settings.TRANSLATION_ENGINES["argos"]["CLASS"] = (
+        "tests.services.test_translation_jobs.RecordingArgos"
+    )
+    reset_engines()
+    RecordingArgos.seen = []
+    job = _run(sample_episode, "argos")
+    assert job.state == TranslationJob.State.SUCCEEDED, job.error
+    assert RecordingArgos.seen
+    assert all(glossary == {} for _, _, glossary in RecordingArgos.seen)
+    assert all(context == () for _, contexts, _ in RecordingArgos.seen for context in contexts)
+    sent = [text for texts, _, _ in RecordingArgos.seen for text in texts]
+    assert any("Sato" in text for text in sent)
+    assert not any("佐藤" in text for text in sent)  # the speaker's name went in as English
+    assert not EngineState.objects.exists()  # Argos has no glossary of its own to keep
+
+
+def test_job_sends_deepl_context_and_keeps_its_glossary_per_episode(deepl_settings, sample_episode):
+    server = deepl_settings
+    job = _run(sample_episode, "deepl")
+    assert job.state == TranslationJob.State.SUCCEEDED, job.error
+    state = EngineState.objects.get(engine="deepl", episode=sample_episode)
+    assert set(state.data) == {"glossary_id", "glossary_hash"}
+    assert state.data["glossary_id"] in server.glossaries
+    assert any(r.params.get("context") for r in server.translate_requests())
+    sent = [t for r in server.translate_requests() for t in r.texts]
+    assert any("佐藤" in t for t in sent)  # DeepL's own glossary handles the names
+
+
+def test_claim_job_leaves_finished_and_cancelled_jobs_alone(argos_settings, sample_episode):
+    job = translation.start_translation_job(
+        episode_id=sample_episode.pk, engine="argos", enqueue=False
+    )
+    TranslationJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+    assert translation.claim_job(job_id=job.pk) is None
+    job.refresh_from_db()
+    assert job.state == TranslationJob.State.CANCELLED and job.finished_at
+    assert translation.claim_job(job_id=job.pk) is None  # finished: nothing to claim
+    assert translation.run_translation_job(job_id=job.pk).state == TranslationJob.State.CANCELLED

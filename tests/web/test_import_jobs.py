@@ -1,4 +1,4 @@
-"""Large imports run in the worker with progress, not inside the web request (issue 12, item 2):
+"""Large imports run in the worker with progress, not inside the web request:
 the upload request returns at once, the preview and the import are done by ``db_worker``, the
 page polls the job and then shows the preview or the new episode."""
 

@@ -1,5 +1,5 @@
 """The import preview (kinds per paragraph, left-out lines), the not-Japanese override, and the
-description in the review page, transcript exports and public page (issue 14)."""
+description in the review page, transcript exports and public page."""
 
 from __future__ import annotations
 

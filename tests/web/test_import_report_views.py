@@ -1,4 +1,4 @@
-"""The import report in the web UI and on the command line (issue 13): preview, track picker,
+"""The import report in the web UI and on the command line: preview, track picker,
 English track import, episode page, ``segment`` and ``import_transcript``."""
 
 from __future__ import annotations

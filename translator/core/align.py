@@ -1,4 +1,4 @@
-"""Transfer the timing of rough timed captions onto a clean transcript (issue 9).
+"""Transfer the timing of rough timed captions onto a clean transcript.
 
 Pure Python, no Django. The caller hands in the transcript's cues (text in transcript order) and
 the caption file's events as :class:`TimedLine`; it gets back a time span per cue, how each span

@@ -21,8 +21,6 @@ from translator.core.structure import is_label_like
 
 SPEECH, SOUND = "speech", "sound"
 _MAX_LABEL_LINE = 200
-_OPEN = "(（［["
-_CLOSE = ")）］]"
 _PAREN = re.compile(r"[(（［\[]([^()（）［］\[\]\n]{1,24})[)）］\]]")
 _ENCLOSED = re.compile(
     r"^[《＜〈<≪]\s*([^:：《》＜＞〈〉<>\s]{1,12})\s*[:：]\s*(.*?)\s*[》＞〉>≫]?$"

@@ -388,9 +388,6 @@ def break_english(
 
 # --- Japanese -------------------------------------------------------------------------------
 
-_JA_BREAK_AFTER = frozenset("、。！？!?」』）)…・ 　")
-_JA_NO_START = frozenset("、。！？!?」』）)ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ・…々")
-
 
 @lru_cache(maxsize=4096)
 def char_width(ch: str) -> float:
@@ -405,23 +402,8 @@ def japanese_width(text: str) -> float:
     return sum(char_width(ch) for ch in text)
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
 def break_japanese(text: str, *, max_width: float = 13.0, max_lines: int = 2) -> list[str]:
     """Japanese display lines for one cue: the import's phrase-aware breaker
     (:func:`translator.core.cues.break_lines`), so export never splits a word, a number from its
     counter or starts a line with a particle."""
     return break_lines(text, max_units_per_line=max_width, max_lines=max_lines)
-
-
-def _script(ch: str) -> str:
-    o = ord(ch)
-    if 0x3040 <= o <= 0x309F:
-        return "h"
-    if 0x30A0 <= o <= 0x30FF:
-        return "k"
-    if 0x4E00 <= o <= 0x9FFF:
-        return "c"
-    return "o"

@@ -37,7 +37,7 @@ def _field(value: object) -> str:
 
 
 # MeCab is handed at most this many characters per call: a multi-megabyte line made it
-# allocate gigabytes and crash (SIGSEGV) the whole process (issue 12).
+# allocate gigabytes and crash (SIGSEGV) the whole process.
 MAX_CHARS_PER_CALL = 2048
 # Where a long text may be cut for analysis, best first: after sentence punctuation, after a
 # comma or whitespace, at a change of script. A cut never falls inside a word of one script.

@@ -1,4 +1,4 @@
-"""QA flags for one segment, computed in core (issue 5): cheap enough for every row of a
+"""QA flags for one segment, computed in core: cheap enough for every row of a
 5,000-row page (regexes compiled once, no morphological analysis).
 
 Line and timing flags use the same distribution of the English over the Japanese cues as the
@@ -30,7 +30,7 @@ class QAFlag(StrEnum):
     NUMBER_MISSING = "number_missing"
     JAPANESE_LEFT = "japanese_left"
     EMPTY_TRANSLATION = "empty_translation"
-    # Consistency (issue 18): the same source translated differently within the episode, or
+    # Consistency: the same source translated differently within the episode, or
     # differently from the translation memory's approved English; a speaker's name not in the
     # English as the speaker list has it.
     INCONSISTENT = "inconsistent"

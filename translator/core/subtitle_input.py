@@ -1,6 +1,6 @@
 """Read timed subtitles (SRT, WebVTT, ASS/SSA) into paragraphs → sentences → imported cues.
 
-Faithful to what real files hold (issue 13), every stage linear in the input:
+Faithful to what real files hold, every stage linear in the input:
 
 1. **Read events** with a tolerant line scanner per format (own parsers, not pysubs2, so each
    event keeps its line number and one damaged event cannot sink the file): SRT/VTT blocks,

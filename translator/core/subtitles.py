@@ -593,17 +593,6 @@ def _violations_by_side(
     return timing, en, ja
 
 
-def event_violations(
-    ev: SubtitleEvent,
-    next_start_ms: int | None,
-    options: SubtitleOptions,
-    layout: SubtitleLayout | None = None,
-) -> frozenset[str]:
-    """The style rules ``ev`` breaks (names from :data:`RULES`)."""
-    timing, en, ja = _violations_by_side(ev, next_start_ms, options, layout or options.layout_enum)
-    return frozenset(timing | en | ja)
-
-
 def check_events(
     events: list[SubtitleEvent],
     options: SubtitleOptions,

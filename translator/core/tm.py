@@ -1,4 +1,4 @@
-"""Translation-memory matching (issue 18), pure Python: normalisation, similarity, the source
+"""Translation-memory matching, pure Python: normalisation, similarity, the source
 difference shown with a fuzzy match, trigram queries for the fuzzy index.
 
 Two sources are "the same" when their normalised forms are equal: Unicode NFKC (full-width
@@ -64,12 +64,6 @@ def trigrams(norm: str) -> list[str]:
     for i in range(len(norm) - 2):
         seen.setdefault(norm[i : i + 3], None)
     return list(seen)
-
-
-def fts5_query(norm: str) -> str:
-    """An FTS5 (trigram tokenizer) query matching rows that share a trigram with ``norm``."""
-    grams = trigrams(norm)
-    return " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Exchange formats of the translation memory and the glossary (issue 18), on translate-toolkit:
+"""Exchange formats of the translation memory and the glossary, on translate-toolkit:
 TMX 1.4 (memory, Japanese → English) and TBX (martif, glossary), plus glossary CSV.
 
 Readers take bytes and return plain units or raise :class:`ExchangeError` with one line; they

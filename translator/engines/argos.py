@@ -13,18 +13,15 @@ stanza imports) is never used: this module imports ``argostranslate.package`` on
 The engine re-checks the package folder on every ``translate`` call (a few ``stat`` calls) and
 reloads when the package was reinstalled or replaced, in this process or another one.
 
-Glossary (and speaker names, which callers pass in the same mapping): each source term is
-replaced by its required English before translation, so the model only has to copy a Latin-script
-word it cannot mangle into a wrong translation; afterwards the English must be in the output.
-If the model dropped it but left the Japanese term, the term is swapped for the English; if it is
-missing altogether the result carries a warning naming the term.
+The model has no glossary of its own (``supports_glossary = False``): the base class protects
+the glossary's terms and speaker names (:class:`translator.engines.base.GlossaryProtector`), so
+this engine only ever sees sentences with the required English already in them.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -71,7 +68,7 @@ class ArgosEngine(Engine):
 
     name: ClassVar[str] = "argos"
     label: ClassVar[str] = "Argos Translate (offline)"
-    supports_glossary: ClassVar[bool] = True
+    supports_glossary: ClassVar[bool] = False  # terms are protected by the base class
     supports_context: ClassVar[bool] = False
     max_batch_texts: ClassVar[int] = 256
     max_batch_bytes: ClassVar[int | None] = None
@@ -241,16 +238,9 @@ class ArgosEngine(Engine):
         state: Any,
     ) -> Sequence[str | BatchOutput]:
         loaded: _Loaded = state
-        protector = GlossaryProtector(glossary)
-        prepared = [protector.protect(text) for text in texts]
-        outputs = self.translate_tokens(
-            loaded, [loaded.tokenizer.encode(p.text, out_type=str) for p in prepared]
+        return self.translate_tokens(
+            loaded, [loaded.tokenizer.encode(text, out_type=str) for text in texts]
         )
-        results: list[BatchOutput] = []
-        for prep, output in zip(prepared, outputs, strict=True):
-            text, warnings = protector.restore(prep, output)
-            results.append(BatchOutput(text, warnings))
-        return results
 
     def decoding_cap(self, source_tokens: int) -> int:
         """Most target tokens a sentence of ``source_tokens`` tokens may decode to."""
@@ -304,56 +294,3 @@ class ArgosEngine(Engine):
                     pieces = pieces[1:]
                 out[i] = loaded.tokenizer.decode_pieces(pieces).strip()
         return out
-
-
-# --------------------------------------------------------------------------- glossary
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    text: str
-    terms: tuple[tuple[str, str, int], ...]  # (source term, English, occurrences)
-
-
-class GlossaryProtector:
-    """Put required English in for glossary terms, then check (and repair) the output."""
-
-    def __init__(self, glossary: Mapping[str, str]) -> None:
-        self.terms = {k.strip(): v.strip() for k, v in glossary.items() if k.strip() and v.strip()}
-        ordered = sorted(self.terms, key=len, reverse=True)  # longest match first
-        self.pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
-
-    def protect(self, text: str) -> _Prepared:
-        if self.pattern is None:
-            return _Prepared(text, ())
-        counts: dict[str, int] = {}
-
-        def swap(match: re.Match[str]) -> str:
-            term = match.group(0)
-            counts[term] = counts.get(term, 0) + 1
-            english = self.terms[term]
-            before = match.string[match.start() - 1] if match.start() > 0 else " "
-            after = match.string[match.end()] if match.end() < len(match.string) else " "
-            # Space the English off from Latin neighbours so it stays one word.
-            left = " " if before.isascii() and before.isalnum() else ""
-            right = " " if after.isascii() and after.isalnum() else ""
-            return f"{left}{english}{right}"
-
-        protected = self.pattern.sub(swap, text)
-        terms = tuple((t, self.terms[t], n) for t, n in counts.items())
-        return _Prepared(protected, terms)
-
-    def restore(self, prepared: _Prepared, output: str) -> tuple[str, tuple[str, ...]]:
-        warnings = []
-        for term, english, count in prepared.terms:
-            # Right words in the wrong case ("nagano") get the glossary's spelling back.
-            output = re.sub(
-                re.escape(english), lambda _m, e=english: e, output, flags=re.IGNORECASE
-            )
-            found = output.count(english)
-            if found < count and term in output:
-                output = output.replace(term, english)
-                found = output.count(english)
-            if found < count:
-                warnings.append(f"Glossary term {term} → {english} is missing from the translation")
-        return output, tuple(warnings)

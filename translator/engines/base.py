@@ -11,13 +11,18 @@ An engine subclass declares its capability flags and implements ONE method,
 * progress: ``on_batch(done_count, pairs)`` after every finished batch, so a caller can commit
   per batch; an exception raised by ``on_batch`` (e.g. a cancelled job) stops the run as is;
 * error mapping: any library exception becomes one of the :class:`EngineError` family, raised
-  ``from exc``, with a one-line message an editor can act on.
+  ``from exc``, with a one-line message an editor can act on;
+* capabilities: an engine without ``supports_context`` never sees the neighbouring sentences,
+  and one without ``supports_glossary`` (no glossary of its own) never sees the glossary: the
+  base protects the terms instead (:class:`GlossaryProtector`: the required English goes into
+  the source before translation and is checked, and repaired, in the output).
 
 Engines never import Django.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -99,6 +104,68 @@ class _Unique:
     text: str
     context: tuple[str, ...]
     indices: list[int] = field(default_factory=list)
+    sent: str = ""  # what the engine is sent: the text, with glossary terms protected
+    protected: _Protected | None = None
+
+
+# --------------------------------------------------------------------------- term protection
+
+
+@dataclass(frozen=True)
+class _Protected:
+    text: str
+    terms: tuple[tuple[str, str, int], ...]  # (source term, English, occurrences)
+
+
+class GlossaryProtector:
+    """Glossary terms for an engine with no glossary of its own.
+
+    Each source term is replaced by its required English before translation, so the engine only
+    has to copy a Latin-script word instead of translating the term (and mangling a name);
+    afterwards the English must be in the output. If the engine dropped it but left the source
+    term, the term is swapped for the English; if it is missing altogether the result carries a
+    warning naming the term.
+    """
+
+    def __init__(self, glossary: Mapping[str, str]) -> None:
+        self.terms = {k.strip(): v.strip() for k, v in glossary.items() if k.strip() and v.strip()}
+        ordered = sorted(self.terms, key=len, reverse=True)  # longest match first
+        self.pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    def protect(self, text: str) -> _Protected:
+        if self.pattern is None:
+            return _Protected(text, ())
+        counts: dict[str, int] = {}
+
+        def swap(match: re.Match[str]) -> str:
+            term = match.group(0)
+            counts[term] = counts.get(term, 0) + 1
+            english = self.terms[term]
+            before = match.string[match.start() - 1] if match.start() > 0 else " "
+            after = match.string[match.end()] if match.end() < len(match.string) else " "
+            # Space the English off from Latin neighbours so it stays one word.
+            left = " " if before.isascii() and before.isalnum() else ""
+            right = " " if after.isascii() and after.isalnum() else ""
+            return f"{left}{english}{right}"
+
+        protected = self.pattern.sub(swap, text)
+        terms = tuple((t, self.terms[t], n) for t, n in counts.items())
+        return _Protected(protected, terms)
+
+    def restore(self, prepared: _Protected, output: str) -> tuple[str, tuple[str, ...]]:
+        warnings = []
+        for term, english, count in prepared.terms:
+            # Right words in the wrong case ("nagano") get the glossary's spelling back.
+            output = re.sub(
+                re.escape(english), lambda _m, e=english: e, output, flags=re.IGNORECASE
+            )
+            found = output.count(english)
+            if found < count and term in output:
+                output = output.replace(term, english)
+                found = output.count(english)
+            if found < count:
+                warnings.append(f"Glossary term {term} → {english} is missing from the translation")
+        return output, tuple(warnings)
 
 
 # --------------------------------------------------------------------------- batching
@@ -144,8 +211,11 @@ class Engine:
     Capability flags (class attributes):
 
     * ``name`` -- registry key and provenance label, e.g. ``"deepl"``.
-    * ``supports_glossary`` -- ``glossary`` terms are enforced (natively or by protection).
-    * ``supports_context`` -- ``TranslationRequest.context`` is used.
+    * ``supports_glossary`` -- the engine has a glossary of its own (DeepL): ``glossary`` is
+      handed to its hooks and :meth:`sync_glossary` keeps it current between jobs. Without it
+      the base protects the terms (:class:`GlossaryProtector`) and the hooks see ``{}``.
+    * ``supports_context`` -- ``TranslationRequest.context`` is used; without it the hooks get
+      empty contexts (and callers need not build them).
     * ``max_batch_texts`` -- most texts in one ``_translate_batch`` call.
     * ``max_batch_bytes`` -- most bytes of one request (``None``: no limit), measured with
       :meth:`_text_cost_bytes` plus :meth:`_batch_overhead_bytes`.
@@ -178,67 +248,63 @@ class Engine:
         Raises an :class:`EngineError` subclass on failure; results delivered through
         ``on_batch`` before the failure stay valid.
         """
-        glossary = dict(glossary or {})
+        terms = dict(glossary or {})
+        native = terms if self.supports_glossary else {}
         self._check_pair(source_lang, target_lang)
-        results: list[TranslationResult | None] = [None] * len(items)
-        uniques: dict[str, _Unique] = {}
-        empties: list[int] = []
-        for index, item in enumerate(items):
-            if not item.text.strip():
-                empties.append(index)
-                continue
-            unique = uniques.get(item.text)
-            if unique is None:
-                unique = uniques[item.text] = _Unique(item.text, tuple(item.context))
-            unique.indices.append(index)
-
-        order = list(uniques.values())
+        protector = self._protector(terms)
+        order, empties = self._uniques(items, protector)
         state = None
         if order:
             with self._mapped_errors():
                 state = self._begin(
-                    source_lang=source_lang, target_lang=target_lang, glossary=glossary
+                    source_lang=source_lang, target_lang=target_lang, glossary=native
                 )
         version = self._safe_version()  # after _begin: an engine may have (re)loaded its model
-        done = 0
+        results: list[TranslationResult | None] = [None] * len(items)
         pending: list[tuple[int, TranslationResult]] = []
         for index in empties:
-            empty = TranslationResult(items[index].text, self.name, version)
-            results[index] = empty
-            pending.append((index, empty))
-        done += len(empties)
-
-        if order:
-            for batch in self._plan_batches(order, state):
-                chunk = [order[i] for i in batch]
-                with self._mapped_errors():
-                    outputs = self._translate_batch(
-                        [u.text for u in chunk],
-                        contexts=[u.context for u in chunk],
-                        glossary=glossary,
-                        source_lang=source_lang,
-                        target_lang=target_lang,
-                        state=state,
-                    )
-                if len(outputs) != len(chunk):
-                    raise EngineError(
-                        f"{self.label} returned {len(outputs)} translations for {len(chunk)} "
-                        "sentences",
-                        engine=self.name,
-                    )
-                for unique, output in zip(chunk, outputs, strict=True):
-                    out = output if isinstance(output, BatchOutput) else BatchOutput(output)
-                    result = TranslationResult(out.text, self.name, version, out.warnings)
-                    for index in unique.indices:
-                        results[index] = result
-                        pending.append((index, result))
-                    done += len(unique.indices)
-                if on_batch is not None:
-                    on_batch(done, pending)
-                pending = []
+            results[index] = TranslationResult(items[index].text, self.name, version)
+            pending.append((index, results[index]))
+        done = len(empties)
+        for batch in self._plan_batches(order, state) if order else []:
+            chunk = [order[i] for i in batch]
+            with self._mapped_errors():
+                outputs = self._translate_batch(
+                    [u.sent for u in chunk],
+                    contexts=[u.context for u in chunk],
+                    glossary=native,
+                    source_lang=source_lang,
+                    target_lang=target_lang,
+                    state=state,
+                )
+            if len(outputs) != len(chunk):
+                raise EngineError(
+                    f"{self.label} returned {len(outputs)} translations for {len(chunk)} sentences",
+                    engine=self.name,
+                )
+            for unique, output in zip(chunk, outputs, strict=True):
+                result = self._result(unique, output, version, protector)
+                for index in unique.indices:
+                    results[index] = result
+                    pending.append((index, result))
+                done += len(unique.indices)
+            if on_batch is not None:
+                on_batch(done, pending)
+            pending = []
         if pending and on_batch is not None:
             on_batch(done, pending)
         return [r for r in results if r is not None]
+
+    def sync_glossary(
+        self, glossary: Mapping[str, str], *, saved: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Make the engine's own glossary hold ``glossary`` (``supports_glossary`` engines).
+
+        ``saved`` is what this method returned the last time for the same episode (``{}`` the
+        first time); the caller stores the returned ``dict`` (JSON) and hands it back next time,
+        without reading it. The base has no glossary of its own: nothing to keep.
+        """
+        return {}
 
     def version(self) -> str:
         """Library / model version string recorded as provenance."""
@@ -252,12 +318,9 @@ class Engine:
         self, items: Sequence[TranslationRequest], *, glossary: Mapping[str, str] | None = None
     ) -> list[list[str]]:
         """The batches ``translate`` would send for ``items`` (unique texts), without sending."""
-        uniques: dict[str, _Unique] = {}
-        for item in items:
-            if item.text.strip() and item.text not in uniques:
-                uniques[item.text] = _Unique(item.text, tuple(item.context))
-        order = list(uniques.values())
-        state = self._plan_state(glossary=dict(glossary or {}))
+        terms = dict(glossary or {})
+        order, _ = self._uniques(items, self._protector(terms))
+        state = self._plan_state(glossary=terms if self.supports_glossary else {})
         return [[order[i].text for i in b] for b in self._plan_batches(order, state)]
 
     # ---- hooks for subclasses
@@ -306,15 +369,55 @@ class Engine:
 
     # ---- internals
 
+    def _protector(self, terms: Mapping[str, str]) -> GlossaryProtector | None:
+        """Term protection, for an engine with no glossary of its own."""
+        return None if self.supports_glossary or not terms else GlossaryProtector(terms)
+
+    def _uniques(
+        self, items: Sequence[TranslationRequest], protector: GlossaryProtector | None
+    ) -> tuple[list[_Unique], list[int]]:
+        """The distinct non-empty texts in order (with what is sent for each: the context only
+        if the engine uses it, glossary terms protected if it has no glossary of its own), and
+        the indices of the empty items."""
+        uniques: dict[str, _Unique] = {}
+        empties: list[int] = []
+        for index, item in enumerate(items):
+            if not item.text.strip():
+                empties.append(index)
+                continue
+            unique = uniques.get(item.text)
+            if unique is None:
+                context = tuple(item.context) if self.supports_context else ()
+                unique = uniques[item.text] = _Unique(item.text, context, sent=item.text)
+                if protector is not None:
+                    unique.protected = protector.protect(item.text)
+                    unique.sent = unique.protected.text
+            unique.indices.append(index)
+        return list(uniques.values()), empties
+
+    def _result(
+        self,
+        unique: _Unique,
+        output: str | BatchOutput,
+        version: str,
+        protector: GlossaryProtector | None,
+    ) -> TranslationResult:
+        out = output if isinstance(output, BatchOutput) else BatchOutput(output)
+        text, warnings = out.text, out.warnings
+        if unique.protected is not None and protector is not None:
+            text, missing = protector.restore(unique.protected, text)
+            warnings = warnings + missing
+        return TranslationResult(text, self.name, version, warnings)
+
     def _plan_batches(self, order: list[_Unique], state: Any) -> list[range]:
         capacity = None
         if self.max_batch_bytes is not None:
             capacity = self.max_batch_bytes - self._batch_overhead_bytes(state)
-        costs = [self._text_cost_bytes(u.text) for u in order]
+        costs = [self._text_cost_bytes(u.sent) for u in order]
         try:
             return pack_greedy(costs, max_texts=self.max_batch_texts, capacity_bytes=capacity)
         except ValueError:
-            longest = max(order, key=lambda u: self._text_cost_bytes(u.text))
+            longest = max(order, key=lambda u: self._text_cost_bytes(u.sent))
             raise EngineError(
                 f"A sentence is too long for {self.label} ({len(longest.text)} characters: "
                 f"{longest.text[:20]}...); split it first",

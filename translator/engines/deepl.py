@@ -17,9 +17,10 @@ turn with that turn as context, costs about one request per turn (about 13x the 
 
 Glossary. The terms are synced to a DeepL multilingual (v3, editable) glossary with one JA→EN
 dictionary: :meth:`DeepLEngine.ensure_glossary` creates it, or replaces its dictionary in place
-when the terms' hash changed, and does nothing when it did not. Callers keep the returned
-``(glossary_id, hash)`` (e.g. on the episode) and pass it back as ``known_id``/``known_hash``;
-the engine also remembers hash → id for its process, which ``translate`` uses.
+when the terms' hash changed, and does nothing when it did not. :meth:`DeepLEngine.sync_glossary`
+is the base class's hook around it: it returns ``{"glossary_id", "glossary_hash"}``, which the
+caller keeps per episode (``EngineState``) and hands back before the next job. The engine also
+remembers hash → id for its process, which ``translate`` uses.
 
 Retries. The library retries 429, 5xx and connection errors itself (``max_network_retries``,
 default 5, exponential backoff from 1 s, factor 1.6, and a per-request timeout of
@@ -188,6 +189,17 @@ class DeepLEngine(Engine):
                 del self._glossary_ids[h]
         self._glossary_ids[digest] = glossary_id
         return glossary_id, digest
+
+    def sync_glossary(
+        self, glossary: Mapping[str, str], *, saved: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Keep one DeepL glossary per episode: ``saved`` holds its id and terms hash."""
+        glossary_id, digest = self.ensure_glossary(
+            glossary,
+            known_id=saved.get("glossary_id") or None,
+            known_hash=saved.get("glossary_hash") or None,
+        )
+        return {"glossary_id": glossary_id or "", "glossary_hash": digest}
 
     def _glossary_exists(self, glossary_id: str) -> bool:
         """Is a stored glossary id still known to the server? (one GET, once per job)"""

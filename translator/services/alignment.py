@@ -1,4 +1,4 @@
-"""Give an episode's cues the timing of rough timed captions (issue 9).
+"""Give an episode's cues the timing of rough timed captions.
 
 Writes only cue times (start, end, timing kind) in one transaction, and records what it replaced
 in an ``AlignmentRun`` so the alignment can be undone. No text, segment, translation or status
@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from translator import permissions
-from translator.core.align import AlignCue, AlignmentReport, align_cues
+from translator.core.align import AlignCue, align_cues
 from translator.core.encoding import decode_bytes
 from translator.core.errors import FormatError
 from translator.core.subtitle_input import detect_format, read_caption_lines
@@ -148,14 +148,3 @@ def _checked_times(previous: object) -> dict[int, tuple[int | None, int | None, 
             )
         checked[int(key)] = (times[0], times[1], times[2])
     return checked
-
-
-def report_summary(report: dict | None) -> str:
-    if not report:
-        return ""
-    return (
-        report.get("summary")
-        or AlignmentReport(
-            **{k: report[k] for k in AlignmentReport.__dataclass_fields__ if k in report}
-        ).summary()
-    )

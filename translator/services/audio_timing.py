@@ -1,4 +1,4 @@
-"""Time an episode's cues from its own audio (issue 19), alone or with rough captions.
+"""Time an episode's cues from its own audio, alone or with rough captions.
 
 - :func:`start_audio_timing` (web, CLI): checks what can be checked without decoding (media
   attached, captions readable, hand-set times confirmed), creates an :class:`AudioTimingJob`
@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
@@ -251,6 +252,32 @@ def _finish(job: AudioTimingJob, state: str, *, error: str = "") -> None:
     )
 
 
+def _run_report(
+    fit: Any, caption_report: Any, *, with_captions: bool, label: str, cues_aligned: int
+) -> dict[str, object]:
+    """The stored report of an audio timing run: the fit's figures, and the caption-report
+    fields the panel and the coverage report read (those of the captions, when given)."""
+    report: dict[str, object] = {
+        "source": "audio+captions" if with_captions else "audio",
+        "summary": fit.summary(),
+        "caption_file": label[:255],
+        "aligned_at": timezone.now().isoformat(),
+        "audio": fit.to_dict(),
+        "warnings": list(fit.warnings),
+        "coverage": caption_report.coverage if caption_report else 1.0,
+        "cues_aligned": cues_aligned,
+        "cues_interpolated": 0,
+        "largest_unmatched_chars": caption_report.largest_unmatched_chars if caption_report else 0,
+        "largest_unmatched_excerpt": (
+            caption_report.largest_unmatched_excerpt if caption_report else ""
+        ),
+    }
+    if caption_report:
+        report["warnings"] = list(caption_report.warnings) + list(fit.warnings)
+        report["captions"] = caption_report.to_dict()
+    return report
+
+
 @transaction.atomic
 def apply_audio_timing(
     *,
@@ -310,26 +337,13 @@ def apply_audio_timing(
     Cue.objects.bulk_update(changed, ["start_ms", "end_ms", "timing"], batch_size=500)
     refresh_qa_flags(episode_id=episode.pk)
     label = media_label + (f" + {captions_filename}" if captions_filename else "")
-    fit = result.report
-    report: dict[str, object] = {
-        "source": "audio+captions" if captions else "audio",
-        "summary": fit.summary(),
-        "caption_file": label[:255],
-        "aligned_at": timezone.now().isoformat(),
-        "audio": fit.to_dict(),
-        "warnings": list(fit.warnings),
-        # The caption-report fields the panel and coverage report read.
-        "coverage": caption_report.coverage if caption_report else 1.0,
-        "cues_aligned": len(changed),
-        "cues_interpolated": 0,
-        "largest_unmatched_chars": caption_report.largest_unmatched_chars if caption_report else 0,
-        "largest_unmatched_excerpt": (
-            caption_report.largest_unmatched_excerpt if caption_report else ""
-        ),
-    }
-    if caption_report:
-        report["warnings"] = list(caption_report.warnings) + list(fit.warnings)
-        report["captions"] = caption_report.to_dict()
+    report = _run_report(
+        result.report,
+        caption_report,
+        with_captions=bool(captions),
+        label=label,
+        cues_aligned=len(changed),
+    )
     if episode.duration_ms is None and speech.duration_ms:
         episode.duration_ms = speech.duration_ms
     episode.alignment_report = report

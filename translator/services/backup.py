@@ -8,7 +8,7 @@ address), so a file can be imported into the database it came from. Timestamps o
 segments, alignment runs and jobs are kept.
 
 A project file is text anyone can edit, so a restore never grants more than the restoring user
-may do (issue 12): the new episode is unpublished; ``approved`` survives only when the restoring
+may do: the new episode is unpublished; ``approved`` survives only when the restoring
 user may approve (the command line, run by the server's operator, may), otherwise it becomes
 ``edited``; the users the file names are kept as recorded text (``recorded_user``…: "recorded
 as rev1 in the file"), never linked to an account here; media does not travel in the file, and a
@@ -479,6 +479,26 @@ def _media_url(ep: _Reader, restore: _Restore) -> str:
 
 
 def _create(ep: _Reader, restore: _Restore) -> Episode:
+    """The episode and everything in it, read (and checked) in the file's order."""
+    episode = _create_episode(ep, restore)
+    _create_speakers_and_terms(ep, episode)
+    segments, seg_readers = _create_segments(ep, episode, restore)
+    cues, revisions, touched = _read_cues_and_revisions(segments, seg_readers, restore)
+    Cue.objects.bulk_create(cues, batch_size=1000)
+    _create_alignments(ep, episode, restore)
+    created = SegmentRevision.objects.bulk_create([rev for rev, _ in revisions], batch_size=1000)
+    _keep_times(created, [t for _, t in revisions], "created_at")
+    _keep_times([s for s, _ in touched], [t for _, t in touched], "updated_at")
+    _create_jobs(ep, episode, restore)
+    report = restore.finish()
+    episode.import_report = report.to_dict() if report else None
+    episode.save(update_fields=["import_report"])
+    refresh_qa_flags(episode_id=episode.pk)  # a restored episode opens without a first-view fill
+    return episode
+
+
+def _create_episode(ep: _Reader, restore: _Restore) -> Episode:
+    """The episode row: unpublished, no media, created by whoever restores the file."""
     ep.name("created_by")  # validated; the creator here is whoever restores the file
     media = ep.text("media_file", max_len=255)
     if media:  # a stored name could be any episode's file: media never comes by name
@@ -509,7 +529,10 @@ def _create(ep: _Reader, restore: _Restore) -> Episode:
         alignment_report=ep.json("alignment_report", dict, None),
         created_by=restore.user,
     )
+    return episode
 
+
+def _create_speakers_and_terms(ep: _Reader, episode: Episode) -> None:
     Speaker.objects.bulk_create(
         Speaker(
             episode=episode,
@@ -529,6 +552,11 @@ def _create(ep: _Reader, restore: _Restore) -> Episode:
         for t in ep.items("glossary")
     )
 
+
+def _create_segments(
+    ep: _Reader, episode: Episode, restore: _Restore
+) -> tuple[list[Segment], list[_Reader]]:
+    """The segments (saved, with ids), and their readers in the same order."""
     seg_readers = ep.items("segments", required=True)
     segments = []
     for s in seg_readers:
@@ -561,7 +589,17 @@ def _create(ep: _Reader, restore: _Restore) -> Episode:
     if segments and segments[0].pk is None:  # backends without RETURNING ids
         by_order = {s.order: s for s in episode.segments.all()}
         segments = [by_order[s.order] for s in segments]
+    return segments, seg_readers
 
+
+def _read_cues_and_revisions(
+    segments: list[Segment], seg_readers: list[_Reader], restore: _Restore
+) -> tuple[
+    list[Cue],
+    list[tuple[SegmentRevision, datetime | None]],
+    list[tuple[Segment, datetime | None]],
+]:
+    """Each segment's cues and revisions (unsaved), and its recorded last change."""
     cues: list[Cue] = []
     revisions: list[tuple[SegmentRevision, datetime | None]] = []
     touched: list[tuple[Segment, datetime | None]] = []
@@ -600,12 +638,11 @@ def _create(ep: _Reader, restore: _Restore) -> Episode:
                     r.time("created_at"),
                 )
             )
-    Cue.objects.bulk_create(cues, batch_size=1000)
-    _create_alignments(ep, episode, restore)
-    created = SegmentRevision.objects.bulk_create([rev for rev, _ in revisions], batch_size=1000)
-    _keep_times(created, [t for _, t in revisions], "created_at")
-    _keep_times([s for s, _ in touched], [t for _, t in touched], "updated_at")
+    return cues, revisions, touched
 
+
+def _create_jobs(ep: _Reader, episode: Episode, restore: _Restore) -> None:
+    """The translation jobs as history: an active one is shown as stopped."""
     jobs = []
     for j in ep.items("jobs"):
         state = j.choice("state", TranslationJob.State.choices, TranslationJob.State.SUCCEEDED)
@@ -627,11 +664,6 @@ def _create(ep: _Reader, restore: _Restore) -> Episode:
         jobs.append((job, j.time("created_at")))
     created_jobs = TranslationJob.objects.bulk_create([job for job, _ in jobs])
     _keep_times(created_jobs, [t for _, t in jobs], "created_at")
-    report = restore.finish()
-    episode.import_report = report.to_dict() if report else None
-    episode.save(update_fields=["import_report"])
-    refresh_qa_flags(episode_id=episode.pk)  # a restored episode opens without a first-view fill
-    return episode
 
 
 def _create_alignments(ep: _Reader, episode: Episode, restore: _Restore) -> None:

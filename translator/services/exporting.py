@@ -20,7 +20,7 @@ from translator.core.subtitles import SubtitleReport, build_subtitles
 from translator.core.transcript import TRANSCRIPT_FORMATS, render_transcript
 from translator.core.types import split_speaker_label
 from translator.core.writers import MEDIA_TYPES, WRITERS, render_subtitles, suggested_filename
-from translator.models import Cue, Episode, Segment
+from translator.models import Cue, Episode
 from translator.services import backup
 
 SUBTITLE_FORMATS = tuple(WRITERS)
@@ -160,7 +160,3 @@ def export_file(
     content = render_transcript(data, fmt=fmt, options=options_t)
     name = suggested_filename(episode.english_title, fmt, None, episode_id=episode.pk)
     return ExportedFile(content, name, CONTENT_TYPES[fmt])
-
-
-def segments_not_approved(episode: Episode) -> int:
-    return episode.segments.exclude(status=Segment.Status.APPROVED).count()

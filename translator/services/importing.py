@@ -8,6 +8,7 @@ parses a large file.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Mapping
 from datetime import timedelta
@@ -188,9 +189,23 @@ def save_document(
         GlossaryTerm(episode=episode, source=src, target=dst)
         for src, dst in (glossary or {}).items()
     )
+    segments, cue_drafts = _segment_rows(episode, doc)
+    if english:
+        _attach_english(segments, cue_drafts, english)
+    Segment.objects.bulk_create(segments, batch_size=500)
+    if segments and segments[0].pk is None:  # backends without RETURNING ids
+        segments = list(episode.segments.order_by("order"))
+    _create_cues(segments, cue_drafts)
+    if english:
+        _english_revisions(segments, user)
+    refresh_qa_flags(episode_id=episode.pk)
+    return episode
+
+
+def _segment_rows(episode: Episode, doc: ParsedDocument) -> tuple[list[Segment], list[list]]:
+    """One unsaved ``Segment`` per non-empty sentence, in order, with its cue drafts."""
     segments: list[Segment] = []
     cue_drafts = []
-    order = 0
     for turn, paragraph in enumerate(doc.paragraphs):
         label = "・".join(split_speaker_label(paragraph.speaker))
         for sentence in paragraph.sentences:
@@ -199,7 +214,7 @@ def save_document(
             segments.append(
                 Segment(
                     episode=episode,
-                    order=order,
+                    order=len(segments),
                     kind=paragraph.kind.value,
                     turn=turn,
                     speaker_label=label[:100],
@@ -207,12 +222,10 @@ def save_document(
                 )
             )
             cue_drafts.append(sentence.cues)
-            order += 1
-    if english:
-        _attach_english(segments, cue_drafts, english)
-    Segment.objects.bulk_create(segments, batch_size=500)
-    if segments and segments[0].pk is None:  # backends without RETURNING ids
-        segments = list(episode.segments.order_by("order"))
+    return segments, cue_drafts
+
+
+def _create_cues(segments: list[Segment], cue_drafts: list[list]) -> None:
     Cue.objects.bulk_create(
         (
             Cue(
@@ -232,22 +245,23 @@ def save_document(
         ),
         batch_size=1000,
     )
-    if english:
-        SegmentRevision.objects.bulk_create(
-            SegmentRevision(
-                segment=segment,
-                user=user if user is not None and user.is_authenticated else None,
-                action=SegmentRevision.Action.EDIT,
-                new_text=segment.text,
-                old_status=Segment.Status.UNTRANSLATED,
-                new_status=segment.status,
-                version=segment.version,
-            )
-            for segment in segments
-            if segment.text
+
+
+def _english_revisions(segments: list[Segment], user: AbstractBaseUser | None) -> None:
+    """The history of English imported with the file: one edit per segment that got some."""
+    SegmentRevision.objects.bulk_create(
+        SegmentRevision(
+            segment=segment,
+            user=user if user is not None and user.is_authenticated else None,
+            action=SegmentRevision.Action.EDIT,
+            new_text=segment.text,
+            old_status=Segment.Status.UNTRANSLATED,
+            new_status=segment.status,
+            version=segment.version,
         )
-    refresh_qa_flags(episode_id=episode.pk)
-    return episode
+        for segment in segments
+        if segment.text
+    )
 
 
 def _attach_english(segments: list[Segment], cue_drafts: list, english: list[TimedLine]) -> None:
@@ -264,7 +278,7 @@ def _attach_english(segments: list[Segment], cue_drafts: list, english: list[Tim
             segment.status = Segment.Status.EDITED
 
 
-# --- large imports in the worker (issue 12) ---------------------------------------------------
+# --- large imports in the worker ---------------------------------------------------
 
 PREVIEW_PARAGRAPHS = 12  # paragraphs shown in the preview
 PREVIEW_SENTENCES = 20  # sentences shown per paragraph (one paragraph may be a whole file)
@@ -284,7 +298,10 @@ def pending_dir() -> Path:
 
 
 def stash_upload(data: bytes | str) -> str:
-    """Keep an upload server-side under a random name (never the user's file name)."""
+    """Keep an upload server-side under a random name (never the user's file name).
+
+    Each new stash first deletes the abandoned ones (:func:`cleanup_pending`)."""
+    cleanup_pending()
     token = uuid.uuid4().hex
     raw = data.encode("utf-8") if isinstance(data, str) else data
     (pending_dir() / token).write_bytes(raw)
@@ -316,6 +333,35 @@ def discard_pending(token: str) -> None:
         (pending_dir() / token).unlink(missing_ok=True)
         for part in PENDING_PARTS:
             (pending_dir() / f"{token}-{part}").unlink(missing_ok=True)
+
+
+PENDING_MAX_AGE = timedelta(days=1)
+
+
+def cleanup_pending(*, max_age: timedelta = PENDING_MAX_AGE) -> list[str]:
+    """Delete the stashed uploads (and the files kept beside them) not touched for ``max_age``:
+    previews nobody imported. An upload that a queued or running import job still needs is kept
+    whatever its age. Returns the names of the deleted files, sorted."""
+    folder = Path(settings.DATA_DIR) / "pending-imports"
+    if not folder.is_dir():
+        return []
+    cutoff = time.time() - max_age.total_seconds()
+    needed = set(
+        ImportJob.objects.filter(state__in=ImportJob.ACTIVE_STATES).values_list("token", flat=True)
+    )
+    deleted = []
+    for path in folder.iterdir():
+        token = path.name.split("-", 1)[0]
+        if not _is_token(token) or token in needed:
+            continue
+        try:
+            if path.stat().st_mtime >= cutoff:
+                continue
+            path.unlink()
+        except OSError:  # gone meanwhile (another process cleaned up), or not ours to delete
+            continue
+        deleted.append(path.name)
+    return sorted(deleted)
 
 
 def preview_summary(doc: ParsedDocument) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Translation memory and the project glossary (issue 18).
+"""Translation memory and the project glossary.
 
 The memory holds one :class:`~translator.models.MemoryUnit` per approved segment of any episode
 (kept current by :func:`sync_segment`, which the review services call after every change), plus

@@ -8,6 +8,11 @@ Rules that keep people's work safe:
   already translated, and running it again only sends what is left (a segment translated by
   this job is recognised by ``machine_translated_at >= job.created_at``);
 - the raw machine text and its provenance are kept even after an editor changes the English.
+
+What an engine is sent follows its capability flags: the neighbouring sentences of each turn
+only if it ``supports_context``; the glossary (project terms, the episode's, speaker names) is
+synced to the engine's own glossary only if it ``supports_glossary`` (its state kept per episode
+in ``EngineState``), and protected by the engine base class otherwise.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from django.utils import timezone
 from translator import permissions
 from translator.engines.base import Engine, EngineError, TranslationRequest, TranslationResult
 from translator.engines.registry import available_engines, get_engine
-from translator.models import Episode, Segment, SegmentRevision, TranslationJob
+from translator.models import EngineState, Episode, Segment, SegmentRevision, TranslationJob
 from translator.services import memory
 from translator.services.qa_flags import refresh_qa_flags
 
@@ -221,20 +226,19 @@ def engine_glossary(episode: Episode) -> dict[str, str]:
     return terms
 
 
-def _sync_engine_glossary(engine: Engine, episode: Episode, glossary: dict[str, str]) -> None:
-    """Engines with a server-side glossary (DeepL) keep one per episode, re-created or
-    replaced only when the terms changed; its id and hash live on the episode."""
-    ensure = getattr(engine, "ensure_glossary", None)
-    if ensure is None:
+def _sync_engine_glossary(engine: Engine, job: TranslationJob, glossary: dict[str, str]) -> None:
+    """An engine with a glossary of its own (``supports_glossary``: DeepL) keeps it current
+    before the job, with the state it keeps per episode (``EngineState``: re-created or replaced
+    only when the terms changed). Other engines have nothing to sync: the base class protects
+    the terms instead."""
+    if not engine.supports_glossary:
         return
-    glossary_id, digest = ensure(
-        glossary,
-        known_id=episode.deepl_glossary_id or None,
-        known_hash=episode.deepl_glossary_hash or None,
-    )
-    if (glossary_id or "", digest) != (episode.deepl_glossary_id, episode.deepl_glossary_hash):
-        Episode.objects.filter(pk=episode.pk).update(
-            deepl_glossary_id=glossary_id or "", deepl_glossary_hash=digest
+    row = EngineState.objects.filter(engine=job.engine, episode_id=job.episode_id).first()
+    saved = dict(row.data) if row is not None else {}
+    kept = engine.sync_glossary(glossary, saved=saved)
+    if kept != saved:
+        EngineState.objects.update_or_create(
+            engine=job.engine, episode_id=job.episode_id, defaults={"data": kept}
         )
 
 
@@ -244,20 +248,55 @@ ProgressCallback = Callable[[TranslationJob], None]
 def run_translation_job(
     *, job_id: int, on_progress: ProgressCallback | None = None
 ) -> TranslationJob:
-    """Run (or resume) a job to the end. Never raises for engine failures: the job records them."""
+    """Run (or resume) a job to the end. Never raises for engine failures: the job records them.
+
+    Three steps, like a worker around its task: :func:`claim_job` (mark it running, or leave it
+    as it is), :func:`_run_job` (translation memory first, then the engine batch by batch) and
+    :func:`_finish` (the final state).
+    """
+    job = claim_job(job_id=job_id)
+    if job is None:
+        return TranslationJob.objects.get(pk=job_id)
+    try:
+        _run_job(job, on_progress)
+    except JobCancelled:
+        _finish(job, State.CANCELLED)
+    except EngineError as exc:
+        _finish(job, State.FAILED, error=str(exc))
+    except Exception as exc:  # a bug or an unexpected library failure: record, then re-raise
+        log.exception("translation job %s crashed", job.pk)
+        _finish(job, State.FAILED, error=f"Unexpected error: {type(exc).__name__}: {exc}"[:2000])
+        raise
+    else:
+        _finish(job, State.SUCCEEDED)
+    job.refresh_from_db()
+    if on_progress:
+        on_progress(job)
+    return job
+
+
+def claim_job(*, job_id: int) -> TranslationJob | None:
+    """Mark an active job running (its heartbeat now, its last error cleared) and return it;
+    ``None`` when there is nothing to run (finished, or cancelled before it started)."""
     with transaction.atomic():
         job = TranslationJob.objects.select_for_update().get(pk=job_id)
         if job.state not in TranslationJob.ACTIVE_STATES:
-            return job
+            return None
         if job.cancel_requested:
             job.state, job.finished_at = State.CANCELLED, timezone.now()
             job.save(update_fields=["state", "finished_at"])
-            return job
+            return None
         job.state = State.RUNNING
         job.started_at = job.started_at or timezone.now()
         job.heartbeat_at = timezone.now()
         job.error = ""
         job.save(update_fields=["state", "started_at", "heartbeat_at", "error"])
+    return job
+
+
+def _run_job(job: TranslationJob, on_progress: ProgressCallback | None) -> None:
+    """What is left to send: exact translation-memory matches first, then the engine, then an
+    empty English title."""
     episode = job.episode
     todo = list(segments_to_translate(job))
     already_done = max(0, job.total - len(todo)) if job.total else 0
@@ -276,58 +315,57 @@ def run_translation_job(
         todo = rest
     if on_progress:
         on_progress(job)
-    try:
-        if todo or not episode.title_en:
-            engine = get_engine(job.engine)
-            glossary = engine_glossary(episode)
-            _sync_engine_glossary(engine, episode, glossary)
-        if todo:
-            contexts = _contexts(todo)
-            requests = [
-                TranslationRequest(text=s.source_text, context=contexts.get(s.pk, ())) for s in todo
+    if not todo and episode.title_en:
+        return
+    engine = get_engine(job.engine)
+    glossary = engine_glossary(episode)
+    _sync_engine_glossary(engine, job, glossary)
+    if todo:
+        run_batches(job, engine, todo, glossary=glossary, on_progress=on_progress)
+    if not episode.title_en:
+        _translate_title(engine, episode, glossary)
+
+
+def run_batches(
+    job: TranslationJob,
+    engine: Engine,
+    todo: list[Segment],
+    *,
+    glossary: dict[str, str],
+    on_progress: ProgressCallback | None = None,
+) -> None:
+    """Send ``todo`` to ``engine``, committing each finished batch (results, QA flags, progress)
+    and stopping after it when the job was cancelled (:class:`JobCancelled`). Context (the
+    neighbouring sentences of each turn) is built only for an engine that uses it."""
+    contexts = _contexts(todo) if engine.supports_context else {}
+    requests = [
+        TranslationRequest(text=s.source_text, context=contexts.get(s.pk, ())) for s in todo
+    ]
+
+    def on_batch(done: int, pairs: list[tuple[int, TranslationResult]]) -> None:
+        with transaction.atomic():
+            written = [
+                todo[index].pk for index, result in pairs if _write_result(job, todo[index], result)
             ]
-
-            def on_batch(done: int, pairs: list[tuple[int, TranslationResult]]) -> None:
-                with transaction.atomic():
-                    written = [
-                        todo[index].pk
-                        for index, result in pairs
-                        if _write_result(job, todo[index], result)
-                    ]
-                    if written:
-                        refresh_qa_flags(segment_ids=written)
-                    TranslationJob.objects.filter(pk=job.pk).update(
-                        done=F("done") + len(pairs), heartbeat_at=timezone.now()
-                    )
-                job.refresh_from_db(fields=["done", "cancel_requested"])
-                if on_progress:
-                    on_progress(job)
-                if job.cancel_requested:
-                    raise JobCancelled
-
-            engine.translate(
-                requests,
-                source_lang=episode.source_language,
-                target_lang=episode.target_language,
-                glossary=glossary,
-                on_batch=on_batch,
+            if written:
+                refresh_qa_flags(segment_ids=written)
+            TranslationJob.objects.filter(pk=job.pk).update(
+                done=F("done") + len(pairs), heartbeat_at=timezone.now()
             )
-        if not episode.title_en:
-            _translate_title(engine, episode, glossary)
-    except JobCancelled:
-        _finish(job, State.CANCELLED)
-    except EngineError as exc:
-        _finish(job, State.FAILED, error=str(exc))
-    except Exception as exc:  # a bug or an unexpected library failure: record, then re-raise
-        log.exception("translation job %s crashed", job.pk)
-        _finish(job, State.FAILED, error=f"Unexpected error: {type(exc).__name__}: {exc}"[:2000])
-        raise
-    else:
-        _finish(job, State.SUCCEEDED)
-    job.refresh_from_db()
-    if on_progress:
-        on_progress(job)
-    return job
+        job.refresh_from_db(fields=["done", "cancel_requested"])
+        if on_progress:
+            on_progress(job)
+        if job.cancel_requested:
+            raise JobCancelled
+
+    episode = job.episode
+    engine.translate(
+        requests,
+        source_lang=episode.source_language,
+        target_lang=episode.target_language,
+        glossary=glossary,
+        on_batch=on_batch,
+    )
 
 
 def _translate_title(engine: Engine, episode: Episode, glossary: dict[str, str]) -> None:

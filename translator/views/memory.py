@@ -1,4 +1,4 @@
-"""Translation memory pages and endpoints (issue 18).
+"""Translation memory pages and endpoints.
 
 - The review row's fuzzy suggestions, fetched lazily by htmx when a row gets focus (the page
   itself runs no memory query, so its query count does not change), and taking one (a normal

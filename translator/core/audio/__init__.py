@@ -1,4 +1,4 @@
-"""Timing from the episode's own audio (issue 19). Pure Python, no Django import.
+"""Timing from the episode's own audio. Pure Python, no Django import.
 
 - :mod:`.decode` — any audio or video file (PyAV, FFmpeg inside its wheel) to 16 kHz mono;
 - :mod:`.vad` — speech regions from Silero VAD's ONNX model, shipped inside the ``silero-vad``

@@ -1,4 +1,4 @@
-"""Fit a transcript to the speech found in its audio (issue 19). Pure Python + numpy, no Django.
+"""Fit a transcript to the speech found in its audio. Pure Python + numpy, no Django.
 
 The audio says *where the pauses are* (:class:`~translator.core.audio.SpeechRegions`); the
 transcript says *how much is said* between them (each cue's reading length in morae, from

@@ -12,7 +12,7 @@ keep every real pause; which of them are sentence boundaries is decided by :mod:
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,17 +120,6 @@ class _Scorer:
                 )
                 out.append(np.asarray(prob, np.float32).reshape(-1))
         return np.concatenate(out)
-
-
-def frame_probabilities(
-    chunks: Iterable[np.ndarray],
-) -> np.ndarray:
-    """Speech probability of every 32 ms frame of the concatenated ``chunks``."""
-    import numpy as np
-
-    scorer = _Scorer()
-    parts = [scorer.feed(np.asarray(chunk, np.float32)) for chunk in chunks]
-    return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 
 
 def regions_from_probabilities(

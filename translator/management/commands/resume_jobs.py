@@ -27,3 +27,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Resumed import {job.pk} ({job.stage} of {job.filename or 'text'}).")
         if not jobs and not imports:
             self.stdout.write("No job to resume.")
+        deleted = importing.cleanup_pending()
+        if deleted:
+            self.stdout.write(f"Deleted {len(deleted)} abandoned import upload(s).")

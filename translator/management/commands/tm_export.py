@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.management.base import BaseCommand, CommandError
 
 from translator.models import Episode
@@ -29,4 +31,5 @@ class Command(BaseCommand):
                 fh.write(data)
         except OSError as exc:
             raise CommandError(f"{output}: cannot write ({exc.strerror})") from exc
-        self.stderr.write(f"Wrote {data.count(b'<tu')} units to {output}.")
+        units = len(re.findall(rb"<tu[\s>]", data))  # not the <tuv> inside each unit
+        self.stderr.write(f"Wrote {units} units to {output}.")

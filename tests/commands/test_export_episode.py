@@ -1,0 +1,55 @@
+"""``manage.py export_episode``: subtitles and transcripts to stdout, a file or a folder."""
+
+from __future__ import annotations
+
+import pytest
+
+from translator.models import Segment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def translated(sample_episode):
+    for seg in sample_episode.segments.all():
+        Segment.objects.filter(pk=seg.pk).update(
+            text=f"English {seg.order}.", status=Segment.Status.EDITED
+        )
+    return sample_episode
+
+
+def test_srt_to_stdout_with_the_rule_report(run, translated):
+    ran = run("export_episode", str(translated.pk), "--format", "srt", "--layout", "en")
+    first = translated.segments.filter(kind="transcript").order_by("order").first()
+    assert ran.out.startswith("1\n00:00:00,000 --> ")
+    assert f"\nEnglish {first.order}.\n" in ran.out
+    assert "皆さん" not in ran.out  # English only
+    assert "meet every style rule" in ran.err  # the style-rule report
+
+
+def test_file_and_directory_outputs(run, translated, tmp_path):
+    out = tmp_path / "episode.vtt"
+    ran = run("export_episode", str(translated.pk), "--format", "vtt", "-o", str(out))
+    assert out.read_text(encoding="utf-8").startswith("WEBVTT")
+    assert f"Wrote {out}" in ran.err
+    ran = run("export_episode", str(translated.pk), "--format", "md", "-o", str(tmp_path))
+    written = [p for p in tmp_path.iterdir() if p.suffix == ".md"]
+    assert len(written) == 1 and "English 0." in written[0].read_text(encoding="utf-8")
+    assert f"Wrote {written[0]}" in ran.err
+
+
+def test_approved_only_leaves_out_what_is_not_approved(run, translated):
+    first = translated.segments.order_by("order").filter(kind="transcript").first()
+    Segment.objects.filter(pk=first.pk).update(status=Segment.Status.APPROVED)
+    out = run("export_episode", str(translated.pk), "--format", "txt", "--approved-only").out
+    assert f"English {first.order}." in out
+    assert f"English {first.order + 1}." not in out
+
+
+def test_bad_input_is_one_line(refused, translated, tmp_path):
+    assert "No episode with id 999" in refused("export_episode", "999", "--format", "srt")
+    assert "a number" in refused("export_episode", "abc", "--format", "srt")
+    missing = tmp_path / "no" / "such" / "dir" / "x.srt"
+    assert "cannot write" in refused(
+        "export_episode", str(translated.pk), "--format", "srt", "-o", str(missing)
+    )

@@ -349,6 +349,7 @@ from translator.services.review import save_segment
 job_id, threshold, picks = {job_id}, {threshold}, {picks}
 user = User.objects.create_user("editor", password="Editor-pw-123!")
 user.groups.add(Group.objects.get(name="translator"))
+print("ready", flush=True)  # Django is up: the harness starts the worker only now
 deadline = time.monotonic() + 120
 while TranslationJob.objects.get(pk=job_id).done < threshold:
     if time.monotonic() > deadline:
@@ -406,6 +407,14 @@ def kill_and_resume(
         stderr=subprocess.PIPE,
         text=True,
     )
+    # A loaded machine can take seconds to start the editor's Django: with the worker already
+    # running, the job could pass the segments before the editor sees the first batch.
+    assert editor.stdout is not None
+    for line in editor.stdout:  # Django's shell may print a line of its own first
+        if line.strip() == "ready":
+            break
+    else:
+        raise AssertionError(editor.stderr.read() if editor.stderr else "the editor stopped")
     worker = instance.spawn(*worker_args, name="worker-1", count_loads=True)
     try:
         out, err = editor.communicate(timeout=120)

@@ -20,7 +20,7 @@ from translator.core.errors import FormatError
 from translator.core.subtitle_input import detect_format, read_caption_lines
 from translator.core.types import TimedLine
 from translator.models import AlignmentRun, Cue, Episode, Segment
-from translator.services.qa_flags import refresh_qa_flags
+from translator.services.qa_flags import segments_changed
 
 
 def read_captions(
@@ -78,7 +78,7 @@ def align_episode_timing(
         )
         changed.append(cue)
     Cue.objects.bulk_update(changed, ["start_ms", "end_ms", "timing"], batch_size=500)
-    refresh_qa_flags(episode_id=episode.pk)  # timing flags follow the new times
+    segments_changed(episode_id=episode.pk)  # timing flags follow the new times
     report = result.report.to_dict() | {
         "summary": result.report.summary(),
         "caption_file": (filename or "")[:255],
@@ -109,7 +109,7 @@ def undo_alignment(*, run_id: int, user: AbstractBaseUser | None = None) -> Alig
     for cue in cues:
         cue.start_ms, cue.end_ms, cue.timing = previous[cue.pk]
     Cue.objects.bulk_update(cues, ["start_ms", "end_ms", "timing"], batch_size=500)
-    refresh_qa_flags(episode_id=run.episode_id)
+    segments_changed(episode_id=run.episode_id)
     run.undone = True
     run.save(update_fields=["undone"])
     episode = run.episode

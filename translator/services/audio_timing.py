@@ -33,7 +33,7 @@ from translator.core.audio import AudioError, SpeechRegions
 from translator.core.errors import InputError
 from translator.models import AlignmentRun, AudioTimingJob, Cue, Episode, Segment
 from translator.services.alignment import read_captions
-from translator.services.qa_flags import refresh_qa_flags
+from translator.services.qa_flags import segments_changed
 
 log = logging.getLogger(__name__)
 State = AudioTimingJob.State
@@ -308,7 +308,7 @@ def apply_audio_timing(
         cue.timing = Cue.Timing.ALIGNED
         changed.append(cue)
     Cue.objects.bulk_update(changed, ["start_ms", "end_ms", "timing"], batch_size=500)
-    refresh_qa_flags(episode_id=episode.pk)
+    segments_changed(episode_id=episode.pk)
     label = media_label + (f" + {captions_filename}" if captions_filename else "")
     fit = result.report
     report: dict[str, object] = {

@@ -47,7 +47,7 @@ from translator.models import (
     TranslationJob,
 )
 from translator.services.editing import strip_invisible
-from translator.services.qa_flags import refresh_qa_flags
+from translator.services.qa_flags import segments_changed
 
 FORMAT = "jimaku-project"
 VERSION = 1
@@ -630,7 +630,7 @@ def _create(ep: _Reader, restore: _Restore) -> Episode:
     report = restore.finish()
     episode.import_report = report.to_dict() if report else None
     episode.save(update_fields=["import_report"])
-    refresh_qa_flags(episode_id=episode.pk)  # a restored episode opens without a first-view fill
+    segments_changed(episode_id=episode.pk)  # a restored episode's flags are stored
     return episode
 
 

@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from translator.models import Episode, GlossaryTerm, Speaker
-from translator.services.qa_flags import refresh_qa_flags
+from translator.services.qa_flags import segments_changed
 
 AUDIO_EXTENSIONS = frozenset({".mp3", ".m4a", ".aac", ".wav", ".ogg", ".oga", ".opus", ".flac"})
 VIDEO_EXTENSIONS = frozenset({".mp4", ".m4v", ".webm", ".mov", ".ogv", ".mkv"})
@@ -95,7 +95,7 @@ def rename_speaker(*, speaker_id: int, display_name: str, user: AbstractBaseUser
         raise EditingError(f"{twin.label} is already called “{twin.display_name}”.")
     speaker.display_name = name
     speaker.save(update_fields=["display_name"])
-    refresh_qa_flags(episode_id=speaker.episode_id)  # names are kept whole in line breaks
+    segments_changed(episode_id=speaker.episode_id)  # names are kept whole in line breaks
     return speaker
 
 
@@ -110,7 +110,7 @@ def _glossary_changed(episode_id: int | None, *sources: str) -> None:
 
         refresh_for_terms(sources)
     else:
-        refresh_qa_flags(episode_id=episode_id)
+        segments_changed(episode_id=episode_id)
 
 
 def _term_fields(source: str, target: str, note: str) -> tuple[str, str, str]:

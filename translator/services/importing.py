@@ -37,7 +37,7 @@ from translator.models import (
     Speaker,
 )
 from translator.services.editing import strip_invisible
-from translator.services.qa_flags import refresh_qa_flags
+from translator.services.qa_flags import segments_changed
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +246,7 @@ def save_document(
             for segment in segments
             if segment.text
         )
-    refresh_qa_flags(episode_id=episode.pk)
+    segments_changed(episode_id=episode.pk)
     return episode
 
 

@@ -19,7 +19,7 @@ from django.db.models import F, QuerySet
 from translator import permissions
 from translator.models import Segment, SegmentRevision
 from translator.services import memory
-from translator.services.qa_flags import refresh_qa_flags
+from translator.services import qa_flags
 
 Status = Segment.Status
 
@@ -92,7 +92,7 @@ def _apply(
             their_status=current.status,
         )
     if text != old_text:
-        refresh_qa_flags(segment_ids=[segment.pk])
+        qa_flags.segments_changed(segment_ids=[segment.pk])
     segment.refresh_from_db()
     _record(segment, user=user, action=action, old_text=old_text, old_status=old_status)
     memory.sync_segment(segment, user=user)  # the translation memory follows approvals
@@ -230,7 +230,7 @@ def bulk_approve(
         .exclude(text="")
         .order_by("order")
     )
-    with memory.batched_dependents():  # one QA refresh of other episodes, not one per row
+    with qa_flags.collect():  # one QA refresh of other episodes, not one per row
         approved, changed = _bulk_approve_rows(qs, seen, user)
     return BulkApproval(approved, changed)
 

@@ -27,7 +27,7 @@ from translator.engines.base import Engine, EngineError, TranslationRequest, Tra
 from translator.engines.registry import available_engines, get_engine
 from translator.models import Episode, Segment, SegmentRevision, TranslationJob
 from translator.services import memory
-from translator.services.qa_flags import refresh_qa_flags
+from translator.services.qa_flags import segments_changed
 
 log = logging.getLogger(__name__)
 Status = Segment.Status
@@ -295,7 +295,7 @@ def run_translation_job(
                         if _write_result(job, todo[index], result)
                     ]
                     if written:
-                        refresh_qa_flags(segment_ids=written)
+                        segments_changed(segment_ids=written)
                     TranslationJob.objects.filter(pk=job.pk).update(
                         done=F("done") + len(pairs), heartbeat_at=timezone.now()
                     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -46,8 +45,7 @@ def align_episode_timing(
     user: AbstractBaseUser | None = None,
 ) -> AlignmentRun:
     """Align and store. Raises ``InputError`` for an unusable caption file (nothing written)."""
-    if user is not None and not permissions.can_edit(user):
-        raise PermissionDenied("You cannot change this episode.")
+    permissions.require(user, permissions.can_edit, "You cannot change this episode.")
     captions = read_captions(data, filename=filename, encoding=encoding)
     episode = Episode.objects.select_for_update().get(pk=episode_id)
     cues = list(
@@ -98,8 +96,7 @@ def align_episode_timing(
 @transaction.atomic
 def undo_alignment(*, run_id: int, user: AbstractBaseUser | None = None) -> AlignmentRun:
     """Put back the cue times an alignment replaced (only the latest run can be undone)."""
-    if user is not None and not permissions.can_edit(user):
-        raise PermissionDenied("You cannot change this episode.")
+    permissions.require(user, permissions.can_edit, "You cannot change this episode.")
     run = AlignmentRun.objects.select_for_update().get(pk=run_id)
     latest = run.episode.alignments.filter(undone=False).order_by("-created_at", "-id").first()
     if run.undone or latest is None or latest.pk != run.pk:

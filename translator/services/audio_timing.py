@@ -23,7 +23,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -104,8 +103,7 @@ def start_audio_timing(
     """Create (and enqueue) an audio timing job. ``audio_path``: a file on this machine (CLI);
     default: the episode's attached media. Raises :class:`AudioTimingError` (nothing written)
     when it cannot start."""
-    if user is not None and not permissions.can_edit(user):
-        raise PermissionDenied("You cannot change this episode.")
+    permissions.require(user, permissions.can_edit, "You cannot change this episode.")
     episode = Episode.objects.select_for_update().get(pk=episode_id)
     path = _episode_media_path(episode) if audio_path is None else str(Path(audio_path).resolve())
     if not os.path.isfile(path):

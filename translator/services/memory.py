@@ -27,7 +27,6 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -428,8 +427,9 @@ class TMXImport:
 
 
 def _require_reviewer(user: AbstractBaseUser | None) -> None:
-    if user is not None and not permissions.can_approve(user):
-        raise PermissionDenied("Only reviewers can import into the translation memory.")
+    permissions.require(
+        user, permissions.can_approve, "Only reviewers can import into the translation memory."
+    )
 
 
 def import_tmx(
@@ -551,11 +551,7 @@ def import_glossary(
 ) -> GlossaryImport:
     """Add (or update the English and note of) every term of a CSV/TBX file, all or nothing,
     into the project glossary (``episode_id=None``) or one episode's."""
-    if user is not None and not (
-        user.has_perm("translator.add_glossaryterm")
-        and user.has_perm("translator.change_glossaryterm")
-    ):
-        raise PermissionDenied
+    permissions.require(user, permissions.can_import_terms)
     if len(data) > settings.JIMAKU_MAX_IMPORT_BYTES:
         raise ExchangeError("The file is too large.")
     terms = read_glossary(data, filename)

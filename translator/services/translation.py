@@ -17,7 +17,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -72,6 +71,7 @@ def start_translation_job(
     An episode runs one job at a time: if one is active, it is returned (and re-enqueued if its
     worker died) instead of starting a second.
     """
+    permissions.require(user, permissions.can_translate)
     if engine not in available_engines():
         raise JobError(
             f"Unknown engine “{engine}”. Choose one of: {', '.join(available_engines())}."
@@ -147,8 +147,11 @@ def request_cancel(*, job_id: int, user: AbstractBaseUser | None = None) -> Tran
     """Stop a job after its current batch. ``user`` (``None``: the command line) must be a
     reviewer or the translator who started it (``PermissionDenied`` otherwise)."""
     job = TranslationJob.objects.get(pk=job_id)
-    if user is not None and not permissions.can_cancel_job(user, job):
-        raise PermissionDenied("You can cancel only the jobs you started.")
+    permissions.require(
+        user,
+        lambda u: permissions.can_cancel_job(u, job),
+        "You can cancel only the jobs you started.",
+    )
     if job.state == State.QUEUED:
         TranslationJob.objects.filter(pk=job_id, state=State.QUEUED).update(
             state=State.CANCELLED, cancel_requested=True, finished_at=timezone.now()

@@ -3,7 +3,9 @@
 A page of rows costs a constant number of SQL queries whatever its length: the segments of the
 page with their first and last cue times (one query), the episode's speakers, its glossary and
 the status counters. QA flags (computed by :mod:`translator.core.qa`, never in templates) are
-read as stored by :mod:`translator.services.qa_flags`; filtering by flag is plain SQL.
+read as stored by :mod:`translator.services.qa_flags`; filtering by flag is plain SQL. Rows
+whose flags were never stored (bulk loads) get them computed here, in memory, for showing and
+filtering; storing them is left to the services and ``refresh_qa``.
 """
 
 from __future__ import annotations

@@ -51,8 +51,10 @@ def _setup_django() -> None:
 
 
 def synthetic_episode(n: int):
-    """An episode of ``n`` segments (2 cues each) written straight to the database."""
+    """An episode of ``n`` segments (2 cues each) written straight to the database, with its
+    QA flags stored as an import stores them (a GET never stores them)."""
     from translator.models import Cue, Episode, Segment, Speaker
+    from translator.services.qa_flags import refresh_qa_flags
 
     ep = Episode.objects.create(title=f"Bench {n}")
     Speaker.objects.bulk_create(
@@ -91,6 +93,7 @@ def synthetic_episode(n: int):
         ),
         batch_size=2000,
     )
+    refresh_qa_flags(episode_id=ep.pk)
     return ep
 
 

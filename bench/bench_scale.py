@@ -6,7 +6,7 @@ review page's queries on PostgreSQL vs SQLite at 5,000 segments.
   started; several small episodes queued at once; jobs/minute from the jobs' own timestamps
   (first created → last finished). Baseline: the same with one worker.
 * Memory: resident size of a ``db_worker`` after its Argos jobs vs the same worker idle.
-* Queries: ``translator.review_selectors.review_page`` (what the review page runs) for the first
+* Queries: ``translator.selectors.review.review_page`` (what the review page runs) for the first
   and a middle page of a 5,000-segment episode, in a fresh process per database. PostgreSQL is
   started with ``scripts/postgres.sh`` (skipped with a note if it cannot start).
 
@@ -178,7 +178,7 @@ def review_query_times() -> dict[str, float]:
     call_command("migrate", verbosity=0, interactive=False)
     from bench.bench_review import synthetic_episode
     from bench.common import median_time
-    from translator import review_selectors
+    from translator.selectors import review as review_selectors
 
     ep = synthetic_episode(REVIEW_SEGMENTS)
     filters = review_selectors.ReviewFilters()
@@ -263,7 +263,7 @@ def _query_figures() -> list[Figure]:
             pg[name],
             baseline_name="SQLite (WAL, same data)",
             baseline_value=sqlite[name],
-            note="translator.review_selectors.review_page, 100 rows; PG on 127.0.0.1 TCP",
+            note="translator.selectors.review.review_page, 100 rows; PG on 127.0.0.1 TCP",
         )
         for name in ("first", "middle", "search")
     ]

@@ -87,6 +87,9 @@ Segment.objects.bulk_create(
     batch_size=2000,
 )
 public = synthetic_episode({public})
+from translator.services.qa_flags import refresh_qa_flags
+for episode in (edit, job):  # stored as an import stores them: GET pages never store them
+    refresh_qa_flags(episode_id=episode.pk)
 # Signed-in sessions made the way the login view makes them (one real login per kind is timed;
 # 55 password hashes would only measure PBKDF2).
 from django.conf import settings

@@ -107,8 +107,8 @@ class Segment(models.Model):
     machine_translated_at = models.DateTimeField(null=True, blank=True)
     machine_flags = models.JSONField(default=list, blank=True)
     # QA flag codes (translator.core.qa.QAFlag values) as of the last change, kept up to date by
-    # translator.services.qa_flags.refresh_qa_flags; null: not computed yet (the review page
-    # computes and stores them on first view).
+    # the services through translator.services.qa_flags.segments_changed; null: not computed
+    # yet (readers compute them in memory; refresh_qa or the next change stores them).
     qa_flags = models.JSONField(null=True, blank=True, default=None, editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNTRANSLATED)
     version = models.PositiveIntegerField(default=1)
@@ -129,16 +129,6 @@ class Segment(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.order} {self.source_text[:30]}"
-
-    def save(self, *args, **kwargs) -> None:
-        # A plain save may change the text: its stored QA flags are recomputed on next view.
-        # (Services write with update() and call refresh_qa_flags themselves.)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or {"text", "source_text"} & set(update_fields):
-            self.qa_flags = None
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "qa_flags"}
-        super().save(*args, **kwargs)
 
     @property
     def is_human(self) -> bool:

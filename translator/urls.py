@@ -4,7 +4,18 @@ below; login and logout come from ``auth`` (outside the namespace)."""
 
 from django.urls import path
 
-from translator.views import auth, episodes, export, jobs, memory, review, timing
+from translator.views import (
+    auth,
+    episode_page,
+    episodes,
+    export,
+    jobs,
+    media,
+    memory,
+    panels,
+    segments,
+    timing,
+)
 
 app_name = "translator"
 
@@ -20,7 +31,10 @@ urlpatterns = [
     *jobs.urlpatterns,
     *export.urlpatterns,
     *timing.urlpatterns,
-    *review.urlpatterns,
+    *episode_page.urlpatterns,
+    *segments.urlpatterns,
+    *panels.urlpatterns,
+    *media.urlpatterns,
     *memory.urlpatterns,
 ]
 

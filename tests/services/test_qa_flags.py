@@ -4,16 +4,18 @@ filled in for rows written otherwise, and always equal to what core QA computes 
 from __future__ import annotations
 
 import importlib
+import io
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.support.factories import timed_episode
 from translator.core.qa import check_segment
 from translator.models import Cue, Episode, GlossaryTerm, Segment
-from translator.services import editing, review, translation
+from translator.services import editing, qa_flags, review, translation
 from translator.services.qa_flags import compute_qa_flags, refresh_qa_flags
 
 pytestmark = pytest.mark.django_db
@@ -171,17 +173,47 @@ def test_machine_translation_stores_flags(sample_episode, settings, deepl_server
         assert "empty_translation" not in seg.qa_flags
 
 
-def test_plain_save_forgets_stored_flags():
+def test_rows_changed_outside_the_services_are_stored_by_refresh_qa():
     ep = _episode(1)
     refresh_qa_flags(episode_id=ep.pk)
     seg = ep.segments.get()
-    assert seg.qa_flags is not None
-    seg.status = Segment.Status.EDITED
-    seg.save(update_fields=["status"])
-    assert Segment.objects.get(pk=seg.pk).qa_flags is not None  # the text did not change
+    assert "japanese_left" not in seg.qa_flags
     seg.text = "日本語"
-    seg.save()
-    assert Segment.objects.get(pk=seg.pk).qa_flags is None  # recomputed on the next view
+    seg.save()  # behind the services' back: a plain save writes no flags of its own
+    assert compute_qa_flags(segment_ids=[seg.pk])[seg.pk] == _core_flags(seg)  # readers see it
+    call_command("refresh_qa", str(ep.pk), stdout=io.StringIO())
+    assert Segment.objects.get(pk=seg.pk).qa_flags == _core_flags(seg)
+
+
+def test_segments_changed_in_a_collect_block_refreshes_once(monkeypatch):
+    ep = _episode(3)
+    other = _episode(2)
+    ids = list(ep.segments.values_list("id", flat=True))
+    calls: list[dict] = []
+    real = qa_flags.refresh_qa_flags
+    monkeypatch.setattr(qa_flags, "refresh_qa_flags", lambda **kw: calls.append(kw) or real(**kw))
+    with qa_flags.collect():
+        for pk in ids:
+            qa_flags.segments_changed(segment_ids=[pk])
+        with qa_flags.collect():  # a nested block joins the outer one
+            qa_flags.segments_changed(episode_id=other.pk)
+            qa_flags.segments_changed(episode_id=other.pk)
+        assert calls == []  # nothing yet: recorded only
+    assert calls == [{"episode_id": other.pk}, {"segment_ids": set(ids)}]
+    assert None not in _flags(ep) and None not in _flags(other)
+    calls.clear()
+    qa_flags.segments_changed(segment_ids=ids[:1])  # outside a block: at once
+    assert calls == [{"segment_ids": set(ids[:1])}]
+
+
+def test_a_failed_collect_block_stores_nothing(monkeypatch):
+    ep = _episode(2)
+    with pytest.raises(RuntimeError), qa_flags.collect():
+        qa_flags.segments_changed(episode_id=ep.pk)
+        raise RuntimeError
+    assert _flags(ep) == [None, None]
+    qa_flags.segments_changed(episode_id=ep.pk)  # and the next change is not swallowed
+    assert None not in _flags(ep)
 
 
 def test_refresh_costs_a_few_queries_whatever_the_size():

@@ -1,4 +1,4 @@
-from translator.review_selectors import display_speaker, format_ms, page_links, word_diff
+from translator.selectors.review import display_speaker, format_ms, page_links, word_diff
 
 
 def test_display_speaker_joint_label():

@@ -164,7 +164,7 @@ def test_panel_read_while_the_job_finishes_shows_its_report(episode):
     """The page reads the episode, then the job: a job that finished in between must not leave
     the panel (no longer polling) without the report it just wrote."""
     from translator.models import Episode
-    from translator.views.timing import timing_panel_context
+    from translator.selectors.panels import timing_panel_context
 
     stale = Episode.objects.get(pk=episode.pk)
     job = audio_timing.start_audio_timing(episode_id=episode.pk, enqueue=False)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,7 +19,7 @@ from translator.core.errors import FormatError
 from translator.core.subtitle_input import detect_format, read_caption_lines
 from translator.core.types import TimedLine
 from translator.models import AlignmentRun, Cue, Episode, Segment
-from translator.services.qa_flags import refresh_qa_flags
+from translator.services.qa_flags import segments_changed
 
 
 def read_captions(
@@ -46,8 +45,7 @@ def align_episode_timing(
     user: AbstractBaseUser | None = None,
 ) -> AlignmentRun:
     """Align and store. Raises ``InputError`` for an unusable caption file (nothing written)."""
-    if user is not None and not permissions.can_edit(user):
-        raise PermissionDenied("You cannot change this episode.")
+    permissions.require(user, permissions.can_edit, "You cannot change this episode.")
     captions = read_captions(data, filename=filename, encoding=encoding)
     episode = Episode.objects.select_for_update().get(pk=episode_id)
     cues = list(
@@ -78,7 +76,7 @@ def align_episode_timing(
         )
         changed.append(cue)
     Cue.objects.bulk_update(changed, ["start_ms", "end_ms", "timing"], batch_size=500)
-    refresh_qa_flags(episode_id=episode.pk)  # timing flags follow the new times
+    segments_changed(episode_id=episode.pk)  # timing flags follow the new times
     report = result.report.to_dict() | {
         "summary": result.report.summary(),
         "caption_file": (filename or "")[:255],
@@ -98,8 +96,7 @@ def align_episode_timing(
 @transaction.atomic
 def undo_alignment(*, run_id: int, user: AbstractBaseUser | None = None) -> AlignmentRun:
     """Put back the cue times an alignment replaced (only the latest run can be undone)."""
-    if user is not None and not permissions.can_edit(user):
-        raise PermissionDenied("You cannot change this episode.")
+    permissions.require(user, permissions.can_edit, "You cannot change this episode.")
     run = AlignmentRun.objects.select_for_update().get(pk=run_id)
     latest = run.episode.alignments.filter(undone=False).order_by("-created_at", "-id").first()
     if run.undone or latest is None or latest.pk != run.pk:
@@ -109,7 +106,7 @@ def undo_alignment(*, run_id: int, user: AbstractBaseUser | None = None) -> Alig
     for cue in cues:
         cue.start_ms, cue.end_ms, cue.timing = previous[cue.pk]
     Cue.objects.bulk_update(cues, ["start_ms", "end_ms", "timing"], batch_size=500)
-    refresh_qa_flags(episode_id=run.episode_id)
+    segments_changed(episode_id=run.episode_id)
     run.undone = True
     run.save(update_fields=["undone"])
     episode = run.episode

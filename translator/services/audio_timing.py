@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -34,7 +33,7 @@ from translator.core.audio import AudioError, SpeechRegions
 from translator.core.errors import InputError
 from translator.models import AlignmentRun, AudioTimingJob, Cue, Episode, Segment
 from translator.services.alignment import read_captions
-from translator.services.qa_flags import refresh_qa_flags
+from translator.services.qa_flags import segments_changed
 
 log = logging.getLogger(__name__)
 State = AudioTimingJob.State
@@ -105,8 +104,7 @@ def start_audio_timing(
     """Create (and enqueue) an audio timing job. ``audio_path``: a file on this machine (CLI);
     default: the episode's attached media. Raises :class:`AudioTimingError` (nothing written)
     when it cannot start."""
-    if user is not None and not permissions.can_edit(user):
-        raise PermissionDenied("You cannot change this episode.")
+    permissions.require(user, permissions.can_edit, "You cannot change this episode.")
     episode = Episode.objects.select_for_update().get(pk=episode_id)
     path = _episode_media_path(episode) if audio_path is None else str(Path(audio_path).resolve())
     if not os.path.isfile(path):
@@ -335,7 +333,7 @@ def apply_audio_timing(
         cue.timing = Cue.Timing.ALIGNED
         changed.append(cue)
     Cue.objects.bulk_update(changed, ["start_ms", "end_ms", "timing"], batch_size=500)
-    refresh_qa_flags(episode_id=episode.pk)
+    segments_changed(episode_id=episode.pk)
     label = media_label + (f" + {captions_filename}" if captions_filename else "")
     report = _run_report(
         result.report,

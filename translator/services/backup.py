@@ -30,7 +30,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 
@@ -47,7 +46,7 @@ from translator.models import (
     TranslationJob,
 )
 from translator.services.editing import strip_invisible
-from translator.services.qa_flags import refresh_qa_flags
+from translator.services.qa_flags import segments_changed
 
 FORMAT = "jimaku-project"
 VERSION = 1
@@ -399,8 +398,6 @@ class _Restore:
     """What one restore may keep, and the report of what it kept less of."""
 
     def __init__(self, user: AbstractBaseUser | None) -> None:
-        if user is not None and not permissions.can_import(user):
-            raise PermissionDenied("You cannot import episodes.")
         self.user = user if user is not None and user.is_authenticated else None
         # The command line (no user) is the server's operator: a reviewer and more.
         self.may_approve = user is None or permissions.can_approve(user)
@@ -451,6 +448,7 @@ def import_project(
     what ``user`` may do (see the module docstring); ``episode.import_report`` lists what it
     kept less of (``restore_report`` reads it back).
     """
+    permissions.require(user, permissions.can_import)
     restore = _Restore(user)
     project = parse_project(data)
     try:
@@ -493,7 +491,7 @@ def _create(ep: _Reader, restore: _Restore) -> Episode:
     report = restore.finish()
     episode.import_report = report.to_dict() if report else None
     episode.save(update_fields=["import_report"])
-    refresh_qa_flags(episode_id=episode.pk)  # a restored episode opens without a first-view fill
+    segments_changed(episode_id=episode.pk)  # a restored episode's flags are stored
     return episode
 
 

@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
+from translator import permissions
 from translator.models import Episode, GlossaryTerm, Speaker
-from translator.services.qa_flags import refresh_qa_flags
+from translator.services.qa_flags import segments_changed
 
 AUDIO_EXTENSIONS = frozenset({".mp3", ".m4a", ".aac", ".wav", ".ogg", ".oga", ".opus", ".flac"})
 VIDEO_EXTENSIONS = frozenset({".mp4", ".m4v", ".webm", ".mov", ".ogv", ".mkv"})
@@ -32,11 +32,6 @@ MAX_NOTE_CHARS = 300
 
 class EditingError(Exception):
     """A change that cannot be made; ``str()`` is a message for the editor."""
-
-
-def _require(user: AbstractBaseUser, codename: str) -> None:
-    if not (user.is_authenticated and user.has_perm(f"translator.{codename}")):
-        raise PermissionDenied
 
 
 def strip_invisible(value: str) -> str:
@@ -68,7 +63,7 @@ MAX_TITLE_CHARS = 300
 @transaction.atomic
 def set_english_title(*, episode_id: int, title_en: str, user: AbstractBaseUser) -> Episode:
     """Set (or clear, to fall back to the original) the title published in English."""
-    _require(user, "change_episode")
+    permissions.require(user, permissions.can_change_episode)
     episode = Episode.objects.select_for_update().get(pk=episode_id)
     episode.title_en = _one_line(
         title_en, limit=MAX_TITLE_CHARS, what="English title", required=False
@@ -83,7 +78,7 @@ def set_english_title(*, episode_id: int, title_en: str, user: AbstractBaseUser)
 @transaction.atomic
 def rename_speaker(*, speaker_id: int, display_name: str, user: AbstractBaseUser) -> Speaker:
     """Set a speaker's English display name."""
-    _require(user, "change_speaker")
+    permissions.require(user, permissions.can_rename_speaker)
     speaker = Speaker.objects.select_for_update().get(pk=speaker_id)
     name = _one_line(display_name, limit=MAX_NAME_CHARS, what="English name")
     twin = (
@@ -95,7 +90,7 @@ def rename_speaker(*, speaker_id: int, display_name: str, user: AbstractBaseUser
         raise EditingError(f"{twin.label} is already called “{twin.display_name}”.")
     speaker.display_name = name
     speaker.save(update_fields=["display_name"])
-    refresh_qa_flags(episode_id=speaker.episode_id)  # names are kept whole in line breaks
+    segments_changed(episode_id=speaker.episode_id)  # names are kept whole in line breaks
     return speaker
 
 
@@ -110,7 +105,7 @@ def _glossary_changed(episode_id: int | None, *sources: str) -> None:
 
         refresh_for_terms(sources)
     else:
-        refresh_qa_flags(episode_id=episode_id)
+        segments_changed(episode_id=episode_id)
 
 
 def _term_fields(source: str, target: str, note: str) -> tuple[str, str, str]:
@@ -126,7 +121,7 @@ def add_glossary_term(
 ) -> GlossaryTerm:
     """Add a term to an episode's glossary, or (``episode_id=None``) to the project's, for
     every episode; a source already in that glossary is refused."""
-    _require(user, "add_glossaryterm")
+    permissions.require(user, permissions.can_add_term)
     source, target, note = _term_fields(source, target, note)
     try:
         with transaction.atomic():
@@ -148,7 +143,7 @@ def update_glossary_term(
     *, term_id: int, source: str, target: str, note: str = "", user: AbstractBaseUser
 ) -> GlossaryTerm:
     """Change a term's source, target or note."""
-    _require(user, "change_glossaryterm")
+    permissions.require(user, permissions.can_change_term)
     source, target, note = _term_fields(source, target, note)
     try:
         with transaction.atomic():
@@ -164,7 +159,7 @@ def update_glossary_term(
 
 @transaction.atomic
 def delete_glossary_term(*, term_id: int, user: AbstractBaseUser) -> None:
-    _require(user, "delete_glossaryterm")
+    permissions.require(user, permissions.can_delete_term)
     term = GlossaryTerm.objects.filter(pk=term_id).first()
     if term is not None:
         term.delete()
@@ -197,7 +192,7 @@ def _delete_stored(name: str) -> None:
 
 def attach_media_file(*, episode_id: int, upload: UploadedFile, user: AbstractBaseUser) -> Episode:
     """Store an uploaded audio/video file under a server-generated name and attach it."""
-    _require(user, "change_episode")
+    permissions.require(user, permissions.can_change_episode)
     ext = _media_extension(upload.name or "")
     content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
     if content_type and not content_type.startswith(("audio/", "video/", "application/octet")):
@@ -222,7 +217,7 @@ def attach_media_file(*, episode_id: int, upload: UploadedFile, user: AbstractBa
 
 def attach_media_url(*, episode_id: int, url: str, user: AbstractBaseUser) -> Episode:
     """Attach an http(s) address of an audio/video file (played directly by the browser)."""
-    _require(user, "change_episode")
+    permissions.require(user, permissions.can_change_episode)
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 200:
@@ -239,7 +234,7 @@ def attach_media_url(*, episode_id: int, url: str, user: AbstractBaseUser) -> Ep
 
 def detach_media(*, episode_id: int, user: AbstractBaseUser) -> Episode:
     """Remove the episode's media (a stored file is deleted)."""
-    _require(user, "change_episode")
+    permissions.require(user, permissions.can_change_episode)
     with transaction.atomic():
         episode = Episode.objects.select_for_update().get(pk=episode_id)
         old = episode.media_file.name

@@ -38,7 +38,7 @@ from translator.models import (
     Speaker,
 )
 from translator.services.editing import strip_invisible
-from translator.services.qa_flags import refresh_qa_flags
+from translator.services.qa_flags import segments_changed
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,7 @@ def import_episode(
     ``english_track`` (a track of the same file, e.g. ``"en"``) or ``english_file`` (a second,
     English subtitle file with the same timing) is imported as the existing English of each
     segment it overlaps in time (status edited, provenance ``imported``)."""
+    permissions.require(user, permissions.can_import)
     glossary = glossary or {}
     doc = preview_document(
         data=data,
@@ -198,7 +199,7 @@ def save_document(
     _create_cues(segments, cue_drafts)
     if english:
         _english_revisions(segments, user)
-    refresh_qa_flags(episode_id=episode.pk)
+    segments_changed(episode_id=episode.pk)
     return episode
 
 
@@ -402,8 +403,7 @@ def start_import_job(
 ) -> ImportJob:
     """Hand a large upload to the worker: a transcript's preview first (then ``confirm``), or a
     project file's restore. Returns at once; the job's page shows the progress."""
-    if not permissions.can_import(user):
-        raise PermissionDenied("You cannot import episodes.")
+    permissions.require(user, permissions.can_import)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if isinstance(data, str):
         options = {**options, "encoding": "utf-8"}
@@ -428,8 +428,11 @@ def confirm_import_job(*, job_id: int, user: AbstractBaseUser, title: str = "") 
     """Import what a job previewed (its requester only)."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.requested_by_id != user.pk or not permissions.can_import(user):
-            raise PermissionDenied("This import was started by someone else.")
+        permissions.require(
+            user,
+            lambda u: u.pk == job.requested_by_id and permissions.can_import(u),
+            "This import was started by someone else.",
+        )
         if job.state != ImportJob.State.PREVIEWED:
             raise InputError("This preview is no longer waiting to be imported.")
         job.stage, job.state, job.step = ImportJob.Stage.IMPORT, ImportJob.State.QUEUED, ""

@@ -20,16 +20,13 @@ source wins (:func:`effective_glossary`, used by the engines and by QA).
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -106,45 +103,12 @@ def sync_segment(segment: Segment, *, user: AbstractBaseUser | None = None) -> N
     _refresh_dependents([segment.source_text], segment.episode_id)
 
 
-_batch = threading.local()
-
-
-@contextmanager
-def batched_dependents() -> Iterator[None]:
-    """Within this block, the QA refresh of other episodes' segments (see
-    :func:`_refresh_dependents`) runs once at the end for every source synced, instead of once
-    per segment (bulk approval: one scan of the segments instead of one per row)."""
-    if getattr(_batch, "pending", None) is not None:
-        yield  # already batching
-        return
-    _batch.pending = []
-    try:
-        yield
-        pending, _batch.pending = _batch.pending, None
-        for episode_id in sorted({e for _s, e in pending}, key=lambda e: (e is None, e or 0)):
-            _refresh_dependents([s for s, e in pending if e == episode_id], episode_id)
-    finally:
-        _batch.pending = None
-
-
 def _refresh_dependents(sources: Sequence[str], episode_id: int | None) -> None:
     """Segments of other episodes with these sources: their "differs from the memory" flag
     may have changed."""
-    from translator.services.qa_flags import refresh_qa_flags
+    from translator.services import qa_flags
 
-    pending = getattr(_batch, "pending", None)
-    if pending is not None:
-        pending.extend((source, episode_id) for source in sources)
-        return
-
-    ids: list[int] = []
-    for chunk in _chunks(sorted(set(sources))):
-        qs = Segment.objects.filter(source_text__in=chunk)
-        if episode_id is not None:
-            qs = qs.exclude(episode_id=episode_id)
-        ids += qs.values_list("id", flat=True)
-    if ids:
-        refresh_qa_flags(segment_ids=ids)
+    qa_flags.segments_changed(sources=sources, sources_outside=episode_id)
 
 
 @transaction.atomic
@@ -193,7 +157,7 @@ def fill_from_memory(*, segments: Sequence[Segment], episode: Episode) -> list[S
     text = the approved English, status ``memory``, provenance ``memory`` (the unit, its
     episode and approver). A segment someone changed meanwhile is left alone. Returns the
     segments still to send to the engine."""
-    from translator.services.qa_flags import refresh_qa_flags
+    from translator.services import qa_flags
 
     if not segments:
         return []
@@ -260,7 +224,7 @@ def fill_from_memory(*, segments: Sequence[Segment], episode: Episode) -> list[S
         )
         SegmentRevision.objects.bulk_create(revisions, batch_size=500)
         if changed:
-            refresh_qa_flags(segment_ids=[row.pk for row in changed])
+            qa_flags.segments_changed(segment_ids=[row.pk for row in changed])
     return rest
 
 
@@ -463,8 +427,9 @@ class TMXImport:
 
 
 def _require_reviewer(user: AbstractBaseUser | None) -> None:
-    if user is not None and not permissions.can_approve(user):
-        raise PermissionDenied("Only reviewers can import into the translation memory.")
+    permissions.require(
+        user, permissions.can_approve, "Only reviewers can import into the translation memory."
+    )
 
 
 def import_tmx(
@@ -541,7 +506,7 @@ def project_terms() -> list[GlossaryTerm]:
 
 def refresh_for_terms(sources: Iterable[str]) -> None:
     """Project terms changed: QA of every episode whose source mentions one of them."""
-    from translator.services.qa_flags import refresh_qa_flags
+    from translator.services import qa_flags
 
     episodes: set[int] = set()
     for source in set(sources):
@@ -550,8 +515,9 @@ def refresh_for_terms(sources: Iterable[str]) -> None:
             .values_list("episode_id", flat=True)
             .distinct()
         )
-    for episode_id in sorted(episodes):
-        refresh_qa_flags(episode_id=episode_id)
+    with qa_flags.collect():
+        for episode_id in sorted(episodes):
+            qa_flags.segments_changed(episode_id=episode_id)
 
 
 def export_glossary(*, episode_id: int | None, fmt: str) -> bytes:
@@ -585,11 +551,7 @@ def import_glossary(
 ) -> GlossaryImport:
     """Add (or update the English and note of) every term of a CSV/TBX file, all or nothing,
     into the project glossary (``episode_id=None``) or one episode's."""
-    if user is not None and not (
-        user.has_perm("translator.add_glossaryterm")
-        and user.has_perm("translator.change_glossaryterm")
-    ):
-        raise PermissionDenied
+    permissions.require(user, permissions.can_import_terms)
     if len(data) > settings.JIMAKU_MAX_IMPORT_BYTES:
         raise ExchangeError("The file is too large.")
     terms = read_glossary(data, filename)
@@ -614,9 +576,9 @@ def import_glossary(
             if episode_id is None:
                 refresh_for_terms(t.source for t in terms)
             else:
-                from translator.services.qa_flags import refresh_qa_flags
+                from translator.services import qa_flags
 
-                refresh_qa_flags(episode_id=episode_id)
+                qa_flags.segments_changed(episode_id=episode_id)
     except IntegrityError as exc:
         raise ExchangeError("The glossary changed while importing; try again.") from exc
     return GlossaryImport(added, updated)

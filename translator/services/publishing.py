@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,8 +13,7 @@ from translator.models import Episode
 @transaction.atomic
 def set_published(*, episode_id: int, published: bool, user: AbstractBaseUser) -> Episode:
     """Reviewers publish and unpublish. The public address (``public_id``) never changes."""
-    if not permissions.can_publish(user):
-        raise PermissionDenied("Only reviewers can publish.")
+    permissions.require(user, permissions.can_publish)
     episode = Episode.objects.select_for_update().get(pk=episode_id)
     if episode.published == published:
         return episode

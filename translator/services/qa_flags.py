@@ -5,16 +5,25 @@ A segment's flags depend on its source and English text, its cue times, the firs
 next segment (the silence the English may use), the episode's glossary and its speakers'
 English names (protected from line breaks; named in the source, they must be in the English),
 the other segments of the episode with the same normalised source (consistency) and the
-translation memory's approved English for it. Every service that changes one of those calls
-:func:`refresh_qa_flags`; ``qa_flags`` is ``None`` for rows written some other way (bulk
-creation, ``Segment.save()``, backups), and the review page fills those in on first view.
+translation memory's approved English for it.
+
+One way keeps them fresh: a service that changes any of that calls :func:`segments_changed`
+(these segments, a whole episode, or segments of other episodes with these sources). The
+flags are recomputed once, in the service's own transaction (committed with the change, rolled
+back with it): at once, or, inside a :func:`collect` block (bulk approval, a translation job's
+batch), once at the end of the block for everything it changed. Nothing else writes them: no
+model ``save()`` override, no GET request. ``qa_flags`` is ``None`` for rows written some other
+way (bulk creation, a shell); readers compute those in memory (:func:`compute_qa_flags`) and
+``manage.py refresh_qa`` (or the next service change to the episode) stores them.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
@@ -281,3 +290,85 @@ def refresh_qa_flags(
         for chunk in _chunks(ids):
             written += Segment.objects.filter(pk__in=chunk).update(qa_flags=list(codes))
     return written
+
+
+# --- the one hook services call -----------------------------------------------------------------
+
+
+@dataclass
+class _Pending:
+    episodes: set[int] = field(default_factory=set)
+    segments: set[int] = field(default_factory=set)
+    # (source text, episode to leave out): segments elsewhere whose memory flag may change
+    sources: set[tuple[str, int | None]] = field(default_factory=set)
+
+
+_state = threading.local()
+
+
+def segments_changed(
+    *,
+    episode_id: int | None = None,
+    segment_ids: Iterable[int] = (),
+    sources: Iterable[str] = (),
+    sources_outside: int | None = None,
+) -> None:
+    """What a service calls after changing what QA flags depend on: the texts of
+    ``segment_ids``, everything of ``episode_id`` (glossary, speaker names, cue times), or the
+    memory's English for ``sources`` (segments of every episode but ``sources_outside``).
+
+    Recomputed now, or once at the end of the enclosing :func:`collect` block."""
+    pending = _Pending(
+        {episode_id} if episode_id is not None else set(),
+        set(segment_ids),
+        {(source, sources_outside) for source in sources},
+    )
+    outer = getattr(_state, "pending", None)
+    if outer is not None:
+        outer.episodes |= pending.episodes
+        outer.segments |= pending.segments
+        outer.sources |= pending.sources
+        return
+    _flush(pending)
+
+
+@contextmanager
+def collect() -> Iterator[None]:
+    """Within this block, :func:`segments_changed` only records; the flags of everything it
+    named are recomputed once when the block ends (nested blocks join the outermost)."""
+    if getattr(_state, "pending", None) is not None:
+        yield
+        return
+    _state.pending = _Pending()
+    try:
+        yield
+        pending = _state.pending
+        _state.pending = None
+        _flush(pending)
+    finally:
+        _state.pending = None
+
+
+def _segments_with_sources(sources: set[tuple[str, int | None]]) -> set[int]:
+    ids: set[int] = set()
+    for outside in {e for _s, e in sources}:
+        texts = sorted(s for s, e in sources if e == outside)
+        for chunk in range(0, len(texts), _CHUNK):
+            qs = Segment.objects.filter(source_text__in=texts[chunk : chunk + _CHUNK])
+            if outside is not None:
+                qs = qs.exclude(episode_id=outside)
+            ids.update(qs.values_list("id", flat=True))
+    return ids
+
+
+def _flush(pending: _Pending) -> None:
+    for episode_id in sorted(pending.episodes):
+        refresh_qa_flags(episode_id=episode_id)
+    ids = pending.segments | _segments_with_sources(pending.sources)
+    if ids and pending.episodes:  # already recomputed with their whole episode
+        done = set(
+            Segment.objects.filter(episode_id__in=pending.episodes).values_list("id", flat=True)
+        )
+        ids -= done
+    if ids:
+        refresh_qa_flags(segment_ids=ids)

@@ -12,14 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, QuerySet
 
 from translator import permissions
 from translator.models import Segment, SegmentRevision
-from translator.services import memory
-from translator.services.qa_flags import refresh_qa_flags
+from translator.services import memory, qa_flags
 
 Status = Segment.Status
 
@@ -92,7 +90,7 @@ def _apply(
             their_status=current.status,
         )
     if text != old_text:
-        refresh_qa_flags(segment_ids=[segment.pk])
+        qa_flags.segments_changed(segment_ids=[segment.pk])
     segment.refresh_from_db()
     _record(segment, user=user, action=action, old_text=old_text, old_status=old_status)
     memory.sync_segment(segment, user=user)  # the translation memory follows approvals
@@ -124,10 +122,9 @@ def save_segment(
     ``overwrite`` (after a conflict was shown) saves over whatever version is current; the
     overwritten text stays in the revision history.
     """
-    if not permissions.can_edit(user):
-        raise PermissionDenied("You cannot edit segments.")
-    if approve and not permissions.can_approve(user):
-        raise PermissionDenied("Only reviewers can approve.")
+    permissions.require(user, permissions.can_edit)
+    if approve:
+        permissions.require(user, permissions.can_approve)
     segment = Segment.objects.select_for_update().get(pk=segment_id)
     text = _clean(text)
     if approve and not text:
@@ -180,8 +177,7 @@ def set_approved(
     *, segment_id: int, approved: bool, user: AbstractBaseUser, base_version: int | None = None
 ) -> Segment:
     """Approve or unapprove (back to edited, or machine if the text is the machine's)."""
-    if not permissions.can_approve(user):
-        raise PermissionDenied("Only reviewers can approve.")
+    permissions.require(user, permissions.can_approve)
     segment = Segment.objects.select_for_update().get(pk=segment_id)
     if approved:
         if not segment.text.strip():
@@ -221,8 +217,7 @@ def bulk_approve(
     """Approve the selected non-empty segments of one episode, each only if it is still at the
     version the reviewer saw (``seen``: segment id -> version). A segment saved since is left as
     it is and reported: approving it would approve a text nobody reviewed."""
-    if not permissions.can_approve(user):
-        raise PermissionDenied("Only reviewers can approve.")
+    permissions.require(user, permissions.can_approve)
     qs = (
         Segment.objects.select_for_update()
         .filter(episode_id=episode_id, pk__in=list(seen))
@@ -230,7 +225,7 @@ def bulk_approve(
         .exclude(text="")
         .order_by("order")
     )
-    with memory.batched_dependents():  # one QA refresh of other episodes, not one per row
+    with qa_flags.collect():  # one QA refresh of other episodes, not one per row
         approved, changed = _bulk_approve_rows(qs, seen, user)
     return BulkApproval(approved, changed)
 
@@ -261,8 +256,7 @@ def restore_revision(
     *, revision_id: int, user: AbstractBaseUser, base_version: int | None = None
 ) -> Segment:
     """Bring back the text a revision produced; restoring is itself a revision."""
-    if not permissions.can_edit(user):
-        raise PermissionDenied("You cannot edit segments.")
+    permissions.require(user, permissions.can_edit)
     revision = SegmentRevision.objects.select_related("segment").get(pk=revision_id)
     segment = Segment.objects.select_for_update().get(pk=revision.segment_id)
     text = revision.new_text

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -32,7 +31,7 @@ from translator.engines.base import Engine, EngineError, TranslationRequest, Tra
 from translator.engines.registry import available_engines, get_engine
 from translator.models import EngineState, Episode, Segment, SegmentRevision, TranslationJob
 from translator.services import memory
-from translator.services.qa_flags import refresh_qa_flags
+from translator.services.qa_flags import segments_changed
 
 log = logging.getLogger(__name__)
 Status = Segment.Status
@@ -77,6 +76,7 @@ def start_translation_job(
     An episode runs one job at a time: if one is active, it is returned (and re-enqueued if its
     worker died) instead of starting a second.
     """
+    permissions.require(user, permissions.can_translate)
     if engine not in available_engines():
         raise JobError(
             f"Unknown engine “{engine}”. Choose one of: {', '.join(available_engines())}."
@@ -152,8 +152,11 @@ def request_cancel(*, job_id: int, user: AbstractBaseUser | None = None) -> Tran
     """Stop a job after its current batch. ``user`` (``None``: the command line) must be a
     reviewer or the translator who started it (``PermissionDenied`` otherwise)."""
     job = TranslationJob.objects.get(pk=job_id)
-    if user is not None and not permissions.can_cancel_job(user, job):
-        raise PermissionDenied("You can cancel only the jobs you started.")
+    permissions.require(
+        user,
+        lambda u: permissions.can_cancel_job(u, job),
+        "You can cancel only the jobs you started.",
+    )
     if job.state == State.QUEUED:
         TranslationJob.objects.filter(pk=job_id, state=State.QUEUED).update(
             state=State.CANCELLED, cancel_requested=True, finished_at=timezone.now()
@@ -348,7 +351,7 @@ def run_batches(
                 todo[index].pk for index, result in pairs if _write_result(job, todo[index], result)
             ]
             if written:
-                refresh_qa_flags(segment_ids=written)
+                segments_changed(segment_ids=written)
             TranslationJob.objects.filter(pk=job.pk).update(
                 done=F("done") + len(pairs), heartbeat_at=timezone.now()
             )

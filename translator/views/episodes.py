@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from translator import permissions, review_selectors, selectors
+from translator import selectors
 from translator.core.errors import InputError
 from translator.core.pipeline import LEFT_OUT
 from translator.core.report import ImportReport
 from translator.core.types import ParsedDocument
 from translator.forms import ImportForm
 from translator.models import Episode, ImportJob
+from translator.permissions import can_import, can_view, require_perm
+from translator.selectors.review import parse_int
 from translator.services import backup, importing
 from translator.services.importing import import_episode, preview_document
 
@@ -40,9 +41,8 @@ def _chosen_kinds(request: HttpRequest) -> dict[int, str]:
     return out
 
 
+@require_perm(can_view)  # a user in no group may see nothing, not even titles
 def episode_list(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_view(request.user):
-        raise PermissionDenied  # a user in no group may see nothing, not even titles
     episodes = list(selectors.episodes_with_progress())
     for ep in episodes:
         ep.progress = selectors.progress_parts(
@@ -102,13 +102,12 @@ def _restore_warnings(request: HttpRequest, episode: Episode) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+@require_perm(can_import)
 def episode_import(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_import(request.user):
-        raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict = {"form": form}
     if request.method == "POST" and "confirm" in request.POST and "import_job" in request.POST:
-        job_id = review_selectors.parse_int(request.POST.get("import_job"))
+        job_id = parse_int(request.POST.get("import_job"))
         try:
             job = importing.confirm_import_job(
                 job_id=job_id or 0, user=request.user, title=request.POST.get("title", "")
@@ -243,8 +242,6 @@ def episode_import(request: HttpRequest) -> HttpResponse:
 
 
 def _import_job(request: HttpRequest, import_job_id: int) -> ImportJob:
-    if not permissions.can_import(request.user):
-        raise PermissionDenied
     job = get_object_or_404(ImportJob, pk=import_job_id)
     if job.requested_by_id != request.user.pk and not request.user.is_staff:
         raise Http404  # someone else's upload: not even its existence
@@ -265,6 +262,7 @@ class _Preview:
 
 
 @require_GET
+@require_perm(can_import)
 def import_job(request: HttpRequest, import_job_id: int) -> HttpResponse:
     job = _import_job(request, import_job_id)
     if job.state == ImportJob.State.SUCCEEDED and job.episode_id:
@@ -303,6 +301,7 @@ def import_job(request: HttpRequest, import_job_id: int) -> HttpResponse:
 
 
 @require_GET
+@require_perm(can_import)
 def import_job_panel(request: HttpRequest, import_job_id: int) -> HttpResponse:
     """The progress panel (htmx polls it); once the job stops, the page reloads to its result."""
     job = _import_job(request, import_job_id)

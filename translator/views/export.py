@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from translator import permissions, selectors
-from translator.core.export_types import TranscriptOptions
-from translator.core.transcript import build_model, format_timestamp
 from translator.middleware import mark_shared
 from translator.models import Episode
+from translator.permissions import can_edit, can_publish, can_view, require_perm
+from translator.selectors.public import public_transcript as public_transcript_reads
 from translator.services import editing, exporting, publishing
 from translator.views.media import serve_media
 
@@ -34,9 +33,8 @@ def _flag(request: HttpRequest, name: str) -> bool:
 
 
 @require_GET
+@require_perm(can_view)
 def export_download(request: HttpRequest, episode_id: int) -> HttpResponse:
-    if not permissions.can_view(request.user):
-        raise PermissionDenied
     episode = get_object_or_404(Episode, pk=episode_id)
     try:
         fps = float(request.GET.get("fps") or 25)
@@ -70,10 +68,9 @@ def export_download(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 
 @require_POST
+@require_perm(can_edit)
 def episode_title(request: HttpRequest, episode_id: int) -> HttpResponse:
     """Set the English title (empty: fall back to the original)."""
-    if not permissions.can_edit(request.user):
-        raise PermissionDenied
     episode = get_object_or_404(Episode, pk=episode_id)
     try:
         editing.set_english_title(
@@ -87,6 +84,7 @@ def episode_title(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 
 @require_POST
+@require_perm(can_view, can_publish)
 def publish(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = get_object_or_404(Episode, pk=episode_id)
     published = request.POST.get("published") == "1"
@@ -147,29 +145,8 @@ public_pages = _PageCache()
 
 
 def _public_context(episode: Episode) -> dict:
-    data = exporting.export_episode_data(episode)
-    model = build_model(
-        data, TranscriptOptions(timestamps=True, parallel=True, untranslated="omit")
-    )
-    turns = [
-        {
-            "speaker": None if t.continued else t.speaker,
-            "speaker_label": None if t.continued else t.speaker_label,
-            "start_ms": t.start_ms,
-            "stamp": format_timestamp(t.start_ms, hours=model.hours)
-            if t.start_ms is not None
-            else "",
-            "en": " ".join(p.en for p in t.pieces if p.en),
-            "ja": "".join(p.ja for p in t.pieces),
-        }
-        for t in model.turns
-    ]
-    turns = [t for t in turns if t["en"]]
-    return {
+    return public_transcript_reads(episode) | {
         "episode": episode,
-        "description": [p for p in model.description if p.en],
-        "notes": model.notes,
-        "turns": turns,
         "media_src": public_media_src(episode),
     }
 

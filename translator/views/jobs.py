@@ -5,40 +5,21 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from translator import permissions
 from translator.engines.registry import available_engines, get_engine
 from translator.models import Episode, TranslationJob
+from translator.permissions import can_translate, can_view, require_perm
+from translator.selectors.panels import job_panel_context
 from translator.services import translation
 
 
-def job_panel_context(episode: Episode) -> dict:
-    engines = available_engines()
-    # One query: this episode's latest job if it has one, else the latest job anywhere, whose
-    # engine is preselected (the engine this episode last ran, else the one last run at all).
-    last = TranslationJob.objects.order_by(
-        Case(When(episode_id=episode.pk, then=0), default=1), "-created_at", "-id"
-    ).first()
-    job = last if last and last.episode_id == episode.pk else None
-    return {
-        "episode": episode,
-        "job": job,
-        "job_stale": bool(job and translation.is_stale(job)),
-        "engines": engines,
-        "selected_engine": last.engine if last and last.engine in engines else "",
-    }
-
-
 @require_POST
+@require_perm(can_translate)
 def job_start(request: HttpRequest, episode_id: int) -> HttpResponse:
-    if not permissions.can_translate(request.user):
-        raise PermissionDenied
     episode = get_object_or_404(Episode, pk=episode_id)
     engine = request.POST.get("engine", "")
     try:
@@ -59,9 +40,8 @@ def job_start(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 
 @require_GET
+@require_perm(can_view)
 def job_panel(request: HttpRequest, episode_id: int) -> HttpResponse:
-    if not permissions.can_view(request.user):
-        raise PermissionDenied
     episode = get_object_or_404(Episode, pk=episode_id)
     ctx = job_panel_context(episode)
     response = render(request, "translator/partials/job_panel.html", ctx)
@@ -72,13 +52,12 @@ def job_panel(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 
 @require_POST
+@require_perm(can_translate)
 def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
-    if not permissions.can_translate(request.user):
-        raise PermissionDenied
     job = get_object_or_404(TranslationJob, pk=job_id)
-    if not permissions.can_cancel_job(request.user, job):
-        raise PermissionDenied
-    translation.request_cancel(job_id=job.pk, user=request.user)
+    translation.request_cancel(  # PermissionDenied (403) unless it may cancel this job
+        job_id=job.pk, user=request.user
+    )
     if request.htmx:
         return render(request, "translator/partials/job_panel.html", job_panel_context(job.episode))
     return redirect("translator:episode_detail", episode_id=job.episode_id)
@@ -97,9 +76,8 @@ def _without_paths(status: dict) -> dict:
 
 
 @require_GET
+@require_perm(can_view)
 def engines(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_view(request.user):
-        raise PermissionDenied
     rows = []
     for name in available_engines():
         try:

@@ -1,5 +1,6 @@
-"""Serving stored media (audio/video) with single byte ranges: one helper for the episode page
-(reviewers and translators) and the public transcript page (no login).
+"""An episode's media: attaching it (a file or an address), and serving stored media (audio,
+video) with single byte ranges: :func:`serve_media` is the one helper, for the episode page
+(reviewers and translators) and the public transcript page (no login, ``views/export.py``).
 
 The response names the file by what the caller says (``episode-12.mp3``, ``episode.mp3``), never
 by its stored name. A range with numbers longer than any file (more than 18 digits) is refused
@@ -13,9 +14,18 @@ import os
 import re
 from collections.abc import Iterator
 
+from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from translator.models import Episode
+from translator.permissions import can_change_episode, can_edit, can_view, require_perm
+from translator.services import editing
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _MAX_DIGITS = 18  # 10^18 bytes is an exabyte: a longer number is crafted, not a real range
@@ -82,3 +92,48 @@ def serve_media(
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = f'inline; filename="{download_name}{ext}"'
     return response
+
+
+@require_POST
+@require_perm(can_view, can_edit, can_change_episode)
+def media_attach(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Attach an uploaded file (``file``) or an address (``url``), or ``remove=1``."""
+    episode = get_object_or_404(Episode, pk=episode_id)
+    try:
+        if request.POST.get("remove") == "1":
+            editing.detach_media(episode_id=episode.pk, user=request.user)
+            messages.success(request, _("Media removed."))
+        elif request.FILES.get("file"):
+            editing.attach_media_file(
+                episode_id=episode.pk, upload=request.FILES["file"], user=request.user
+            )
+            messages.success(request, _("Media attached."))
+        elif request.POST.get("url", "").strip():
+            editing.attach_media_url(
+                episode_id=episode.pk, url=request.POST["url"], user=request.user
+            )
+            messages.success(request, _("Media attached."))
+        else:
+            messages.error(request, _("Choose a file or enter an address."))
+    except editing.EditingError as exc:
+        messages.error(request, str(exc))
+    return redirect("translator:episode_detail", episode_id=episode.pk)
+
+
+@require_GET
+@require_perm(can_view)
+def episode_media(request: HttpRequest, episode_id: int) -> HttpResponseBase:
+    """Serve the episode's stored media to users who may view it, with single byte ranges."""
+    episode = get_object_or_404(Episode.objects.only("id", "media_file"), pk=episode_id)
+    return serve_media(
+        request,
+        episode.media_file.name,
+        download_name=f"episode-{episode.pk}",
+        cache_control="private, max-age=3600",
+    )
+
+
+urlpatterns = [
+    path("episodes/<int:episode_id>/media/", media_attach, name="media_attach"),
+    path("episodes/<int:episode_id>/media/file/", episode_media, name="episode_media"),
+]

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -18,11 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from translator import permissions, review_selectors
+from translator import permissions
 from translator.core.tm_formats import ExchangeError
 from translator.models import Episode, GlossaryTerm, MemoryUnit, Segment
+from translator.permissions import can_approve, can_edit, can_view, require_perm
+from translator.selectors.review import parse_int
 from translator.services import editing, memory
-from translator.views.review import _require_edit, _require_view, _review_action
+from translator.views.review_common import review_action
 
 RECENT_UNITS = 50
 
@@ -31,8 +32,8 @@ RECENT_UNITS = 50
 
 
 @require_GET
+@require_perm(can_view)
 def segment_suggestions(request: HttpRequest, segment_id: int) -> HttpResponse:
-    _require_view(request)
     segment = get_object_or_404(Segment.objects.only("id", "status"), pk=segment_id)
     suggestions = memory.suggestions_for_segment(segment.pk)
     return render(
@@ -47,15 +48,15 @@ def segment_suggestions(request: HttpRequest, segment_id: int) -> HttpResponse:
 
 
 @require_POST
+@require_perm(can_view, can_edit)
 def segment_take(request: HttpRequest, segment_id: int) -> HttpResponse:
     """Put a suggestion's English into the segment (``unit``, ``version`` = the row's)."""
-    _require_edit(request)
     seg = get_object_or_404(Segment.objects.only("id", "episode_id"), pk=segment_id)
-    unit_id = review_selectors.parse_int(request.POST.get("unit"))
-    base_version = review_selectors.parse_int(request.POST.get("version"))
+    unit_id = parse_int(request.POST.get("unit"))
+    base_version = parse_int(request.POST.get("version"))
     if unit_id is None or base_version is None:
         return HttpResponse(_("Missing suggestion or version."), status=400)
-    return _review_action(
+    return review_action(
         request,
         seg,
         lambda: memory.take_suggestion(
@@ -82,8 +83,8 @@ def _page(request: HttpRequest, *, panel_error: str = "", status: int = 200) -> 
 
 
 @require_GET
+@require_perm(can_view)
 def memory_page(request: HttpRequest) -> HttpResponse:
-    _require_view(request)
     return _page(request)
 
 
@@ -94,8 +95,8 @@ def _download(data: bytes, *, filename: str, content_type: str) -> HttpResponse:
 
 
 @require_GET
+@require_perm(can_view)
 def memory_export(request: HttpRequest) -> HttpResponse:
-    _require_view(request)
     english = request.GET.get("english") or None
     if english not in (None, *Episode.TargetLanguage.values):
         english = None
@@ -108,11 +109,9 @@ def memory_export(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@require_perm(can_view, can_approve)
 def memory_import(request: HttpRequest) -> HttpResponse:
     """Reviewers add a TMX file to the memory; a bad file is refused in one line."""
-    _require_view(request)
-    if not permissions.can_approve(request.user):
-        raise PermissionDenied
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choose a TMX file."))
@@ -134,8 +133,8 @@ def memory_import(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@require_perm(can_view, can_edit)
 def project_term_add(request: HttpRequest) -> HttpResponse:
-    _require_edit(request)
     try:
         editing.add_glossary_term(
             episode_id=None,
@@ -150,22 +149,22 @@ def project_term_add(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@require_perm(can_view, can_edit)
 def project_term_delete(request: HttpRequest, term_id: int) -> HttpResponse:
-    _require_edit(request)
     term = get_object_or_404(GlossaryTerm, pk=term_id, episode__isnull=True)
     editing.delete_glossary_term(term_id=term.pk, user=request.user)
     return redirect("translator:memory")
 
 
 def _glossary_episode(request: HttpRequest) -> Episode | None:
-    value = review_selectors.parse_int(request.POST.get("episode") or request.GET.get("episode"))
+    value = parse_int(request.POST.get("episode") or request.GET.get("episode"))
     return get_object_or_404(Episode, pk=value) if value is not None else None
 
 
 @require_GET
+@require_perm(can_view)
 def glossary_export(request: HttpRequest) -> HttpResponse:
     """``?format=csv|tbx`` and optional ``?episode=`` (default: the project glossary)."""
-    _require_view(request)
     episode = _glossary_episode(request)
     fmt = "tbx" if request.GET.get("format") == "tbx" else "csv"
     name = f"glossary-episode-{episode.pk}" if episode else "glossary-project"
@@ -179,8 +178,8 @@ def glossary_export(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@require_perm(can_view, can_edit)
 def glossary_import(request: HttpRequest) -> HttpResponse:
-    _require_edit(request)
     episode = _glossary_episode(request)
     back = (
         redirect("translator:episode_detail", episode_id=episode.pk)

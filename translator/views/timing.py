@@ -5,56 +5,24 @@ process never imports them); the panel polls for its progress."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from translator import permissions
 from translator.core.errors import InputError
 from translator.forms import IMPORT_EXTENSIONS
-from translator.models import AlignmentRun, AudioTimingJob, Episode
+from translator.models import AlignmentRun, Episode
+from translator.permissions import can_edit, can_view, require_perm
+from translator.selectors.panels import timing_panel_context
 from translator.services import alignment, audio_timing
 
 
-def timing_panel_context(episode: Episode) -> dict:
-    """What the timing panel shows besides the last alignment: the latest audio timing job and
-    how many cue times would need confirmation to be replaced. Both only matter while the
-    episode has an audio file (no extra query otherwise: the episode page has a query budget)."""
-    job = None
-    hand_set = 0
-    if episode.media_file:
-        job = audio_timing.latest_job(episode.pk)
-        if job is None or not job.is_active:
-            hand_set = audio_timing.hand_set_count(episode.pk)
-        if job is not None and job.state == AudioTimingJob.State.SUCCEEDED and job.started_at:
-            # The episode may have been read before the job finished: then its report is
-            # missing (and the panel, no longer polling, would keep showing that).
-            try:
-                aligned_at = datetime.fromisoformat(episode.alignment_report["aligned_at"])
-            except (TypeError, KeyError, ValueError):
-                aligned_at = None
-            if aligned_at is None or aligned_at < job.started_at:
-                episode.refresh_from_db(fields=["alignment_report"])
-    return {
-        "audio_job": job,
-        "hand_set_cues": hand_set,
-        "has_media_file": bool(episode.media_file),
-        "last_alignment": (
-            episode.alignments.filter(undone=False).first() if episode.alignment_report else None
-        ),
-    }
-
-
 @require_POST
+@require_perm(can_edit)
 def audio_start(request: HttpRequest, episode_id: int) -> HttpResponse:
-    if not permissions.can_edit(request.user):
-        raise PermissionDenied
     episode = get_object_or_404(Episode, pk=episode_id)
     upload = request.FILES.get("captions")
     data = name = None
@@ -82,9 +50,8 @@ def audio_start(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 
 @require_GET
+@require_perm(can_view)
 def timing_panel(request: HttpRequest, episode_id: int) -> HttpResponse:
-    if not permissions.can_view(request.user):
-        raise PermissionDenied
     episode = get_object_or_404(Episode, pk=episode_id)
     ctx = {"episode": episode} | timing_panel_context(episode)
     response = render(request, "translator/partials/timing_panel.html", ctx)
@@ -95,9 +62,8 @@ def timing_panel(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 
 @require_POST
+@require_perm(can_edit)
 def align_upload(request: HttpRequest, episode_id: int) -> HttpResponse:
-    if not permissions.can_edit(request.user):
-        raise PermissionDenied
     episode = get_object_or_404(Episode, pk=episode_id)
     upload = request.FILES.get("captions")
     if upload is None:
@@ -121,9 +87,8 @@ def align_upload(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 
 @require_POST
+@require_perm(can_edit)
 def align_undo(request: HttpRequest, run_id: int) -> HttpResponse:
-    if not permissions.can_edit(request.user):
-        raise PermissionDenied
     run = get_object_or_404(AlignmentRun, pk=run_id)
     try:
         alignment.undo_alignment(run_id=run.pk, user=request.user)

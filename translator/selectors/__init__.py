@@ -1,4 +1,16 @@
-"""Reads shared by views, commands and the benchmark (no writes here)."""
+"""Reads: every query a view, command or the benchmark runs to show something (no writes here).
+
+This package is the one place for reads; services own the writes. The package itself holds
+the reads shared by several pages (status counts, progress, the public page's fingerprint);
+its modules hold one page's or panel's reads each:
+
+* :mod:`translator.selectors.review` — the review page: filters, rows, pages, counters,
+  speakers, glossary, history, diff, the revision a conflict shows;
+* :mod:`translator.selectors.panels` — the episode page's job and timing panels;
+* :mod:`translator.selectors.public` — the public transcript page's turns.
+
+Rows are displayed by :mod:`translator.templatetags.review_rows`.
+"""
 
 from __future__ import annotations
 

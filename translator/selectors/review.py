@@ -1,9 +1,11 @@
-"""Reads for the review page (no writes here).
+"""Reads for the review page (no writes here, not even of QA flags never stored).
 
 A page of rows costs a constant number of SQL queries whatever its length: the segments of the
 page with their first and last cue times (one query), the episode's speakers, its glossary and
 the status counters. QA flags (computed by :mod:`translator.core.qa`, never in templates) are
-read as stored by :mod:`translator.services.qa_flags`; filtering by flag is plain SQL.
+read as stored by :mod:`translator.services.qa_flags`; filtering by flag is plain SQL. Rows
+whose flags were never stored (bulk loads) get them computed here, in memory, for showing and
+filtering; storing them is left to the services and ``refresh_qa``.
 """
 
 from __future__ import annotations
@@ -365,18 +367,22 @@ def page_links(page: int, num_pages: int, *, around: int = 2) -> list[PageLink]:
 def filtered_segments(episode_id: int, filters: ReviewFilters) -> QuerySet[Segment]:
     """Segments matching the filters (status, QA flag, speaker, text search), all in SQL.
 
-    QA flags are the stored ones (``Segment.qa_flags``): rows never computed do not match a
-    flag filter, so the review page fills them in first."""
+    QA flags are the stored ones (``Segment.qa_flags``); rows whose flags were never stored
+    (bulk loads) are matched by flags computed here, in memory (one more query, and QA over
+    those rows only while some are missing)."""
     qs = _segments(episode_id)
     if filters.status == "unapproved":
         qs = qs.exclude(status=Segment.Status.APPROVED)
     elif filters.status:
         qs = qs.filter(status=filters.status)
-    if filters.flag == "any":
-        qs = qs.filter(qa_flags__isnull=False).exclude(qa_flags=[])
-    elif filters.flag:
-        # JSON text of a list of codes: the quoted code, and no code is another's substring.
-        qs = qs.filter(qa_flags__icontains=f'"{filters.flag}"')
+    if filters.flag:
+        if filters.flag == "any":
+            flagged = Q(qa_flags__isnull=False) & ~Q(qa_flags=[])
+        else:
+            # JSON text of a list of codes: the quoted code, and no code is another's substring.
+            flagged = Q(qa_flags__icontains=f'"{filters.flag}"')
+        computed = _flagged_unstored(episode_id, filters.flag)
+        qs = qs.filter(flagged | Q(pk__in=computed) if computed else flagged)
     if filters.speaker:
         qs = qs.filter(_speaker_q(filters.speaker))
     if filters.q:
@@ -388,9 +394,20 @@ def filtered_segments(episode_id: int, filters: ReviewFilters) -> QuerySet[Segme
     return qs
 
 
-def qa_flags_missing(episode_id: int) -> bool:
-    """Whether some segment of the episode has no stored QA flags (bulk loads, backups)."""
-    return Segment.objects.filter(episode_id=episode_id, qa_flags__isnull=True).exists()
+def _flagged_unstored(episode_id: int, flag: str) -> list[int]:
+    """Ids of segments with no stored QA flags that have ``flag`` (``any``: some flag) as
+    computed now, without storing them."""
+    missing = list(
+        Segment.objects.filter(episode_id=episode_id, qa_flags__isnull=True).values_list(
+            "id", flat=True
+        )
+    )
+    if not missing:
+        return []
+    computed = qa_flags.compute_qa_flags(segment_ids=missing)
+    return sorted(
+        pk for pk, codes in computed.items() if (codes if flag == "any" else flag in codes)
+    )
 
 
 def review_page(
@@ -405,7 +422,7 @@ def review_page(
     query), and a count when filtered."""
     speakers = episode_speakers(episode.pk)
     names = {s.label: s.display_name for s in speakers}
-    glossary = list(GlossaryTerm.objects.filter(episode_id=episode.pk).order_by("source"))
+    glossary = episode_glossary(episode.pk)
     counts = selectors.status_counts(episode.pk)
     per_page = filters.per_page
     qs = filtered_segments(episode.pk, filters)
@@ -441,6 +458,21 @@ def review_row(segment: Segment | int) -> ReviewRow:
     episode_id = values[ROW_FIELDS.index("episode_id")]
     names = dict(Speaker.objects.filter(episode_id=episode_id).values_list("label", "display_name"))
     return _rows([values], names)[0]
+
+
+def episode_glossary(episode_id: int) -> list[GlossaryTerm]:
+    """The episode's own glossary terms, by source (the glossary panel and the page)."""
+    return list(GlossaryTerm.objects.filter(episode_id=episode_id).order_by("source"))
+
+
+def latest_revision(segment_id: int) -> SegmentRevision | None:
+    """The newest revision of a segment (whose save a conflict shows), with its user."""
+    return (
+        SegmentRevision.objects.filter(segment_id=segment_id)
+        .select_related("user")
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def counters(episode_id: int) -> dict:

@@ -1,0 +1,61 @@
+"""The episode page: the review rows (side by side), with the job, timing, speakers, glossary,
+media and export panels around them. Reads only: it never writes, not even QA flags (rows
+whose flags were never stored show flags computed for the page)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET
+
+from translator.models import Episode, Segment
+from translator.permissions import can_view, require_perm
+from translator.selectors import panels
+from translator.selectors import review as review_selectors
+from translator.services import editing
+from translator.templatetags.review_rows import row_context
+from translator.views.review_common import counters_oob
+
+
+def _media_src(episode: Episode) -> str:
+    if episode.media_file:
+        return reverse("translator:episode_media", args=[episode.pk])
+    return episode.media_url
+
+
+@require_GET
+@require_perm(can_view)
+def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
+    episode = get_object_or_404(Episode, pk=episode_id)
+    filters = review_selectors.parse_filters(request.GET)
+    page = review_selectors.parse_int(request.GET.get("page"), 1) or 1
+    goto = review_selectors.parse_int(request.GET.get("goto"))
+    data = review_selectors.review_page(
+        episode=episode, filters=filters, page=page, goto_number=goto
+    )
+    ctx = row_context() | {
+        "episode": episode,
+        "data": data,
+        "filters": filters,
+        "qa_choices": list(review_selectors.QA_LABELS.items()),
+        "status_choices": list(Segment.Status.choices),
+        "media_kind": editing.media_kind(episode.media_file.name or episode.media_url),
+        "media_src": _media_src(episode),
+        "rows_url": reverse("translator:episode_detail", args=[episode.pk])
+        + filters.querystring(page=data.page),
+    }
+    if request.htmx and request.htmx.target == "review-body":
+        html = render_to_string("translator/review/body.html", ctx, request=request)
+        return HttpResponse(html + counters_oob(request, episode.pk))
+    ctx |= panels.job_panel_context(episode)
+    ctx["episode"] = episode
+    ctx["not_approved"] = data.counts["total"] - data.counts["approved"]
+    ctx |= panels.timing_panel_context(episode)  # the timing panel: undo, audio timing job
+    return render(request, "translator/episode_detail.html", ctx)
+
+
+urlpatterns = [
+    path("episodes/<int:episode_id>/", episode_detail, name="episode_detail"),
+]

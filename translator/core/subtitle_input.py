@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 
 import pysubs2
 
-from translator.core.align import _ROLLING_MIN_OVERLAP, _rolling_overlap
+from translator.core.align.data import _ROLLING_MIN_OVERLAP
+from translator.core.align.normalise import _rolling_overlap
 from translator.core.cue_labels import SOUND, label_names, split_pieces
 from translator.core.cue_sentences import PARAGRAPH_GAP_MS, TimedUnit, build_paragraphs
 from translator.core.errors import FormatError
@@ -56,26 +57,15 @@ from translator.core.tracks import (
 from translator.core.types import ParagraphKind, ParsedDocument, TimedLine
 
 __all__ = [
-    "FORMATS",
     "PARAGRAPH_GAP_MS",
     "SAME_TIME_MS",
-    "detect_format",
     "join_lines",
+    "looks_like_srt",
     "parse_timed",
     "read_caption_lines",
 ]
 
-FORMATS = ("text", "srt", "vtt", "ass")
 SAME_TIME_MS = 42  # one frame at 23.976 fps: events this close in start and end are one cue
-_EXTENSIONS = {
-    ".srt": "srt",
-    ".vtt": "vtt",
-    ".ass": "ass",
-    ".ssa": "ass",
-    ".txt": "text",
-    ".md": "text",
-    ".markdown": "text",
-}
 _PYSUBS2_FORMAT = {"srt": "srt", "vtt": "vtt", "ass": "ass"}
 _TIME = r"(?:\d{1,3}:)?\d{1,2}:\d{2}[,.]\d{1,3}"
 _TIMING_LINE = re.compile(rf"^\s*({_TIME})\s*-->\s*({_TIME})(?:\s+(.*))?$")
@@ -95,23 +85,9 @@ _ROLLING_TAIL = 200
 _ORPHAN = re.compile(r"^[。．.、，,！？!?…‥」』）)]+$")
 
 
-def detect_format(text: str, filename: str | None = None) -> str:
-    """``text`` | ``srt`` | ``vtt`` | ``ass`` from the content, else from the file extension."""
-    head = text.lstrip("\ufeff \t\n")[:2000]
-    if head.startswith("WEBVTT"):
-        return "vtt"
-    if head.startswith("[Script Info]") or re.search(r"^\[V4\+? Styles\]|^\[Events\]", head, re.M):
-        return "ass"
-    if _SRT_START.match(head):
-        return "srt"
-    if filename:
-        lower = filename.lower()
-        for ext, fmt in _EXTENSIONS.items():
-            if lower.endswith(ext):
-                return fmt
-    if re.search(rf"^{_TIME}\s*-->", head, re.M):
-        return "srt"
-    return "text"
+def looks_like_srt(head: str) -> bool:
+    """Whether the start of a file reads as SRT (a cue number, then a timing line)."""
+    return bool(_SRT_START.match(head))
 
 
 def join_lines(lines: list[str]) -> str:
@@ -570,7 +546,6 @@ def _clean_events(
 def read_caption_lines(text: str, fmt: str) -> list[TimedLine]:
     """The raw timed lines of a caption file, for timing alignment: inline word timestamps
     (``<00:00:01.000>``) and rolling-caption line breaks are kept, since they carry timing."""
-    fmt = "ass" if fmt.lower() == "ssa" else fmt.lower()
     if fmt not in _PYSUBS2_FORMAT:
         raise FormatError(f"unsupported subtitle format {fmt!r}")
     subs = _load(text, fmt)
@@ -882,9 +857,6 @@ def parse_timed(text: str, fmt: str, *, track: str | None = None) -> ParsedDocum
     """Parse a timed subtitle file. Damaged events are repaired or left out and listed in
     ``doc.report``; :class:`FormatError` (with a line number where possible) only when nothing
     can be read. ``track``: the language code of the source track (default Japanese)."""
-    fmt = fmt.lower()
-    if fmt == "ssa":
-        fmt = "ass"
     if fmt not in _PYSUBS2_FORMAT:
         raise FormatError(f"unsupported subtitle format {fmt!r}")
     report = ImportReport()
@@ -963,7 +935,6 @@ def match_track(spans: list[tuple[int, int]], lines: list[TimedLine]) -> list[st
 def read_timed_lines(text: str, fmt: str) -> list[TimedLine]:
     """The display text of every dialogue event (markup removed, damaged events left out), with
     the same linear readers as :func:`parse_timed`: for a second file holding a translation."""
-    fmt = "ass" if fmt.lower() in ("ass", "ssa") else fmt.lower()
     if fmt not in _PYSUBS2_FORMAT:
         raise FormatError(f"unsupported subtitle format {fmt!r}")
     report = ImportReport()

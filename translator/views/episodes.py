@@ -14,6 +14,7 @@ from translator import permissions, review_selectors, selectors
 from translator.core.errors import InputError
 from translator.core.pipeline import LEFT_OUT
 from translator.core.report import ImportReport
+from translator.core.requests import ImportRequest
 from translator.core.types import ParsedDocument
 from translator.forms import ImportForm
 from translator.models import Episode, ImportJob
@@ -51,12 +52,25 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     return render(request, "translator/episode_list.html", {"episodes": episodes})
 
 
-def _stash(request: HttpRequest, data: bytes | str, filename: str | None, options: dict) -> str:
-    """Keep the previewed input server-side under a random name (never the user's file name)."""
+def _stash(
+    request: HttpRequest,
+    data: bytes | str,
+    import_request: ImportRequest,
+    *,
+    english_file_name: str | None = None,
+) -> str:
+    """Keep the previewed input server-side under a random name (never the user's file name);
+    the session keeps the request's options."""
     token = importing.stash_upload(data)
+    options = import_request.to_options()
     if isinstance(data, str):
-        options = {**options, "encoding": "utf-8"}
-    request.session[PENDING_KEY] = {"token": token, "filename": filename, **options}
+        options["encoding"] = "utf-8"
+    request.session[PENDING_KEY] = {
+        "token": token,
+        "filename": import_request.filename,
+        **options,
+        **({"english_file_name": english_file_name} if english_file_name else {}),
+    }
     return token
 
 
@@ -125,29 +139,25 @@ def episode_import(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("That preview has expired; please choose the file again."))
             return redirect("translator:episode_import")
         data, pending = stashed
-        opts = {k: v for k, v in pending.items() if k not in ("token", "filename")}
-        opts["track"] = request.POST.get("track", "")[:10] or None
+        import_request = ImportRequest.from_options(
+            pending,
+            filename=pending.get("filename"),
+            track=request.POST.get("track", "")[:10] or None,
+        )
         try:
-            doc = preview_document(
-                data=data,
-                filename=pending.get("filename"),
-                fmt=opts["format"],
-                encoding=opts["encoding"],
-                title=opts["title"],
-                duration_ms=opts["duration_ms"],
-                check_language=opts.get("check_language", True),
-                track=opts["track"],
-            )
+            doc = preview_document(data=data, request=import_request)
         except InputError as exc:
             messages.error(request, str(exc))
             return redirect("translator:episode_import")
         english = importing.read_pending(token, part="en")
         _discard(request, token)
         _preview_context(context, doc)
-        context["token"] = _stash(request, data, pending.get("filename"), opts)
+        context["token"] = _stash(
+            request, data, import_request, english_file_name=pending.get("english_file_name")
+        )
         if english is not None:
             importing.stash_part(context["token"], "en", english)
-            context["english_file_name"] = opts.get("english_file_name")
+            context["english_file_name"] = pending.get("english_file_name")
         return render(request, "translator/episode_import.html", context)
     if request.method == "POST" and "confirm" in request.POST:
         token = request.POST.get("token", "")
@@ -155,23 +165,17 @@ def episode_import(request: HttpRequest) -> HttpResponse:
         if stashed is None:
             messages.error(request, _("That preview has expired; please choose the file again."))
             return redirect("translator:episode_import")
-        data, opts = stashed
+        data, pending = stashed
+        import_request = ImportRequest.from_options(
+            pending,
+            filename=pending.get("filename"),
+            title=request.POST.get("title") or pending.get("title") or None,
+            kinds=_chosen_kinds(request),
+            english_track=request.POST.get("english_track", "")[:10] or None,
+            english_file=importing.read_pending(token, part="en"),
+        )
         try:
-            episode = import_episode(
-                data=data,
-                filename=opts.get("filename"),
-                fmt=opts["format"],
-                encoding=opts["encoding"],
-                title=request.POST.get("title") or opts.get("title"),
-                duration_ms=opts.get("duration_ms"),
-                target_language=opts["target_language"],
-                user=request.user,
-                kinds=_chosen_kinds(request),
-                check_language=opts.get("check_language", True),
-                track=opts.get("track"),
-                english_track=request.POST.get("english_track", "")[:10] or None,
-                english_file=importing.read_pending(token, part="en"),
-            )
+            episode = import_episode(data=data, request=import_request, user=request.user)
         except InputError as exc:
             messages.error(request, str(exc))
             return redirect("translator:episode_import")
@@ -191,7 +195,7 @@ def episode_import(request: HttpRequest) -> HttpResponse:
         job = importing.start_import_job(
             data=data,
             filename=filename,
-            options=form.import_options(),
+            options=form.import_request().to_options(),
             user=request.user,
             kind=ImportJob.Kind.PROJECT if form.is_project_file() else ImportJob.Kind.TRANSCRIPT,
         )
@@ -212,25 +216,20 @@ def episode_import(request: HttpRequest) -> HttpResponse:
             return redirect("translator:episode_detail", episode_id=episode.pk)
     elif request.method == "POST" and form.is_valid():
         data, filename = form.payload()
-        opts = form.import_options()
+        import_request = form.import_request()
         try:
-            doc = preview_document(
-                data=data,
-                filename=filename,
-                fmt=opts["format"],
-                encoding=opts["encoding"],
-                title=opts["title"],
-                duration_ms=opts["duration_ms"],
-                check_language=opts["check_language"],
-            )
+            doc = preview_document(data=data, request=import_request)
         except InputError as exc:
             form.add_error(None, str(exc))
         else:
             english = form.cleaned_data.get("english_file")
-            if english:
-                opts["english_file_name"] = english.name[:255]
             _preview_context(context, doc)
-            context["token"] = _stash(request, data, filename, opts)
+            context["token"] = _stash(
+                request,
+                data,
+                import_request,
+                english_file_name=english.name[:255] if english else None,
+            )
             if english:
                 importing.stash_part(context["token"], "en", english.read())
                 context["english_file_name"] = english.name

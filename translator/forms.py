@@ -26,6 +26,19 @@ IMPORT_EXTENSIONS = tuple(dict.fromkeys((*extensions(), PROJECT_EXTENSION)))
 _TIMED_EXTENSIONS = extensions(timed_file=True)  # the messages name them for translation
 
 
+def _within_size_limit(upload):
+    """The upload, or a one-line error when it is over ``JIMAKU_MAX_IMPORT_BYTES``."""
+    if upload.size > settings.JIMAKU_MAX_IMPORT_BYTES:
+        raise forms.ValidationError(
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.JIMAKU_MAX_IMPORT_BYTES),
+            }
+        )
+    return upload
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Transcript, subtitle or project file"),
@@ -78,15 +91,7 @@ class ImportForm(forms.Form):
                     "or a Jimaku project file (.json)."
                 )
             )
-        if upload.size > settings.JIMAKU_MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the limit is %(limit)s.")
-                % {
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(settings.JIMAKU_MAX_IMPORT_BYTES),
-                }
-            )
-        return upload
+        return _within_size_limit(upload)
 
     def clean_english_file(self):
         upload = self.cleaned_data.get("english_file")
@@ -94,15 +99,7 @@ class ImportForm(forms.Form):
             return None
         if not (upload.name or "").lower().endswith(_TIMED_EXTENSIONS):
             raise forms.ValidationError(_("The English file must be .srt, .vtt, .ass or .ssa."))
-        if upload.size > settings.JIMAKU_MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the limit is %(limit)s.")
-                % {
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(settings.JIMAKU_MAX_IMPORT_BYTES),
-                }
-            )
-        return upload
+        return _within_size_limit(upload)
 
     def clean_duration(self):
         value = (self.cleaned_data.get("duration") or "").strip()

@@ -853,19 +853,25 @@ def _units(cues: list[_Cue], report: ImportReport) -> list[TimedUnit]:
     return units
 
 
-def parse_timed(text: str, fmt: str, *, track: str | None = None) -> ParsedDocument:
-    """Parse a timed subtitle file. Damaged events are repaired or left out and listed in
-    ``doc.report``; :class:`FormatError` (with a line number where possible) only when nothing
-    can be read. ``track``: the language code of the source track (default Japanese)."""
+def _read_clean_events(text: str, fmt: str, report: ImportReport) -> list[tuple[RawEvent, _Cue]]:
+    """Every readable event of an ``srt``/``vtt``/``ass`` file, markup cleaned (what was left
+    out or repaired goes to ``report``)."""
     if fmt not in _PYSUBS2_FORMAT:
         raise FormatError(f"unsupported subtitle format {fmt!r}")
-    report = ImportReport()
     text = _strip_boms(text, report)
     if fmt == "ass":
         raw, styles, play_res_y = _read_ass(text, report)
     else:
         raw, styles, play_res_y = _read_srt_vtt(text, fmt, report), {}, 0
-    cleaned = _clean_events(raw, fmt, report, styles, play_res_y)
+    return _clean_events(raw, fmt, report, styles, play_res_y)
+
+
+def parse_timed(text: str, fmt: str, *, track: str | None = None) -> ParsedDocument:
+    """Parse a timed subtitle file. Damaged events are repaired or left out and listed in
+    ``doc.report``; :class:`FormatError` (with a line number where possible) only when nothing
+    can be read. ``track``: the language code of the source track (default Japanese)."""
+    report = ImportReport()
+    cleaned = _read_clean_events(text, fmt, report)
     if not cleaned:
         raise FormatError(f"the {fmt.upper()} file has no subtitle text")
     tracks, track_styles = _assign_tracks(cleaned, fmt)
@@ -935,13 +941,5 @@ def match_track(spans: list[tuple[int, int]], lines: list[TimedLine]) -> list[st
 def read_timed_lines(text: str, fmt: str) -> list[TimedLine]:
     """The display text of every dialogue event (markup removed, damaged events left out), with
     the same linear readers as :func:`parse_timed`: for a second file holding a translation."""
-    if fmt not in _PYSUBS2_FORMAT:
-        raise FormatError(f"unsupported subtitle format {fmt!r}")
-    report = ImportReport()
-    text = _strip_boms(text, report)
-    if fmt == "ass":
-        raw, styles, play_res_y = _read_ass(text, report)
-    else:
-        raw, styles, play_res_y = _read_srt_vtt(text, fmt, report), {}, 0
-    cues = _clean_events(raw, fmt, report, styles, play_res_y)
+    cues = _read_clean_events(text, fmt, ImportReport())
     return [TimedLine(c.start_ms, c.end_ms, c.text, c.speaker) for _ev, c in cues]

@@ -11,7 +11,7 @@ from translator.core.export_types import ExportCue, ExportEpisode, ExportSegment
 from translator.core.requests import ExportRequest
 from translator.core.subtitles import SubtitleReport, build_subtitles
 from translator.core.transcript import TRANSCRIPT_FORMATS, render_transcript
-from translator.core.types import split_speaker_label
+from translator.core.types import speaker_display_name
 from translator.core.writers import MEDIA_TYPES, WRITERS, render_subtitles, suggested_filename
 from translator.models import Cue, Episode, Segment
 from translator.services import backup
@@ -38,13 +38,6 @@ class ExportedFile:
 def speaker_names(episode: Episode) -> dict[str, str]:
     """Source label → English display name, joint labels (友野・澤) joined with “&”."""
     return {s.label: s.display_name or s.label for s in episode.speakers.all()}
-
-
-def display_name(label: str, names: dict[str, str]) -> str | None:
-    parts = split_speaker_label(label)
-    if not parts:
-        return None
-    return " & ".join(names.get(p, p) for p in parts)
 
 
 def media_url_for(episode: Episode) -> str | None:
@@ -83,7 +76,7 @@ def export_episode_data(episode: Episode) -> ExportEpisode:
         "order"
     ).values_list("pk", "order", "kind", "turn", "speaker_label", "source_text", "text", "status"):
         if label not in speakers:
-            speakers[label] = display_name(label, names)
+            speakers[label] = speaker_display_name(label, names)
         out.append(
             ExportSegment(
                 index=order,

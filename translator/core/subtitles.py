@@ -398,21 +398,11 @@ def _timed_spans(seg: ExportSegment) -> list[tuple[int, int]] | None:
     return spans or None
 
 
-def build_subtitles(
-    episode: ExportEpisode, options: SubtitleOptions | None = None
-) -> SubtitleBuild:
-    """Subtitle events for ``episode`` in ``options.layout``, with a rule report.
-
-    Show notes are untimed and left out. Segments with an untimed cue are skipped (counted).
-    ``approved_only`` keeps approved segments only; otherwise non-approved ones are included
-    and counted. English-only layouts leave out untranslated segments (counted); bilingual
-    layouts show their Japanese with no English."""
-    options = options or SubtitleOptions()
-    layout = options.layout_enum
-    report = SubtitleReport()
-    protected = episode.protected_phrases
-    gap_ms = options.timing_rules.min_gap_ms
-
+def _timed_segments(
+    episode: ExportEpisode, options: SubtitleOptions, report: SubtitleReport
+) -> list[tuple[ExportSegment, list[tuple[int, int]]]]:
+    """The segments to subtitle with their cue spans, in time order (sound cues as SDH
+    labels); what is left out is counted in ``report``."""
     timed: list[tuple[ExportSegment, list[tuple[int, int]]]] = []
     for original in episode.segments:
         if original.is_untimed_text:
@@ -431,7 +421,25 @@ def build_subtitles(
             continue
         timed.append((seg, spans))
     timed.sort(key=lambda item: item[1][0][0])
+    return timed
 
+
+def build_subtitles(
+    episode: ExportEpisode, options: SubtitleOptions | None = None
+) -> SubtitleBuild:
+    """Subtitle events for ``episode`` in ``options.layout``, with a rule report.
+
+    Show notes are untimed and left out. Segments with an untimed cue are skipped (counted).
+    ``approved_only`` keeps approved segments only; otherwise non-approved ones are included
+    and counted. English-only layouts leave out untranslated segments (counted); bilingual
+    layouts show their Japanese with no English."""
+    options = options or SubtitleOptions()
+    layout = options.layout_enum
+    report = SubtitleReport()
+    protected = episode.protected_phrases
+    gap_ms = options.timing_rules.min_gap_ms
+
+    timed = _timed_segments(episode, options, report)
     events: list[SubtitleEvent] = []
     for n, (seg, spans) in enumerate(timed):
         next_start = timed[n + 1][1][0][0] if n + 1 < len(timed) else None

@@ -122,75 +122,99 @@ def episode_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict = {"form": form}
     if request.method == "POST" and "confirm" in request.POST and "import_job" in request.POST:
-        job_id = review_selectors.parse_int(request.POST.get("import_job"))
-        try:
-            job = importing.confirm_import_job(
-                job_id=job_id or 0, user=request.user, title=request.POST.get("title", "")
-            )
-        except (ImportJob.DoesNotExist, InputError):
-            messages.error(request, _("That preview has expired; please choose the file again."))
-            return redirect("translator:episode_import")
-        return redirect("translator:import_job", import_job_id=job.pk)
+        return _confirm_import_job(request)
     if request.method == "POST" and "retrack" in request.POST:
-        # The track picker: preview the same file again with another source track.
-        token = request.POST.get("token", "")
-        stashed = _unstash(request, token)
-        if stashed is None:
-            messages.error(request, _("That preview has expired; please choose the file again."))
-            return redirect("translator:episode_import")
-        data, pending = stashed
-        import_request = ImportRequest.from_options(
-            pending,
-            filename=pending.get("filename"),
-            track=request.POST.get("track", "")[:10] or None,
-        )
-        try:
-            doc = preview_document(data=data, request=import_request)
-        except InputError as exc:
-            messages.error(request, str(exc))
-            return redirect("translator:episode_import")
-        english = importing.read_pending(token, part="en")
-        _discard(request, token)
-        _preview_context(context, doc)
-        context["token"] = _stash(
-            request, data, import_request, english_file_name=pending.get("english_file_name")
-        )
-        if english is not None:
-            importing.stash_part(context["token"], "en", english)
-            context["english_file_name"] = pending.get("english_file_name")
-        return render(request, "translator/episode_import.html", context)
+        return _preview_other_track(request, context)
     if request.method == "POST" and "confirm" in request.POST:
-        token = request.POST.get("token", "")
-        stashed = _unstash(request, token)
-        if stashed is None:
-            messages.error(request, _("That preview has expired; please choose the file again."))
-            return redirect("translator:episode_import")
-        data, pending = stashed
-        import_request = ImportRequest.from_options(
-            pending,
-            filename=pending.get("filename"),
-            title=request.POST.get("title") or pending.get("title") or None,
-            kinds=_chosen_kinds(request),
-            english_track=request.POST.get("english_track", "")[:10] or None,
-            english_file=importing.read_pending(token, part="en"),
+        return _confirm_preview(request)
+    if request.method == "POST" and form.is_valid():
+        response = _upload(request, form, context)
+        if response is not None:
+            return response
+    return render(
+        request, "translator/episode_import.html", context, status=context.pop("status", 200)
+    )
+
+
+def _expired(request: HttpRequest) -> HttpResponse:
+    messages.error(request, _("That preview has expired; please choose the file again."))
+    return redirect("translator:episode_import")
+
+
+def _confirm_import_job(request: HttpRequest) -> HttpResponse:
+    """Import what the worker previewed."""
+    job_id = review_selectors.parse_int(request.POST.get("import_job"))
+    try:
+        job = importing.confirm_import_job(
+            job_id=job_id or 0, user=request.user, title=request.POST.get("title", "")
         )
-        try:
-            episode = import_episode(data=data, request=import_request, user=request.user)
-        except InputError as exc:
-            messages.error(request, str(exc))
-            return redirect("translator:episode_import")
-        _discard(request, token)
-        messages.success(
-            request,
-            _("Imported “%(title)s”: %(n)d segments.")
-            % {"title": episode.title, "n": episode.segments.count()},
-        )
-        return redirect("translator:episode_detail", episode_id=episode.pk)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and importing.runs_in_worker(form.payload_size())
-    ):
+    except (ImportJob.DoesNotExist, InputError):
+        return _expired(request)
+    return redirect("translator:import_job", import_job_id=job.pk)
+
+
+def _preview_other_track(request: HttpRequest, context: dict) -> HttpResponse:
+    """The track picker: preview the same file again with another source track."""
+    token = request.POST.get("token", "")
+    stashed = _unstash(request, token)
+    if stashed is None:
+        return _expired(request)
+    data, pending = stashed
+    import_request = ImportRequest.from_options(
+        pending,
+        filename=pending.get("filename"),
+        track=request.POST.get("track", "")[:10] or None,
+    )
+    try:
+        doc = preview_document(data=data, request=import_request)
+    except InputError as exc:
+        messages.error(request, str(exc))
+        return redirect("translator:episode_import")
+    english = importing.read_pending(token, part="en")
+    _discard(request, token)
+    _preview_context(context, doc)
+    context["token"] = _stash(
+        request, data, import_request, english_file_name=pending.get("english_file_name")
+    )
+    if english is not None:
+        importing.stash_part(context["token"], "en", english)
+        context["english_file_name"] = pending.get("english_file_name")
+    return render(request, "translator/episode_import.html", context)
+
+
+def _confirm_preview(request: HttpRequest) -> HttpResponse:
+    """Import the previewed file with the kinds, title and English chosen on the preview."""
+    token = request.POST.get("token", "")
+    stashed = _unstash(request, token)
+    if stashed is None:
+        return _expired(request)
+    data, pending = stashed
+    import_request = ImportRequest.from_options(
+        pending,
+        filename=pending.get("filename"),
+        title=request.POST.get("title") or pending.get("title") or None,
+        kinds=_chosen_kinds(request),
+        english_track=request.POST.get("english_track", "")[:10] or None,
+        english_file=importing.read_pending(token, part="en"),
+    )
+    try:
+        episode = import_episode(data=data, request=import_request, user=request.user)
+    except InputError as exc:
+        messages.error(request, str(exc))
+        return redirect("translator:episode_import")
+    _discard(request, token)
+    messages.success(
+        request,
+        _("Imported “%(title)s”: %(n)d segments.")
+        % {"title": episode.title, "n": episode.segments.count()},
+    )
+    return redirect("translator:episode_detail", episode_id=episode.pk)
+
+
+def _upload(request: HttpRequest, form: ImportForm, context: dict) -> HttpResponse | None:
+    """A valid upload: to the worker when large, restored when a project file, else
+    previewed (``context`` filled; ``None`` renders the page)."""
+    if importing.runs_in_worker(form.payload_size()):
         data, filename = form.payload()  # large: parsed by the worker, this request returns
         job = importing.start_import_job(
             data=data,
@@ -200,42 +224,39 @@ def episode_import(request: HttpRequest) -> HttpResponse:
             kind=ImportJob.Kind.PROJECT if form.is_project_file() else ImportJob.Kind.TRANSCRIPT,
         )
         return redirect("translator:import_job", import_job_id=job.pk)
-    if request.method == "POST" and form.is_valid() and form.is_project_file():
+    if form.is_project_file():
         try:  # a backup: restored whole as a new episode (all or nothing), no preview
             episode = backup.import_project(data=form.payload()[0], user=request.user)
         except backup.BackupError as exc:
             form.add_error("file", str(exc))
             context["status"] = 400
-        else:
-            messages.success(
-                request,
-                _("Restored “%(title)s” from a project file: %(n)d segments.")
-                % {"title": episode.title, "n": episode.segments.count()},
-            )
-            _restore_warnings(request, episode)
-            return redirect("translator:episode_detail", episode_id=episode.pk)
-    elif request.method == "POST" and form.is_valid():
-        data, filename = form.payload()
-        import_request = form.import_request()
-        try:
-            doc = preview_document(data=data, request=import_request)
-        except InputError as exc:
-            form.add_error(None, str(exc))
-        else:
-            english = form.cleaned_data.get("english_file")
-            _preview_context(context, doc)
-            context["token"] = _stash(
-                request,
-                data,
-                import_request,
-                english_file_name=english.name[:255] if english else None,
-            )
-            if english:
-                importing.stash_part(context["token"], "en", english.read())
-                context["english_file_name"] = english.name
-    return render(
-        request, "translator/episode_import.html", context, status=context.pop("status", 200)
+            return None
+        messages.success(
+            request,
+            _("Restored “%(title)s” from a project file: %(n)d segments.")
+            % {"title": episode.title, "n": episode.segments.count()},
+        )
+        _restore_warnings(request, episode)
+        return redirect("translator:episode_detail", episode_id=episode.pk)
+    data, filename = form.payload()
+    import_request = form.import_request()
+    try:
+        doc = preview_document(data=data, request=import_request)
+    except InputError as exc:
+        form.add_error(None, str(exc))
+        return None
+    english = form.cleaned_data.get("english_file")
+    _preview_context(context, doc)
+    context["token"] = _stash(
+        request,
+        data,
+        import_request,
+        english_file_name=english.name[:255] if english else None,
     )
+    if english:
+        importing.stash_part(context["token"], "en", english.read())
+        context["english_file_name"] = english.name
+    return None
 
 
 # --- large imports: the worker's progress, then the preview, then the episode ------------------

@@ -82,6 +82,11 @@ def _unstash(request: HttpRequest, token: str) -> tuple[bytes, dict] | None:
     return None if data is None else (data, pending)
 
 
+def _pending_request(pending: dict, **changes) -> ImportRequest:
+    """The import the session's pending preview was made with, with ``changes``."""
+    return ImportRequest.from_options(pending, filename=pending.get("filename"), **changes)
+
+
 def _discard(request: HttpRequest, token: str) -> None:
     request.session.pop(PENDING_KEY, None)
     importing.discard_pending(token)  # and the English subtitle file kept beside it
@@ -160,11 +165,7 @@ def _preview_other_track(request: HttpRequest, context: dict) -> HttpResponse:
     if stashed is None:
         return _expired(request)
     data, pending = stashed
-    import_request = ImportRequest.from_options(
-        pending,
-        filename=pending.get("filename"),
-        track=request.POST.get("track", "")[:10] or None,
-    )
+    import_request = _pending_request(pending, track=request.POST.get("track", "")[:10] or None)
     try:
         doc = preview_document(data=data, request=import_request)
     except InputError as exc:
@@ -189,9 +190,8 @@ def _confirm_preview(request: HttpRequest) -> HttpResponse:
     if stashed is None:
         return _expired(request)
     data, pending = stashed
-    import_request = ImportRequest.from_options(
+    import_request = _pending_request(
         pending,
-        filename=pending.get("filename"),
         title=request.POST.get("title") or pending.get("title") or None,
         kinds=_chosen_kinds(request),
         english_track=request.POST.get("english_track", "")[:10] or None,

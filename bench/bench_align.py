@@ -20,7 +20,8 @@ if str(ROOT) not in sys.path:
 
 from bench.common import Figure, median_time  # noqa: E402
 from tests.core.asr_synth import Damage, generate_chunks, synthesise_captions, timed_truth  # noqa: E402
-from translator.core.align import AlignCue, _caption_stream, _normalize, align_cues  # noqa: E402
+from translator.core.align import AlignCue, align_cues  # noqa: E402
+from translator.core.align.normalise import _caption_stream, _normalize  # noqa: E402
 
 SECTION = "Timing alignment"
 DIFFLIB_BUDGET_S = 60.0  # do not start a difflib run predicted to take longer than this

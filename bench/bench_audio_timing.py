@@ -38,6 +38,7 @@ from translator.core.align import AlignCue, align_cues  # noqa: E402
 from translator.core.audio.fit import FitCue, fit_transcript  # noqa: E402
 from translator.core.audio.vad import analyse_file  # noqa: E402
 from translator.core.pipeline import segment_document  # noqa: E402
+from translator.core.requests import ImportRequest  # noqa: E402
 from translator.core.types import ParagraphKind  # noqa: E402
 
 SECTION = "Timing from audio"
@@ -157,7 +158,7 @@ def run() -> list[Figure]:
         growth[minutes] = statistics.median(runs)
 
     # Accuracy, all in this run.
-    estimated_doc = segment_document(text, duration_ms=ep.duration_ms)
+    estimated_doc = segment_document(text, ImportRequest(duration_ms=ep.duration_ms))
     estimated = {k: (c.start_ms, c.end_ms) for k, _p, _s, c in _keys(estimated_doc) if k in truth}
     captions = synthesise_captions(truth_cues(ep), Damage(), seed=19)
     cues = _fit_cues(ep.document)

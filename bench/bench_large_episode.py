@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import Figure  # noqa: E402
+from translator.core.requests import ExportRequest, ImportRequest  # noqa: E402
 
 SECTION = "A 10,000-segment episode"
 SMALL, LARGE = 340, 10_000
@@ -82,7 +83,9 @@ def measure(n: int, *, client: Any, repeat: int) -> dict[str, Any]:
     data = synthetic_transcript(n, seed=n).encode("utf-8")
     # Five hours for 10,000 sentences (1.8 s each), the same rate for the small episode.
     times["import"], episode = _timed(
-        lambda: importing.import_episode(data=data, filename=f"event-{n}.txt", duration_ms=n * 1800)
+        lambda: importing.import_episode(
+            data=data, request=ImportRequest(filename=f"event-{n}.txt", duration_ms=n * 1800)
+        )
     )
     segments = episode.segments.count()
 
@@ -117,7 +120,10 @@ def measure(n: int, *, client: Any, repeat: int) -> dict[str, Any]:
 
     for fmt in EXPORTS:
         times[f"export {fmt}"] = _median(
-            lambda fmt=fmt: exporting.export_file(episode=episode, fmt=fmt), repeat
+            lambda fmt=fmt: exporting.export_file(
+                episode=episode, request=ExportRequest(format=fmt)
+            ),
+            repeat,
         )
     times["backup"], dumped = _timed(lambda: backup.dumps_project(episode_id=episode.pk))
     times["restore"], restored = _timed(lambda: backup.import_project(data=dumped))

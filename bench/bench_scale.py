@@ -56,9 +56,11 @@ def _ensure_django() -> None:
 
 IMPORT = """
 import json
+from translator.core.requests import ImportRequest
 from translator.services.importing import import_episode
 paths = {paths}
-ids = [import_episode(data=open(p, "rb").read(), filename="bench.txt").pk for p in paths]
+request = ImportRequest(filename="bench.txt")
+ids = [import_episode(data=open(p, "rb").read(), request=request).pk for p in paths]
 print(json.dumps(ids))
 """
 

@@ -23,6 +23,7 @@ import pysubs2
 
 from bench.common import Figure, median_time
 from translator.core.pipeline import segment_document
+from translator.core.requests import ImportRequest
 
 SECTION = "Subtitle import"
 
@@ -89,7 +90,7 @@ def bilingual_ass(events: int) -> str:
 
 def _peak_bytes(text: str, fmt: str) -> int:
     tracemalloc.start()
-    segment_document(text, fmt=fmt, max_bytes=1 << 30)
+    segment_document(text, ImportRequest(format=fmt), max_bytes=1 << 30)
     _size, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return peak
@@ -101,7 +102,7 @@ def _growth(name: str, build, unit: int, fmt: str, factors=(1, 4, 16)) -> list[F
     for factor in factors:
         text = build(unit * factor)
         seconds = median_time(
-            lambda text=text: segment_document(text, fmt=fmt, max_bytes=1 << 30),
+            lambda text=text: segment_document(text, ImportRequest(format=fmt), max_bytes=1 << 30),
             repeat=3 if factor < 16 else 1,
             warmup=0 if factor == 16 else 1,
         )
@@ -153,7 +154,9 @@ def run() -> list[Figure]:
     for events in (2_000, 20_000):
         text = bilingual_ass(events)
         ours = median_time(
-            lambda text=text: segment_document(text, fmt="ass", max_bytes=1 << 30),
+            lambda text=text: segment_document(
+                text, ImportRequest(format="ass"), max_bytes=1 << 30
+            ),
             repeat=3 if events == 2_000 else 1,
             warmup=1 if events == 2_000 else 0,
         )

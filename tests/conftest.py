@@ -93,9 +93,10 @@ def plain_user(db):
 
 @pytest.fixture
 def sample_episode(db, sample_bytes):
+    from translator.core.requests import ImportRequest
     from translator.services.importing import import_episode
 
-    return import_episode(data=sample_bytes, filename="sample_episode.txt")
+    return import_episode(data=sample_bytes, request=ImportRequest(filename="sample_episode.txt"))
 
 
 # Engine fixtures (fake DeepL server, tiny Argos models) for every test package.

@@ -8,17 +8,12 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from translator.core.errors import InputError
+from translator.core.formats import AUTO, INPUT_FORMATS, extensions
+from translator.core.requests import ImportRequest
 from translator.core.timing import parse_duration
 from translator.models import Episode
 
-FORMAT_CHOICES = [
-    ("auto", _("Detect automatically")),
-    ("text", _("Transcript text / Markdown")),
-    ("srt", "SRT"),
-    ("vtt", "WebVTT"),
-    ("ass", "ASS / SSA"),
-    ("json", _("Speech-recognition JSON (Whisper, WhisperX, AssemblyAI)")),
-]
+FORMAT_CHOICES = [(AUTO, _("Detect automatically"))] + [(f.name, _(f.label)) for f in INPUT_FORMATS]
 ENCODING_CHOICES = [
     ("auto", _("Detect automatically")),
     ("utf-8", "UTF-8"),
@@ -27,7 +22,21 @@ ENCODING_CHOICES = [
     ("euc-jp", "EUC-JP"),
 ]
 PROJECT_EXTENSION = ".json"  # a Jimaku project file (backup): restored, not segmented
-IMPORT_EXTENSIONS = (".txt", ".md", ".markdown", ".srt", ".vtt", ".ass", ".ssa", PROJECT_EXTENSION)
+IMPORT_EXTENSIONS = tuple(dict.fromkeys((*extensions(), PROJECT_EXTENSION)))
+_TIMED_EXTENSIONS = extensions(timed_file=True)  # the messages name them for translation
+
+
+def _within_size_limit(upload):
+    """The upload, or a one-line error when it is over ``JIMAKU_MAX_IMPORT_BYTES``."""
+    if upload.size > settings.JIMAKU_MAX_IMPORT_BYTES:
+        raise forms.ValidationError(
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.JIMAKU_MAX_IMPORT_BYTES),
+            }
+        )
+    return upload
 
 
 class ImportForm(forms.Form):
@@ -82,31 +91,15 @@ class ImportForm(forms.Form):
                     "or a Jimaku project file (.json)."
                 )
             )
-        if upload.size > settings.JIMAKU_MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the limit is %(limit)s.")
-                % {
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(settings.JIMAKU_MAX_IMPORT_BYTES),
-                }
-            )
-        return upload
+        return _within_size_limit(upload)
 
     def clean_english_file(self):
         upload = self.cleaned_data.get("english_file")
         if not upload:
             return None
-        if not (upload.name or "").lower().endswith((".srt", ".vtt", ".ass", ".ssa")):
+        if not (upload.name or "").lower().endswith(_TIMED_EXTENSIONS):
             raise forms.ValidationError(_("The English file must be .srt, .vtt, .ass or .ssa."))
-        if upload.size > settings.JIMAKU_MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the limit is %(limit)s.")
-                % {
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(settings.JIMAKU_MAX_IMPORT_BYTES),
-                }
-            )
-        return upload
+        return _within_size_limit(upload)
 
     def clean_duration(self):
         value = (self.cleaned_data.get("duration") or "").strip()
@@ -162,13 +155,15 @@ class ImportForm(forms.Form):
             return upload.size or 0
         return len((self.cleaned_data.get("text") or "").encode("utf-8", "surrogatepass"))
 
-    def import_options(self) -> dict:
-        """The options an import needs besides the data (JSON-ready)."""
-        return {
-            "format": self.cleaned_data["format"],
-            "encoding": self.cleaned_data["encoding"],
-            "title": self.cleaned_data["title"],
-            "duration_ms": self.cleaned_data["duration"],
-            "target_language": self.cleaned_data["target_language"],
-            "check_language": not self.cleaned_data["any_language"],
-        }
+    def import_request(self) -> ImportRequest:
+        """The import the form asks for, besides the data (a file's name included)."""
+        upload = self.cleaned_data.get("file")
+        return ImportRequest(
+            filename=upload.name if upload else None,
+            format=self.cleaned_data["format"],
+            encoding=self.cleaned_data["encoding"],
+            title=self.cleaned_data["title"] or None,
+            duration_ms=self.cleaned_data["duration"],
+            target_language=self.cleaned_data["target_language"],
+            check_language=not self.cleaned_data["any_language"],
+        )

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from tests.support.audio_episode import build_episode, sample_transcript
+from translator.core.requests import ImportRequest
 from translator.models import AudioTimingJob, Cue
 from translator.services import audio_timing
 from translator.services.importing import import_episode
@@ -19,7 +20,7 @@ def test_time_from_the_audio_in_the_timing_panel(
 ):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     spoken = build_episode(sample_transcript(6), tmp_path / "ep.wav", seed=8)
-    episode = import_episode(data=sample_transcript(6), title="Audio panel")
+    episode = import_episode(data=sample_transcript(6), request=ImportRequest(title="Audio panel"))
     episode.media_file.save("ep.wav", ContentFile(spoken.path.read_bytes()), save=True)
     page = login("tina")
     page.goto(f"{live_server.url}/episodes/{episode.pk}/")

@@ -1,4 +1,4 @@
-"""Tests for translator/core/align.py: transcript-to-caption timing transfer."""
+"""Tests for translator/core/align/: transcript-to-caption timing transfer."""
 
 from __future__ import annotations
 
@@ -17,17 +17,10 @@ from tests.core.asr_synth import (
     synthesise_captions,
     timed_truth,
 )
-from translator.core.align import (
-    _CLAUSE,
-    _SENTENCE,
-    AlignCue,
-    AlignmentResult,
-    _caption_stream,
-    _clean_caption,
-    _normalize,
-    _transcript_pauses,
-    align_cues,
-)
+from translator.core.align import AlignCue, AlignmentResult, align_cues
+from translator.core.align.data import _CLAUSE, _SENTENCE
+from translator.core.align.normalise import _caption_stream, _clean_caption, _normalize
+from translator.core.align.project import _transcript_pauses
 from translator.core.errors import InputError
 from translator.core.timing_rules import TimingRules
 from translator.core.types import TimedLine

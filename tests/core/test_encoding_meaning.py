@@ -11,6 +11,7 @@ import pytest
 from translator.core.encoding import decode_bytes, not_japanese_reason, reading
 from translator.core.errors import NotJapaneseError
 from translator.core.pipeline import segment_document
+from translator.core.requests import ImportRequest
 
 ENC = Path(__file__).parents[1] / "fixtures" / "transcripts" / "encodings"
 
@@ -39,18 +40,20 @@ def test_gb2312_chinese_is_not_decoded_as_euc_jp_mojibake():
 )
 def test_text_that_is_not_japanese_is_refused_in_one_line(name, looks_like):
     with pytest.raises(NotJapaneseError) as info:
-        segment_document(data(name), filename=name)
+        segment_document(data(name), ImportRequest(filename=name))
     message = str(info.value)
     assert message.startswith(f"this looks like {looks_like}, not Japanese")
     assert "\n" not in message
 
 
 def test_override_imports_it_anyway():
-    doc = segment_document(data("chinese_gb2312.srt"), filename="x.srt", check_language=False)
+    doc = segment_document(
+        data("chinese_gb2312.srt"), ImportRequest(filename="x.srt", check_language=False)
+    )
     assert doc.paragraphs[0].raw_text.startswith("大家好，欢迎收看我们的节目。")
-    doc = segment_document(data("english.srt"), filename="x.srt", encoding="utf-8")
+    doc = segment_document(data("english.srt"), ImportRequest(filename="x.srt", encoding="utf-8"))
     assert doc.paragraphs[0].raw_text.startswith("Good evening")
-    doc = segment_document(data("korean_euckr.txt"), encoding="euc-kr")
+    doc = segment_document(data("korean_euckr.txt"), ImportRequest(encoding="euc-kr"))
     assert "안녕하세요" in doc.paragraphs[0].raw_text
 
 
@@ -63,7 +66,7 @@ def test_override_imports_it_anyway():
     ],
 )
 def test_japanese_legacy_encodings_still_import(name, codec):
-    doc = segment_document(data(name), filename=name)
+    doc = segment_document(data(name), ImportRequest(filename=name))
     assert doc.encoding == codec
     assert "ラジオ" in "".join(p.raw_text for p in doc.paragraphs) or doc.speakers == [
         "山田",

@@ -126,11 +126,11 @@ def test_timestamped_turns_grow_linearly():
             f"[{k // 60:02d}:{k % 60:02d}] {'AB'[k % 2]}: はい、そうですね。\n" for k in range(n)
         )
 
-    from translator.core import pipeline, timing
+    from translator.core import pipeline, structure, timing
 
     def lines_in_timing(text: str) -> int:
         """Executed lines of timing.py while estimating (Python loops are not calls)."""
-        doc = pipeline.parse_text_transcript(text)
+        doc = structure.parse_text_transcript(text)
         pipeline._segment_text(doc, ())
         count = 0
 
@@ -155,10 +155,10 @@ def test_timestamped_turns_grow_linearly():
 
 
 def test_untimed_text_over_the_character_limit_is_refused_in_one_line(monkeypatch):
-    from translator.core import pipeline
+    from translator.core import formats
     from translator.core.errors import InputTooLargeError
 
-    monkeypatch.setattr(pipeline, "MAX_TEXT_CHARS", 1_000)
+    monkeypatch.setattr(formats, "MAX_TEXT_CHARS", 1_000)
     with pytest.raises(InputTooLargeError) as info:
         segment_document("題\n\n" + CLAUSE * 40)
     assert "over the limit of 1,000" in str(info.value) and "\n" not in str(info.value)

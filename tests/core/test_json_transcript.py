@@ -10,13 +10,14 @@ import pytest
 
 from translator.core.errors import FormatError, InputError
 from translator.core.pipeline import segment_document
+from translator.core.requests import ImportRequest
 from translator.core.types import Timing
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "transcripts"
 
 
 def load(name: str, **kw):
-    return segment_document((FIXTURES / name).read_bytes(), filename=name, **kw)
+    return segment_document((FIXTURES / name).read_bytes(), ImportRequest(filename=name, **kw))
 
 
 def rows(doc):
@@ -103,16 +104,16 @@ def test_a_transcript_line_starting_with_a_bracket_is_not_json():
 )
 def test_bad_json_is_refused_in_one_line(data, message):
     with pytest.raises(FormatError) as info:
-        segment_document(data.encode(), filename="x.json")
+        segment_document(data.encode(), ImportRequest(filename="x.json"))
     assert message in str(info.value) and "\n" not in str(info.value)
     assert isinstance(info.value, InputError)
 
 
 def test_json_over_the_character_limit_is_refused_before_segmentation(monkeypatch):
-    from translator.core import pipeline
+    from translator.core import formats
     from translator.core.errors import InputTooLargeError
 
-    monkeypatch.setattr(pipeline, "MAX_TEXT_CHARS", 10)
+    monkeypatch.setattr(formats, "MAX_TEXT_CHARS", 10)
     data = json.dumps({"segments": [{"start": 0, "end": 1, "text": "あ" * 11}]})
     with pytest.raises(InputTooLargeError, match="over the limit of 10"):
         segment_document(data)

@@ -3,12 +3,15 @@ import re
 import pytest
 
 from translator.core.errors import DecodingError, EmptyInputError, FormatError, InputError
-from translator.core.pipeline import segment_document
+from translator.core.pipeline import DEFAULT_MAX_BYTES, segment_document
+from translator.core.requests import ImportRequest
 from translator.core.types import ParagraphKind, Timing
 
 
 def test_sample_episode_fully_segmented(sample_text):
-    doc = segment_document(sample_text.replace("•", "・").encode("cp932"), filename="e.txt")
+    doc = segment_document(
+        sample_text.replace("•", "・").encode("cp932"), ImportRequest(filename="e.txt")
+    )
     assert doc.encoding == "cp932" and doc.source_format == "text"
     assert doc.title == "第12回 字幕と翻訳ツールの舞台裏"
     turns = [p for p in doc.paragraphs if p.kind == ParagraphKind.TRANSCRIPT]
@@ -29,7 +32,7 @@ def test_sample_episode_fully_segmented(sample_text):
 
 def test_timed_input_keeps_times():
     srt = "1\n00:00:01,000 --> 00:00:02,000\nこんにちは。\n"
-    doc = segment_document(srt.encode("utf-16"), filename="ep.srt")
+    doc = segment_document(srt.encode("utf-16"), ImportRequest(filename="ep.srt"))
     cue = doc.paragraphs[0].sentences[0].cues[0]
     assert (cue.start_ms, cue.end_ms, cue.timing) == (1000, 2000, Timing.IMPORTED)
     assert doc.title == "ep" and doc.source_format == "srt"
@@ -38,7 +41,7 @@ def test_timed_input_keeps_times():
 def test_title_and_protected_terms():
     doc = segment_document(
         "A: 字幕ラボでは第一印象がとても大事だと考えているので丁寧に作ります。",
-        title="My title",
+        ImportRequest(title="My title"),
         protected_terms=["第一印象"],
     )
     assert doc.title == "My title"
@@ -59,13 +62,14 @@ def test_title_and_protected_terms():
         ),
         ("1\n00:00:01,000 --> 00:00:0", {"filename": "cut.srt"}, FormatError),
         ("こんにちは".encode("cp932"), {"encoding": "utf-8"}, DecodingError),
-        ("こんにちは", {"fmt": "docx"}, FormatError),
+        ("こんにちは", {"format": "docx"}, FormatError),
         (b"a" * 50, {"max_bytes": 10}, InputError),
     ],
 )
 def test_bad_input_gives_one_line_input_errors(data, kwargs, error):
     with pytest.raises(error) as info:
-        segment_document(data, **kwargs)
+        max_bytes = kwargs.pop("max_bytes", DEFAULT_MAX_BYTES)
+        segment_document(data, ImportRequest(**kwargs), max_bytes=max_bytes)
     assert "\n" not in str(info.value)
 
 

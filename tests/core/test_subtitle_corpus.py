@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from translator.core.pipeline import segment_document
+from translator.core.requests import ImportRequest
 from translator.core.types import ParagraphKind, ParsedDocument
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "subtitles"
@@ -19,7 +20,7 @@ SOUND, TALK = ParagraphKind.SOUND, ParagraphKind.TRANSCRIPT
 
 
 def load(name: str, **kwargs) -> ParsedDocument:
-    return segment_document((FIXTURES / name).read_bytes(), filename=name, **kwargs)
+    return segment_document((FIXTURES / name).read_bytes(), ImportRequest(filename=name, **kwargs))
 
 
 def turns(doc: ParsedDocument) -> list[tuple[str, str | None, list[str]]]:
@@ -134,7 +135,7 @@ def test_top_bottom_styles_give_an_english_track():
 
 def test_a_few_latin_words_stay_in_the_japanese_track():
     text = "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nsudo apt install\nで入れます。\n"
-    doc = segment_document(text, fmt="vtt")
+    doc = segment_document(text, ImportRequest(format="vtt"))
     assert all_text(doc) == "sudo apt installで入れます。"
     assert not doc.other_tracks and not doc.report.tracks
 
@@ -362,7 +363,7 @@ def test_sentence_time_bound_cuts_at_the_best_boundary():
         f"{k + 1}\n00:00:{2 * k:02d},000 --> 00:00:{2 * k + 2:02d},000\n{phrases[k % 3]}\n\n"
         for k in range(24)
     )
-    doc = segment_document(srt, fmt="srt")
+    doc = segment_document(srt, ImportRequest(format="srt"))
     sentences = [s for p in doc.paragraphs for s in p.sentences]
     assert "".join(s.text for s in sentences) == "".join(phrases[k % 3] for k in range(24))
     for s in sentences:

@@ -1,7 +1,8 @@
 import pytest
 
 from translator.core.errors import FormatError
-from translator.core.subtitle_input import detect_format, parse_timed
+from translator.core.formats import detect_format
+from translator.core.subtitle_input import parse_timed
 from translator.core.types import Timing
 
 SRT = """1

@@ -2,6 +2,7 @@ import pytest
 
 from translator.core.errors import InputError
 from translator.core.pipeline import segment_document
+from translator.core.requests import ImportRequest
 from translator.core.timing import estimate_timing, parse_duration
 from translator.core.timing_rules import MAX_DURATION_MS, MIN_DURATION_MS
 from translator.core.types import CueDraft, Paragraph, ParagraphKind, SentenceDraft, Timing
@@ -45,7 +46,8 @@ def test_anchors_and_duration_scaling():
 
 def test_scaled_to_episode_duration_without_anchors():
     doc = segment_document(
-        "A: はい。\n\nB: そうですね。\n\nA: ありがとうございました。", duration_ms=60_000
+        "A: はい。\n\nB: そうですね。\n\nA: ありがとうございました。",
+        ImportRequest(duration_ms=60_000),
     )
     cues = _cues(doc.paragraphs)
     assert 30_000 < cues[-1].start_ms < cues[-1].end_ms <= 60_000

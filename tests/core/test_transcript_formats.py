@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from translator.core.pipeline import segment_document
+from translator.core.requests import ImportRequest
 from translator.core.structure import _BARE_TS, _match_turn, parse_timestamp_ms
 from translator.core.types import ParagraphKind, ParsedDocument
 
@@ -22,7 +23,7 @@ SHARED_SAMPLE = Path("/work/shared/samples/000_9769d1043bfd31c3.txt")
 
 
 def load(name: str) -> ParsedDocument:
-    return segment_document((FIXTURES / name).read_bytes(), filename=name)
+    return segment_document((FIXTURES / name).read_bytes(), ImportRequest(filename=name))
 
 
 def turns(doc: ParsedDocument) -> list[tuple[str | None, int | None, list[str]]]:
@@ -218,7 +219,9 @@ def test_written_japanese_keeps_its_spaces():
 def test_preview_kind_choices_apply():
     """The preview lets the user change any paragraph's kind, and keep a left-out line."""
     data = (FIXTURES / "podcast_page.txt").read_bytes()
-    doc = segment_document(data, kinds={6: "left_out", 28: "description", 11: "transcript"})
+    doc = segment_document(
+        data, ImportRequest(kinds={6: "left_out", 28: "description", 11: "transcript"})
+    )
     kinds = {p.line_no: p.kind for p in doc.paragraphs}
     assert 6 not in kinds  # the description's first line, left out by the user
     assert kinds[28] == ParagraphKind.DESCRIPTION

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from translator.core.export_types import ExportCue, ExportEpisode, ExportSegment, TranscriptOptions
 from translator.core.pipeline import segment_document
+from translator.core.requests import ImportRequest
 from translator.core.transcript import PARAGRAPH_MAX_CHARS, build_model, render_transcript
 
 LINES = [
@@ -37,7 +38,7 @@ def _ts(ms: int) -> str:
 
 
 def _episode(srt: str) -> ExportEpisode:
-    doc = segment_document(srt.encode(), filename="walk.srt")
+    doc = segment_document(srt.encode(), ImportRequest(filename="walk.srt"))
     segments = [
         ExportSegment(
             index=i,

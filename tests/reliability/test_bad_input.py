@@ -18,6 +18,7 @@ from tests.reliability.conftest import row_counts
 from tests.reliability.corpus import FORCED_ENCODING, TEST_MAX_BYTES, Case, build_corpus
 from tests.support.processes import run_manage
 from translator.core.errors import InputError
+from translator.core.requests import ImportRequest
 from translator.models import Cue, Episode, Segment
 from translator.services.importing import import_episode, preview_document
 
@@ -46,15 +47,21 @@ def test_service(case: Case, small_import_limit, translator_user):
     encoding = FORCED_ENCODING.get(case.name, "auto")
     if case.expect == "refused":
         with pytest.raises(InputError) as info:
-            import_episode(data=case.data, filename=case.filename, encoding=encoding)
+            import_episode(
+                data=case.data, request=ImportRequest(filename=case.filename, encoding=encoding)
+            )
         _expect_refused(case, str(info.value))
         assert row_counts() == before
         return
-    doc = preview_document(data=case.data, filename=case.filename, encoding=encoding)
+    doc = preview_document(
+        data=case.data, request=ImportRequest(filename=case.filename, encoding=encoding)
+    )
     if case.check:
         case.check(doc)
     episode = import_episode(
-        data=case.data, filename=case.filename, encoding=encoding, user=translator_user
+        data=case.data,
+        user=translator_user,
+        request=ImportRequest(filename=case.filename, encoding=encoding),
     )
     n_sentences = sum(len(p.sentences) for p in doc.paragraphs)
     assert episode.segments.count() == n_sentences > 0
@@ -177,6 +184,6 @@ def test_import_is_atomic_when_a_write_fails(monkeypatch, sample_bytes):
 
     monkeypatch.setattr(Cue.objects, "bulk_create", boom)
     with pytest.raises(RuntimeError, match="disk full"):
-        import_episode(data=sample_bytes, filename="sample.txt")
+        import_episode(data=sample_bytes, request=ImportRequest(filename="sample.txt"))
     assert row_counts() == before
     assert not Segment.objects.exists()

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from translator.core.encoding import decode_bytes
 from translator.core.errors import InputError
 from translator.core.pipeline import segment_document
+from translator.core.requests import ImportRequest
 from translator.core.types import ParagraphKind
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -23,9 +24,9 @@ JA_TEXT = st.text(alphabet=JA, min_size=1, max_size=200).filter(lambda s: s.stri
 FORMATS = st.sampled_from(["auto", "text", "srt", "vtt", "ass"])
 
 
-def _segment(data, **kwargs):
+def _segment(data, **request):
     try:
-        return segment_document(data, max_bytes=64 * 1024, **kwargs)
+        return segment_document(data, ImportRequest(**request), max_bytes=64 * 1024)
     except InputError as exc:
         message = str(exc)
         assert message and "\n" not in message and "Traceback" not in message
@@ -37,13 +38,13 @@ def _segment(data, **kwargs):
     st.binary(max_size=2000), FORMATS, st.sampled_from([None, "a.srt", "a.vtt", "a.ass", "a.txt"])
 )
 def test_arbitrary_bytes_raise_only_input_errors(data, fmt, filename):
-    _segment(data, fmt=fmt, filename=filename)
+    _segment(data, format=fmt, filename=filename)
 
 
 @FAST
 @given(st.text(max_size=1500), FORMATS)
 def test_arbitrary_text_raises_only_input_errors(text, fmt):
-    _segment(text, fmt=fmt)
+    _segment(text, format=fmt)
 
 
 # Text that looks like subtitle files (timing lines, arrows, numbers, tags, sections).
@@ -78,7 +79,7 @@ _PIECES = st.sampled_from(
 @FAST
 @given(st.lists(_PIECES, max_size=40).map("".join), FORMATS)
 def test_subtitle_like_text_raises_only_input_errors(text, fmt):
-    doc = _segment(text, fmt=fmt)
+    doc = _segment(text, format=fmt)
     if doc is not None:
         for p in doc.paragraphs:
             for s in p.sentences:
@@ -102,7 +103,7 @@ def test_decoding_round_trips_exactly(text, codec):
 @given(st.lists(JA_TEXT, min_size=1, max_size=6))
 def test_transcript_text_is_preserved_exactly(paragraphs):
     source = "\n\n".join(p.strip() for p in paragraphs) + "\n"
-    doc = _segment(source, fmt="text")
+    doc = _segment(source, format="text")
     if doc is None:
         return
     for p in doc.paragraphs:
@@ -138,7 +139,7 @@ def test_imported_srt_cues_keep_order_and_never_overlap(events):
         start, end = t + gap, t + gap + length
         t = end
         lines.append(f"{i}\n{_ts(start)} --> {_ts(end)}\n{text.strip()}\n")
-    doc = _segment("\n".join(lines), fmt="srt")
+    doc = _segment("\n".join(lines), format="srt")
     assert doc is not None
     cues = [c for p in doc.paragraphs for s in p.sentences for c in s.cues]
     assert all(p.kind == ParagraphKind.TRANSCRIPT for p in doc.paragraphs)

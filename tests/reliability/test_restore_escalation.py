@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from tests.reliability.conftest import row_counts
+from translator.core.requests import ImportRequest
 from translator.models import Episode, Segment, SegmentRevision
 from translator.services import backup, editing
 
@@ -26,7 +27,9 @@ def secret_media_episode(sample_bytes, reviewer_user):
     """An unpublished episode with stored audio the translator must not be able to publish."""
     from translator.services.importing import import_episode
 
-    episode = import_episode(data=sample_bytes, filename="secret.txt", title="Secret")
+    episode = import_episode(
+        data=sample_bytes, request=ImportRequest(filename="secret.txt", title="Secret")
+    )
     upload = SimpleUploadedFile("secret.mp3", AUDIO, content_type="audio/mpeg")
     return editing.attach_media_file(episode_id=episode.pk, upload=upload, user=reviewer_user)
 

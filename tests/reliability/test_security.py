@@ -10,6 +10,7 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.reliability.corpus import GOOD_SRT
+from translator.core.requests import ImportRequest
 from translator.engines.registry import reset_engines
 from translator.models import Episode
 from translator.services import translation
@@ -154,7 +155,7 @@ def test_import_refuses_other_file_types(client, translator_user):
 
 
 def test_download_file_name_cannot_inject_headers(client, translator_user):
-    episode = import_episode(data=GOOD_SRT.encode(), filename="a.srt")
+    episode = import_episode(data=GOOD_SRT.encode(), request=ImportRequest(filename="a.srt"))
     Episode.objects.filter(pk=episode.pk).update(title='../../x"; filename="evil.html\r\nX-Evil: 1')
     client.force_login(translator_user)
     response = client.get(f"/episodes/{episode.pk}/export/", {"format": "srt"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from translator.core.requests import ImportRequest
 from translator.models import Episode, GlossaryTerm, Segment, Speaker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +35,9 @@ def hostile_episode(roles):
         f"佐藤: こんにちは{PAYLOADS[0]}です。{PAYLOADS[2]}ですね。\n\n"
         f"田中: はい{PAYLOADS[1]}。{PAYLOADS[4]}\n"
     )
-    episode = import_episode(data=transcript.encode(), filename=f"{PAYLOADS[1]}.txt")
+    episode = import_episode(
+        data=transcript.encode(), request=ImportRequest(filename=f"{PAYLOADS[1]}.txt")
+    )
     Episode.objects.filter(pk=episode.pk).update(
         title=HOSTILE[:300],
         title_en=HOSTILE[:300],

@@ -20,6 +20,7 @@ from tests.support.audio_episode import (
     write_music_only,
     write_silence,
 )
+from translator.core.requests import ImportRequest
 from translator.models import AlignmentRun, AudioTimingJob, Cue, Episode
 from translator.services import audio_timing
 from translator.services.alignment import undo_alignment
@@ -42,7 +43,7 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def episode(spoken):
-    return import_episode(data=sample_transcript(14), title="Audio")
+    return import_episode(data=sample_transcript(14), request=ImportRequest(title="Audio"))
 
 
 def _attach(episode: Episode, path: Path) -> None:

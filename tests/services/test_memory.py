@@ -12,6 +12,7 @@ from translate.storage.tbx import tbxfile
 from translate.storage.tmx import tmxfile
 
 from translator.core import tm
+from translator.core.requests import ImportRequest
 from translator.core.tm_formats import ExchangeError
 from translator.engines.registry import reset_engines
 from translator.models import Episode, GlossaryTerm, MemoryUnit, Segment, SegmentRevision
@@ -69,13 +70,16 @@ def _sent(server) -> list[str]:
 
 def test_second_episode_takes_intro_and_outro_from_memory(deepl_settings, reviewer_user):
     server = deepl_settings
-    first = import_episode(data=_podcast("第1回", "今日は字幕の話をします。"), filename="1.txt")
+    first = import_episode(
+        data=_podcast("第1回", "今日は字幕の話をします。"), request=ImportRequest(filename="1.txt")
+    )
     _run(first)
     _approve_all(first, reviewer_user)
     assert MemoryUnit.objects.filter(episode=first).count() == first.segments.count()
 
     second = import_episode(
-        data=_podcast("第2回", "今日は録音機材の話をします。"), filename="2.txt"
+        data=_podcast("第2回", "今日は録音機材の話をします。"),
+        request=ImportRequest(filename="2.txt"),
     )
     shared = [
         s
@@ -318,7 +322,9 @@ def test_only_reviewers_import_tmx(translator_user, reviewer_user):
 
 def test_project_glossary_applies_everywhere_and_the_episode_wins(deepl_settings, translator_user):
     server = deepl_settings
-    ep = import_episode(data=_podcast("第3回", "字幕ラボの話です。"), filename="3.txt")
+    ep = import_episode(
+        data=_podcast("第3回", "字幕ラボの話です。"), request=ImportRequest(filename="3.txt")
+    )
     editing.add_glossary_term(
         episode_id=None, source="声のラボ", target="Voice Lab", user=translator_user
     )
@@ -361,7 +367,9 @@ def test_argos_protects_project_terms(settings, argos_models, tmp_path, translat
     }
     reset_engines()
     try:
-        ep = import_episode(data=_podcast("第4回", "猫の話です。"), filename="4.txt")
+        ep = import_episode(
+            data=_podcast("第4回", "猫の話です。"), request=ImportRequest(filename="4.txt")
+        )
         editing.add_glossary_term(episode_id=None, source="猫", target="Neko", user=translator_user)
         job = translation.start_translation_job(episode_id=ep.pk, engine="argos", enqueue=False)
         translation.run_translation_job(job_id=job.pk)
@@ -410,7 +418,9 @@ def test_bad_glossary_file_imports_nothing(tmp_path):
 
 
 def test_consistency_flags_on_a_crafted_episode(reviewer_user):
-    other = import_episode(data=_podcast("前回", "前回の話です。"), filename="0.txt")
+    other = import_episode(
+        data=_podcast("前回", "前回の話です。"), request=ImportRequest(filename="0.txt")
+    )
     intro0 = other.segments.order_by("order").first()
     review.save_segment(
         segment_id=intro0.pk,
@@ -425,7 +435,7 @@ def test_consistency_flags_on_a_crafted_episode(reviewer_user):
         "木村: はい、そうです。永野さんはどう思いますか。\n\n"
         "永野: はい、そうです。\n"
     ).encode()
-    ep = import_episode(data=text, filename="5.txt")
+    ep = import_episode(data=text, request=ImportRequest(filename="5.txt"))
     ep.speakers.filter(label="永野").update(display_name="Nagano")
     segs = {s.source_text: s for s in ep.segments.all()}
     first_yes, second_yes = sorted(
@@ -505,8 +515,12 @@ def test_bulk_approval_refreshes_other_episodes_once(reviewer_user):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    other = import_episode(data=_podcast("前", "前の話です。"), filename="a.txt")
-    ep = import_episode(data=_podcast("後", "後の話です。"), filename="b.txt")
+    other = import_episode(
+        data=_podcast("前", "前の話です。"), request=ImportRequest(filename="a.txt")
+    )
+    ep = import_episode(
+        data=_podcast("後", "後の話です。"), request=ImportRequest(filename="b.txt")
+    )
     for seg in ep.segments.all():
         Segment.objects.filter(pk=seg.pk).update(text=f"Text {seg.order}.", status=Status.EDITED)
     seen = dict(ep.segments.values_list("id", "version"))

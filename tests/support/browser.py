@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from translator.core.requests import ImportRequest
+
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = os.environ.get("JIMAKU_CHROMIUM", "/usr/bin/chromium")
@@ -73,7 +75,9 @@ def browser_episode(roles, sample_bytes):
     from translator.models import Segment
     from translator.services.importing import import_episode
 
-    episode = import_episode(data=sample_bytes, filename="sample_episode.txt")
+    episode = import_episode(
+        data=sample_bytes, request=ImportRequest(filename="sample_episode.txt")
+    )
     # Pretend a machine translation ran, so rows have machine text to review.
     segments = list(episode.segments.order_by("order"))
     for seg in segments:

@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from tests.conftest import make_user
 from tests.reliability.conftest import row_counts
+from translator.core.requests import ImportRequest
 from translator.models import Episode, ImportJob, Segment
 from translator.services import backup, importing
 
@@ -60,7 +61,9 @@ def test_a_large_upload_is_previewed_and_imported_by_the_worker(
     no_parsing_here,
     django_capture_on_commit_callbacks,
 ):
-    inline_doc = importing.preview_document(data=sample_bytes, filename="big.txt")
+    inline_doc = importing.preview_document(
+        data=sample_bytes, request=ImportRequest(filename="big.txt")
+    )
     no_parsing_here.clear()
     client.force_login(translator_user)
     before = row_counts()

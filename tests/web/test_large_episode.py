@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.scale.harness import synthetic_transcript
+from translator.core.requests import ExportRequest, ImportRequest
 from translator.engines.argos_packages import install_from_file
 from translator.engines.registry import reset_engines
 from translator.models import Episode, Segment
@@ -50,7 +51,7 @@ def _queries(fn) -> int:
 def _episode_path(n: int, client) -> dict[str, int]:
     """Run the whole path on an ``n``-sentence episode; SQL queries of each page and export."""
     data = synthetic_transcript(n, seed=n).encode("utf-8")
-    episode = importing.import_episode(data=data, filename=f"event-{n}.txt")
+    episode = importing.import_episode(data=data, request=ImportRequest(filename=f"event-{n}.txt"))
     assert episode.segments.filter(kind=Segment.Kind.TRANSCRIPT).count() == n
 
     job = translation.start_translation_job(episode_id=episode.pk, engine="argos", enqueue=False)
@@ -80,12 +81,14 @@ def _episode_path(n: int, client) -> dict[str, int]:
         counts[f"review {name}"] = _queries(lambda url=url: client.get(url))
 
     for fmt in FORMATS:
-        exported = exporting.export_file(episode=episode, fmt=fmt)
+        exported = exporting.export_file(episode=episode, request=ExportRequest(format=fmt))
         assert exported.content, fmt
         if fmt == "srt":
             assert len(pysubs2.SSAFile.from_string(exported.content)) >= n
         counts[f"export {fmt}"] = _queries(
-            lambda fmt=fmt: exporting.export_file(episode=episode, fmt=fmt)
+            lambda fmt=fmt: exporting.export_file(
+                episode=episode, request=ExportRequest(format=fmt)
+            )
         )
 
     restored = backup.import_project(data=backup.dumps_project(episode_id=episode.pk))

@@ -1,4 +1,10 @@
-from translator.selectors.review import display_speaker, format_ms, page_links, word_diff
+from translator.core.transcript import format_timestamp as format_ms
+from translator.core.types import speaker_display_name
+from translator.selectors.review import page_links, word_diff
+
+
+def display_speaker(label, names):
+    return speaker_display_name(label, names) or ""
 
 
 def test_display_speaker_joint_label():

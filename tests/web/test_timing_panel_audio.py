@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from tests.support.audio_episode import build_episode, sample_transcript
+from translator.core.requests import ImportRequest
 from translator.models import AudioTimingJob, Cue
 from translator.services import audio_timing
 from translator.services.importing import import_episode
@@ -28,7 +29,7 @@ def spoken(tmp_path_factory):
 @pytest.fixture
 def episode(settings, tmp_path, spoken):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    ep = import_episode(data=sample_transcript(6), title="Panel")
+    ep = import_episode(data=sample_transcript(6), request=ImportRequest(title="Panel"))
     ep.media_file.save("ep.wav", ContentFile(spoken.path.read_bytes()), save=True)
     return ep
 
@@ -113,9 +114,13 @@ from django.test import Client
 from django.urls import reverse
 from tests.conftest import make_user
 from translator.models import AudioTimingJob
+from translator.core.requests import ImportRequest
 from translator.services.importing import import_episode
 
-ep = import_episode(data="A: はい、こんにちは。今日はよろしくお願いします。\n\nB: よろしくお願いします。\n", title="t")
+ep = import_episode(
+    data="A: はい、こんにちは。今日はよろしくお願いします。\n\nB: よろしくお願いします。\n",
+    request=ImportRequest(title="t"),
+)
 ep.media_file.save("ep.wav", ContentFile(open(sys.argv[1], "rb").read()), save=True)
 client = Client()
 client.force_login(make_user("tina", group="translator"))

@@ -8,7 +8,6 @@ the timestamps written in it). Bad input raises only :class:`InputError` subclas
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
@@ -18,50 +17,71 @@ from translator.core.encoding import decode_bytes, normalize_newlines, not_japan
 from translator.core.errors import (
     DecodingError,
     EmptyInputError,
-    FormatError,
     InputTooLargeError,
     NotJapaneseError,
 )
-from translator.core.json_transcript import looks_like_json, parse_json_transcript
+from translator.core.formats import (
+    AUTO,
+    MAX_TEXT_CHARS,
+    InputFormat,
+    ReadOptions,
+    detect_format,
+    get_format,
+)
 from translator.core.report import ReportCategory
+from translator.core.requests import ImportRequest
 from translator.core.sentences import asr_space_count, remove_asr_spaces, split_sentences
-from translator.core.structure import parse_text_transcript
-from translator.core.subtitle_input import FORMATS, detect_format, parse_timed
 from translator.core.timing import estimate_timing
 from translator.core.types import Paragraph, ParagraphKind, ParsedDocument, SentenceDraft
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 LEFT_OUT = "left_out"  # the preview's fourth choice of kind
-ALL_FORMATS = (*FORMATS, "json")  # json: speech-recognition output (Whisper, AssemblyAI)
-# An untimed transcript longer than this is refused before segmentation (about 40 hours of
-# speech at 7 characters a second): import stays within bounded time and memory even for a
-# 20 MB single line, which used to crash MeCab.
-MAX_TEXT_CHARS = 1_000_000
+__all__ = ["LEFT_OUT", "MAX_TEXT_CHARS", "apply_kinds", "segment_document"]
 
 
 def segment_document(
     data: bytes | str,
+    request: ImportRequest | None = None,
     *,
-    filename: str | None = None,
-    fmt: str = "auto",
-    encoding: str = "auto",
-    title: str | None = None,
-    duration_ms: int | None = None,
     protected_terms: Sequence[str] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
-    kinds: Mapping[int, str] | None = None,
-    check_language: bool = True,
-    track: str | None = None,
 ) -> ParsedDocument:
-    """Decode, parse and segment an import file; every transcript cue gets a time.
+    """Decode, parse and segment an import file as ``request`` says; every transcript cue
+    gets a time.
 
     Text that does not read as Japanese is refused (:class:`NotJapaneseError`) unless
-    ``check_language`` is false, an encoding is given explicitly, or (timed files) another
-    track than the Japanese one is chosen: the user's override.
+    ``request.check_language`` is false, an encoding is given explicitly, or (timed files)
+    another track than the Japanese one is chosen: the user's override. The request's
+    ``kinds`` are applied (the preview's choices); its ``english_*`` fields are the
+    service's concern."""
+    request = request or ImportRequest()
+    text, encoding_name = _decode(data, request.encoding, max_bytes)
+    spec = _input_format(text, request)
+    check = request.check_language and (not isinstance(data, bytes) or request.encoding == AUTO)
+    if spec.timed_file and request.track not in (None, "", "ja"):
+        check = False
+    doc = spec.read(text, ReadOptions(protected_terms=protected_terms, track=request.track))
+    if check:
+        _check_japanese(doc, encoding_name, data if isinstance(data, bytes) else None)
+    apply_kinds(doc, request.kinds)
+    if spec.untimed:
+        _segment_text(doc, protected_terms)
+    _keep_paragraphs_with_text(doc)
+    doc.source_format = spec.name
+    doc.encoding = encoding_name
+    if request.duration_ms is not None:
+        doc.duration_ms = request.duration_ms
+    if spec.untimed:
+        estimate_timing(doc.paragraphs, duration_ms=request.duration_ms)
+        if doc.duration_ms is None:
+            ends = [c.end_ms for p in doc.paragraphs for s in p.sentences for c in s.cues]
+            doc.duration_ms = max((e for e in ends if e is not None), default=None)
+    doc.title = _title(request.title, doc.title, request.filename)
+    return doc
 
-    ``kinds`` maps a paragraph's (or left-out line's) ``line_no`` to the kind the user chose in
-    the preview: ``transcript``, ``description``, ``show_note`` or ``left_out``.
-    ``track``: for timed files, the language code of the track to import (default Japanese)."""
+
+def _decode(data: bytes | str, encoding: str, max_bytes: int) -> tuple[str, str]:
+    """The text and the name of its encoding; refuses oversized, binary and empty input."""
     if isinstance(data, bytes):
         text, encoding_name = decode_bytes(data, encoding=encoding, max_bytes=max_bytes)
     else:
@@ -75,60 +95,27 @@ def segment_document(
             raise DecodingError("the text contains NUL characters (binary data?)")
     if not text.strip():
         raise EmptyInputError("the file contains no text")
+    return text, encoding_name
 
-    fmt = (fmt or "auto").lower()
-    if fmt == "ssa":
-        fmt = "ass"
-    if fmt == "auto":
-        fmt = "json" if _is_json_transcript(text, filename) else detect_format(text, filename)
-    if fmt not in ALL_FORMATS:
-        raise FormatError(
-            f"unsupported format {fmt!r} (use one of: auto, {', '.join(ALL_FORMATS)})"
-        )
 
-    check = check_language and (not isinstance(data, bytes) or encoding == "auto")
-    raw = data if isinstance(data, bytes) else None
-    if fmt == "text":
-        if len(text) > MAX_TEXT_CHARS:
-            raise InputTooLargeError(
-                f"the transcript has {len(text):,} characters, over the limit of "
-                f"{MAX_TEXT_CHARS:,} for an untimed transcript (split it into episodes)"
-            )
-        doc = parse_text_transcript(text)
-        if check:
-            _check_japanese(doc, encoding_name, raw)
-        apply_kinds(doc, kinds)
-        _segment_text(doc, protected_terms)
-    elif fmt == "json":
-        doc = parse_json_transcript(text, protected_terms=protected_terms, max_chars=MAX_TEXT_CHARS)
-        if check:
-            _check_japanese(doc, encoding_name, raw)
-        apply_kinds(doc, kinds)
-    else:
-        doc = parse_timed(text, fmt, track=track)
-        if check and track in (None, "", "ja"):
-            _check_japanese(doc, encoding_name, raw)
-        apply_kinds(doc, kinds)
+def _input_format(text: str, request: ImportRequest) -> InputFormat:
+    name = (request.format or AUTO).lower()
+    if name == AUTO:
+        name = detect_format(text, request.filename)
+    return get_format(name)
+
+
+def _keep_paragraphs_with_text(doc: ParsedDocument) -> None:
+    """Drop empty paragraphs; refuse a document with nothing left, warn when no dialogue."""
     doc.paragraphs = [p for p in doc.paragraphs if p.sentences]
-    if not any(p.kind == ParagraphKind.TRANSCRIPT for p in doc.paragraphs):
-        if not doc.paragraphs:
-            raise EmptyInputError("no recognisable text to import")
-        if all(p.kind == ParagraphKind.SOUND for p in doc.paragraphs):
-            doc.warnings.append("no dialogue found; only sound cues were imported")
-        else:
-            doc.warnings.append("no transcript turns found; only show notes were imported")
-
-    doc.source_format = fmt
-    doc.encoding = encoding_name
-    if duration_ms is not None:
-        doc.duration_ms = duration_ms
-    if fmt == "text":
-        estimate_timing(doc.paragraphs, duration_ms=duration_ms)
-        if doc.duration_ms is None:
-            ends = [c.end_ms for p in doc.paragraphs for s in p.sentences for c in s.cues]
-            doc.duration_ms = max((e for e in ends if e is not None), default=None)
-    doc.title = _title(title, doc.title, filename)
-    return doc
+    if any(p.kind == ParagraphKind.TRANSCRIPT for p in doc.paragraphs):
+        return
+    if not doc.paragraphs:
+        raise EmptyInputError("no recognisable text to import")
+    if all(p.kind == ParagraphKind.SOUND for p in doc.paragraphs):
+        doc.warnings.append("no dialogue found; only sound cues were imported")
+    else:
+        doc.warnings.append("no transcript turns found; only show notes were imported")
 
 
 KIND_CHOICES = ("transcript", "description", "show_note", LEFT_OUT)
@@ -244,18 +231,6 @@ def _check_japanese(doc: ParsedDocument, encoding_name: str, raw: bytes | None) 
     reason = not_japanese_reason("\n".join(sample), encoding_name, raw)
     if reason:
         raise NotJapaneseError(reason)
-
-
-def _is_json_transcript(text: str, filename: str | None) -> bool:
-    if (filename or "").lower().endswith(".json"):
-        return True
-    if not looks_like_json(text):
-        return False
-    try:
-        json.loads(text)
-    except (ValueError, RecursionError):
-        return False  # "[00:00:05] 木村: …" is a transcript line, not JSON
-    return True
 
 
 def _title(given: str | None, found: str, filename: str | None) -> str:

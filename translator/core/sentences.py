@@ -390,27 +390,38 @@ def _morphological_cuts(
     tokens = tokenize(text)
     if not tokens:
         return set()
-    starts = {t.start: k for k, t in enumerate(tokens)}
-    token_starts = [t.start for t in tokens]
-    found: set[int] = set()
-    bounds = sorted(cuts)
+    stretch = _Stretch(text, depth, tokens, sorted(cuts))
+    found = stretch.response_cuts()
+    if turn_start:
+        found |= stretch.turn_initial_cuts(previous)
+    return found | stretch.polite_final_cuts(cuts | found)
 
-    def next_bound(pos: int) -> int:
-        i = bisect_right(bounds, pos)
-        return bounds[i] if i < len(bounds) else len(text)
 
-    def content_follows(pos: int, *, need_predicate: bool) -> bool:
+class _Stretch:
+    """A tokenised stretch of text with its quote depth and the cuts punctuation gave."""
+
+    def __init__(self, text: str, depth: list[int], tokens: list[Token], bounds: list[int]) -> None:
+        self.text, self.depth, self.tokens, self.bounds = text, depth, tokens, bounds
+        self.starts = {t.start: k for k, t in enumerate(tokens)}
+        self.token_starts = [t.start for t in tokens]
+
+    def next_bound(self, pos: int) -> int:
+        i = bisect_right(self.bounds, pos)
+        return self.bounds[i] if i < len(self.bounds) else len(self.text)
+
+    def content_follows(self, pos: int, *, need_predicate: bool) -> bool:
+        text, tokens = self.text, self.tokens
         while pos < len(text) and text[pos].isspace():
             pos += 1
-        k = starts.get(pos)
-        if k is None or depth[pos]:
+        k = self.starts.get(pos)
+        if k is None or self.depth[pos]:
             return False
         tok = tokens[k]
         if text.startswith(_QUOTATIVE_HEADS, pos):
             return False
         if tok.pos1 in _NON_CONTENT_POS and not text.startswith(_CONJUNCTION_HEADS, pos):
             return False
-        end = next_bound(pos)
+        end = self.next_bound(pos)
         if need_predicate:
             return _has_predicate(tokens, k, end)
         for t in tokens[k:]:
@@ -420,69 +431,76 @@ def _morphological_cuts(
                 return True
         return False
 
-    # a. sentence-initial responses
-    for s in [0, *bounds]:
-        while s < len(text) and text[s].isspace():
-            s += 1
-        m = _RESPONSE.match(text, s)
-        if not m or depth[s] != 0:
-            continue
-        e = m.end()
-        if e < len(text) and e in starts and content_follows(e, need_predicate=False):
-            found.add(e)
+    def response_cuts(self) -> set[int]:
+        """a. Sentence-initial responses."""
+        text, found = self.text, set()
+        for s in [0, *self.bounds]:
+            while s < len(text) and text[s].isspace():
+                s += 1
+            m = _RESPONSE.match(text, s)
+            if not m or self.depth[s] != 0:
+                continue
+            e = m.end()
+            if e < len(text) and e in self.starts and self.content_follows(e, need_predicate=False):
+                found.add(e)
+        return found
 
-    # b. turn-initial answer after a question; a turn-initial surprise
-    lead = len(text) - len(text.lstrip())
-    asked = previous is not None and _QUESTION_END.search(previous.strip())
-    for pattern, needs_question in ((_ANSWER, True), (_SURPRISE, False)):
-        if not turn_start:
-            break
-        m = pattern.match(text, lead)
-        if m is None or (needs_question and not asked) or depth[lead]:
-            continue
-        e = m.end()
-        if (
-            e < len(text)
-            and e in starts
-            and not _RESPONSE.match(text, e)
-            and not text.startswith("そう", e)
-            and content_follows(e, need_predicate=False)
-        ):
-            found.add(e)
+    def turn_initial_cuts(self, previous: str | None) -> set[int]:
+        """b. A turn-initial answer after a question; a turn-initial surprise."""
+        text, found = self.text, set()
+        lead = len(text) - len(text.lstrip())
+        asked = previous is not None and _QUESTION_END.search(previous.strip())
+        for pattern, needs_question in ((_ANSWER, True), (_SURPRISE, False)):
+            m = pattern.match(text, lead)
+            if m is None or (needs_question and not asked) or self.depth[lead]:
+                continue
+            e = m.end()
+            if (
+                e < len(text)
+                and e in self.starts
+                and not _RESPONSE.match(text, e)
+                and not text.startswith("そう", e)
+                and self.content_follows(e, need_predicate=False)
+            ):
+                found.add(e)
+        return found
 
-    # c. polite predicate + final particle, directly followed by a new clause
-    cut_list = sorted(cuts | found)
-    next_cut = 0
-    sentence_start = 0
-    commas: list[int] = []  # ends of comma tokens, in order
-    for k, tok in enumerate(tokens):
-        while next_cut < len(cut_list) and cut_list[next_cut] <= tok.start:
-            if cut_list[next_cut] > sentence_start:
-                sentence_start = cut_list[next_cut]
-            next_cut += 1
-        if tok.surface in ("、", "，", ","):
-            commas.append(tok.end)
-        if tok.pos2 != "終助詞" or tok.surface not in _FINAL_PARTICLES:
-            continue
-        if k + 1 < len(tokens) and tokens[k + 1].pos2 == "終助詞":
-            continue  # the run goes on (ですよ|ね)
-        end = tok.end
-        if end >= len(text) or depth[end] or text[end] in SENTENCE_END or text[end] in "、，,":
-            continue
-        first = k
-        while first > 0 and tokens[first - 1].pos2 == "終助詞":
-            first -= 1
-        if not _polite_before(tokens, first):
-            continue
-        clause_start = sentence_start
-        i = bisect_right(commas, tokens[first].start)
-        if i and commas[i - 1] > sentence_start:  # the last comma of this sentence before it
-            clause_start = max(clause_start, commas[i - 1])
-        if not _has_content(tokens, clause_start, first, token_starts):
-            continue
-        if content_follows(end, need_predicate=True):
-            found.add(end)
-    return found
+    def polite_final_cuts(self, cuts: set[int]) -> set[int]:
+        """c. A polite predicate + final particle, directly followed by a new clause."""
+        text, tokens, depth = self.text, self.tokens, self.depth
+        found: set[int] = set()
+        cut_list = sorted(cuts)
+        next_cut = 0
+        sentence_start = 0
+        commas: list[int] = []  # ends of comma tokens, in order
+        for k, tok in enumerate(tokens):
+            while next_cut < len(cut_list) and cut_list[next_cut] <= tok.start:
+                if cut_list[next_cut] > sentence_start:
+                    sentence_start = cut_list[next_cut]
+                next_cut += 1
+            if tok.surface in ("、", "，", ","):
+                commas.append(tok.end)
+            if tok.pos2 != "終助詞" or tok.surface not in _FINAL_PARTICLES:
+                continue
+            if k + 1 < len(tokens) and tokens[k + 1].pos2 == "終助詞":
+                continue  # the run goes on (ですよ|ね)
+            end = tok.end
+            if end >= len(text) or depth[end] or text[end] in SENTENCE_END or text[end] in "、，,":
+                continue
+            first = k
+            while first > 0 and tokens[first - 1].pos2 == "終助詞":
+                first -= 1
+            if not _polite_before(tokens, first):
+                continue
+            clause_start = sentence_start
+            i = bisect_right(commas, tokens[first].start)
+            if i and commas[i - 1] > sentence_start:  # the last comma of this sentence before it
+                clause_start = max(clause_start, commas[i - 1])
+            if not _has_content(tokens, clause_start, first, self.token_starts):
+                continue
+            if self.content_follows(end, need_predicate=True):
+                found.add(end)
+        return found
 
 
 def _polite_before(tokens: list[Token], first: int) -> bool:

@@ -214,15 +214,13 @@ def _match_turn(line: str) -> _Candidate | None:
     return None
 
 
-def parse_text_transcript(text: str) -> ParsedDocument:
-    """Split a plain-text/Markdown page into title, description, show notes and turns."""
-    lines = text.split("\n")
+def _find_turns(
+    lines: list[str], heading_at: int | None
+) -> tuple[dict[int, _Candidate], list[int]]:
+    """The speaker-turn candidates by line and the lines that start a turn: labels that
+    recur (or carry a time), one-off labels between them, the lines after a transcript
+    heading, else bare labels on their own line inside the transcript section."""
     n = len(lines)
-    doc = ParsedDocument(title="", paragraphs=[])
-    ctx = _Ctx(lines, doc)
-    notes_at = next((i for i, ln in enumerate(lines) if _SHOW_NOTES_HEADING.match(ln)), None)
-    heading_at = next((i for i, ln in enumerate(lines) if _TRANSCRIPT_HEADING.match(ln)), None)
-
     candidates = {i: c for i, ln in enumerate(lines) if (c := _match_turn(ln)) is not None}
     counts: dict[str, int] = {}
     for c in candidates.values():
@@ -251,8 +249,14 @@ def parse_text_transcript(text: str) -> ParsedDocument:
         for i in bare:
             candidates[i] = _Candidate(lines[i].strip().strip("*_#【】[]").strip(), "", None)
         turn_lines = sorted(bare)
+    return candidates, turn_lines
 
-    # A timestamp alone on the line before a turn ("00:12:34" then "名前: 発言") is its time.
+
+def _timestamps_before_turns(
+    ctx: _Ctx, turn_lines: list[int], candidates: dict[int, _Candidate]
+) -> None:
+    """A timestamp alone on the line before a turn ("00:12:34" then "名前: 発言") is its time."""
+    lines = ctx.lines
     for i in turn_lines:
         j = i - 1
         while j >= 0 and not lines[j].strip():
@@ -260,6 +264,19 @@ def parse_text_transcript(text: str) -> ParsedDocument:
         if candidates[i].start_ms is None and j >= 0 and (m := _BARE_TS.match(lines[j])):
             candidates[i].start_ms = parse_timestamp_ms(m.group("ts"))
             ctx.used.add(j)
+
+
+def parse_text_transcript(text: str) -> ParsedDocument:
+    """Split a plain-text/Markdown page into title, description, show notes and turns."""
+    lines = text.split("\n")
+    n = len(lines)
+    doc = ParsedDocument(title="", paragraphs=[])
+    ctx = _Ctx(lines, doc)
+    notes_at = next((i for i, ln in enumerate(lines) if _SHOW_NOTES_HEADING.match(ln)), None)
+    heading_at = next((i for i, ln in enumerate(lines) if _TRANSCRIPT_HEADING.match(ln)), None)
+
+    candidates, turn_lines = _find_turns(lines, heading_at)
+    _timestamps_before_turns(ctx, turn_lines, candidates)
     first_turn = turn_lines[0] if turn_lines else None
     header_end = min(i for i in (notes_at, heading_at, first_turn, n) if i is not None)
     header_paragraphs = _read_header(ctx, header_end)

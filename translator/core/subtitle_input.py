@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 
 import pysubs2
 
-from translator.core.align import _ROLLING_MIN_OVERLAP, _rolling_overlap
+from translator.core.align.data import _ROLLING_MIN_OVERLAP
+from translator.core.align.normalise import _rolling_overlap
 from translator.core.cue_labels import SOUND, label_names, split_pieces
 from translator.core.cue_sentences import PARAGRAPH_GAP_MS, TimedUnit, build_paragraphs
 from translator.core.errors import FormatError
@@ -56,26 +57,15 @@ from translator.core.tracks import (
 from translator.core.types import ParagraphKind, ParsedDocument, TimedLine
 
 __all__ = [
-    "FORMATS",
     "PARAGRAPH_GAP_MS",
     "SAME_TIME_MS",
-    "detect_format",
     "join_lines",
+    "looks_like_srt",
     "parse_timed",
     "read_caption_lines",
 ]
 
-FORMATS = ("text", "srt", "vtt", "ass")
 SAME_TIME_MS = 42  # one frame at 23.976 fps: events this close in start and end are one cue
-_EXTENSIONS = {
-    ".srt": "srt",
-    ".vtt": "vtt",
-    ".ass": "ass",
-    ".ssa": "ass",
-    ".txt": "text",
-    ".md": "text",
-    ".markdown": "text",
-}
 _PYSUBS2_FORMAT = {"srt": "srt", "vtt": "vtt", "ass": "ass"}
 _TIME = r"(?:\d{1,3}:)?\d{1,2}:\d{2}[,.]\d{1,3}"
 _TIMING_LINE = re.compile(rf"^\s*({_TIME})\s*-->\s*({_TIME})(?:\s+(.*))?$")
@@ -95,23 +85,9 @@ _ROLLING_TAIL = 200
 _ORPHAN = re.compile(r"^[。．.、，,！？!?…‥」』）)]+$")
 
 
-def detect_format(text: str, filename: str | None = None) -> str:
-    """``text`` | ``srt`` | ``vtt`` | ``ass`` from the content, else from the file extension."""
-    head = text.lstrip("\ufeff \t\n")[:2000]
-    if head.startswith("WEBVTT"):
-        return "vtt"
-    if head.startswith("[Script Info]") or re.search(r"^\[V4\+? Styles\]|^\[Events\]", head, re.M):
-        return "ass"
-    if _SRT_START.match(head):
-        return "srt"
-    if filename:
-        lower = filename.lower()
-        for ext, fmt in _EXTENSIONS.items():
-            if lower.endswith(ext):
-                return fmt
-    if re.search(rf"^{_TIME}\s*-->", head, re.M):
-        return "srt"
-    return "text"
+def looks_like_srt(head: str) -> bool:
+    """Whether the start of a file reads as SRT (a cue number, then a timing line)."""
+    return bool(_SRT_START.match(head))
 
 
 def join_lines(lines: list[str]) -> str:
@@ -362,109 +338,125 @@ def _ass_ms(value: str) -> int | None:
 
 def _read_ass(text: str, report: ImportReport) -> tuple[list[RawEvent], dict[str, int], int]:
     """ASS/SSA sections → events, style alignments (numpad) and PlayResY."""
-    events: list[RawEvent] = []
-    styles: dict[str, int] = {}
-    section = ""
-    event_format = _DEFAULT_EVENT_FORMAT
-    style_format: list[str] = []
-    play_res_y = 0
-    legacy = False
-    first_error: tuple[str, int] | None = None
-    saw_events = False
+    reader = _AssReader(report)
     for k, raw in enumerate(text.split("\n")):
-        line_no = k + 1
-        line = raw.strip()
+        reader.line(raw.strip(), k + 1)
+    if not reader.events:
+        if reader.first_error:
+            raise FormatError(reader.first_error[0], line_no=reader.first_error[1])
+        raise FormatError("no Dialogue lines found in the [Events] section")
+    return reader.events, reader.styles, reader.play_res_y or 288
+
+
+@dataclass
+class _AssReader:
+    """The state of one pass over an ASS/SSA file, line by line."""
+
+    report: ImportReport
+    events: list[RawEvent] = field(default_factory=list)
+    styles: dict[str, int] = field(default_factory=dict)
+    section: str = ""
+    event_format: list[str] = field(default_factory=lambda: list(_DEFAULT_EVENT_FORMAT))
+    style_format: list[str] = field(default_factory=list)
+    play_res_y: int = 0
+    legacy: bool = False  # SSA v4 (ScriptType v4.00): legacy alignment numbers
+    first_error: tuple[str, int] | None = None
+
+    def line(self, line: str, line_no: int) -> None:
         if not line or line.startswith(";") or line.startswith("!:"):
-            continue
+            return
         m = _SECTION.match(line)
         if m:
-            section = m.group(1).strip().lower()
-            if section in ("fonts", "graphics"):
-                report.add(
+            self.section = m.group(1).strip().lower()
+            if self.section in ("fonts", "graphics"):
+                self.report.add(
                     ReportCategory.LEFT_OUT,
                     "attachments",
                     "embedded font/graphics sections left out",
                     example=f"[{m.group(1)}]",
                     line_no=line_no,
                 )
-            saw_events = saw_events or section == "events"
-            continue
+            return
         key, sep, value = line.partition(":")
-        key = key.strip().lower()
-        value = value.strip()
-        if section == "script info" and sep:
-            if key == "playresy":
-                with contextlib.suppress(ValueError):
-                    play_res_y = int(float(value))
-            elif key == "scripttype":
-                legacy = value.lower() in ("v4.00", "v4")
-        elif section.endswith("styles") and sep:
-            if key == "format":
-                style_format = [f.strip().lower() for f in value.split(",")]
-            elif key == "style" and style_format:
-                fields = [f.strip() for f in value.split(",", len(style_format) - 1)]
-                info = dict(zip(style_format, fields, strict=False))
-                try:
-                    align = int(info.get("alignment", "2"))
-                except ValueError:
-                    align = 2
-                if legacy or section.startswith("v4 "):
-                    align = {5: 7, 6: 8, 7: 9, 9: 4, 10: 5, 11: 6}.get(align, align)
-                styles[info.get("name", "")] = align
-        elif section == "events" and sep:
-            if key == "format":
-                event_format = [f.strip().lower() for f in value.split(",")]
-                continue
-            if key == "comment":
-                report.add(
-                    ReportCategory.LEFT_OUT,
-                    "comment",
-                    "Comment events left out",
-                    example=value.split(",", len(event_format) - 1)[-1][:120],
-                    line_no=line_no,
-                )
-                continue
-            if key != "dialogue":
-                report.add(
-                    ReportCategory.LEFT_OUT,
-                    "other_event",
-                    "non-dialogue events (Picture, Sound, Movie, Command) left out",
-                    example=line[:120],
-                    line_no=line_no,
-                )
-                continue
-            fields = value.split(",", len(event_format) - 1)
-            info = dict(zip(event_format, fields, strict=False))
-            start = _ass_ms(info.get("start", ""))
-            end = _ass_ms(info.get("end", ""))
-            if len(fields) < len(event_format) or start is None or end is None:
-                report.add(
-                    ReportCategory.LEFT_OUT,
-                    "bad_timing",
-                    "events with a garbled timing or too few fields left out",
-                    example=line[:120],
-                    line_no=line_no,
-                )
-                first_error = first_error or ("a Dialogue line is garbled", line_no)
-                continue
-            events.append(
-                RawEvent(
-                    start,
-                    end,
-                    info.get("text", ""),
-                    line_no,
-                    style=info.get("style", "").strip().lstrip("*"),
-                    name=info.get("name", "").strip(),
-                    order=len(events),
-                )
+        if not sep:
+            return
+        key, value = key.strip().lower(), value.strip()
+        if self.section == "script info":
+            self._script_info(key, value)
+        elif self.section.endswith("styles"):
+            self._style(key, value)
+        elif self.section == "events":
+            self._event(key, value, line, line_no)
+
+    def _script_info(self, key: str, value: str) -> None:
+        if key == "playresy":
+            with contextlib.suppress(ValueError):
+                self.play_res_y = int(float(value))
+        elif key == "scripttype":
+            self.legacy = value.lower() in ("v4.00", "v4")
+
+    def _style(self, key: str, value: str) -> None:
+        if key == "format":
+            self.style_format = [f.strip().lower() for f in value.split(",")]
+        elif key == "style" and self.style_format:
+            fields = [f.strip() for f in value.split(",", len(self.style_format) - 1)]
+            info = dict(zip(self.style_format, fields, strict=False))
+            try:
+                align = int(info.get("alignment", "2"))
+            except ValueError:
+                align = 2
+            if self.legacy or self.section.startswith("v4 "):
+                align = {5: 7, 6: 8, 7: 9, 9: 4, 10: 5, 11: 6}.get(align, align)
+            self.styles[info.get("name", "")] = align
+
+    def _event(self, key: str, value: str, line: str, line_no: int) -> None:
+        if key == "format":
+            self.event_format = [f.strip().lower() for f in value.split(",")]
+            return
+        if key in ("comment", "dialogue"):
+            fields = value.split(",", len(self.event_format) - 1)
+        if key == "comment":
+            self.report.add(
+                ReportCategory.LEFT_OUT,
+                "comment",
+                "Comment events left out",
+                example=fields[-1][:120],
+                line_no=line_no,
             )
-    if not events:
-        if first_error:
-            raise FormatError(first_error[0], line_no=first_error[1])
-        if not saw_events:
-            raise FormatError("no Dialogue lines found in the [Events] section")
-        raise FormatError("no Dialogue lines found in the [Events] section")
-    return events, styles, play_res_y or 288
+            return
+        if key != "dialogue":
+            self.report.add(
+                ReportCategory.LEFT_OUT,
+                "other_event",
+                "non-dialogue events (Picture, Sound, Movie, Command) left out",
+                example=line[:120],
+                line_no=line_no,
+            )
+            return
+        info = dict(zip(self.event_format, fields, strict=False))
+        start = _ass_ms(info.get("start", ""))
+        end = _ass_ms(info.get("end", ""))
+        if len(fields) < len(self.event_format) or start is None or end is None:
+            self.report.add(
+                ReportCategory.LEFT_OUT,
+                "bad_timing",
+                "events with a garbled timing or too few fields left out",
+                example=line[:120],
+                line_no=line_no,
+            )
+            self.first_error = self.first_error or ("a Dialogue line is garbled", line_no)
+            return
+        self.events.append(
+            RawEvent(
+                start,
+                end,
+                info.get("text", ""),
+                line_no,
+                style=info.get("style", "").strip().lstrip("*"),
+                name=info.get("name", "").strip(),
+                order=len(self.events),
+            )
+        )
 
 
 def _y_of(markup: Markup, alignment: int, play_res_y: int) -> float:
@@ -484,6 +476,21 @@ def _vtt_y(settings: str) -> float:
     return min(1.0, max(0.0, 1 + value * 0.06 if value < 0 else value * 0.06))
 
 
+def _display_lines(markup: Markup, ev: RawEvent, fmt: str, report: ImportReport) -> list[str]:
+    """The event's non-blank display lines, directive lines (``# key=value``) left out."""
+    lines = []
+    for ln in _PROTECTED_TIME.sub("", markup.text).split("\n"):
+        if fmt == "ass" and _DIRECTIVE.match(ln):
+            _directive(ln, ev.line_no or 0, report)
+            continue
+        if fmt != "ass" and _DIRECTIVE.match(ln):
+            continue  # already reported by the block scan
+        ln = ln.strip()
+        if ln:
+            lines.append(ln)
+    return lines
+
+
 def _clean_events(
     raw_events: list[RawEvent],
     fmt: str,
@@ -497,17 +504,7 @@ def _clean_events(
         if fmt != "ass":
             text = _protect_inline_times(text)
         markup = clean_markup(text, ass=fmt == "ass")
-        plain = _PROTECTED_TIME.sub("", markup.text)
-        lines = []
-        for ln in plain.split("\n"):
-            if fmt == "ass" and _DIRECTIVE.match(ln):
-                _directive(ln, ev.line_no or 0, report)
-                continue
-            if fmt != "ass" and _DIRECTIVE.match(ln):
-                continue  # already reported by the block scan
-            ln = ln.strip()
-            if ln:
-                lines.append(ln)
+        lines = _display_lines(markup, ev, fmt, report)
         if markup.drawing and not lines:
             report.add(
                 ReportCategory.LEFT_OUT,
@@ -570,7 +567,6 @@ def _clean_events(
 def read_caption_lines(text: str, fmt: str) -> list[TimedLine]:
     """The raw timed lines of a caption file, for timing alignment: inline word timestamps
     (``<00:00:01.000>``) and rolling-caption line breaks are kept, since they carry timing."""
-    fmt = "ass" if fmt.lower() == "ssa" else fmt.lower()
     if fmt not in _PYSUBS2_FORMAT:
         raise FormatError(f"unsupported subtitle format {fmt!r}")
     subs = _load(text, fmt)
@@ -878,22 +874,25 @@ def _units(cues: list[_Cue], report: ImportReport) -> list[TimedUnit]:
     return units
 
 
-def parse_timed(text: str, fmt: str, *, track: str | None = None) -> ParsedDocument:
-    """Parse a timed subtitle file. Damaged events are repaired or left out and listed in
-    ``doc.report``; :class:`FormatError` (with a line number where possible) only when nothing
-    can be read. ``track``: the language code of the source track (default Japanese)."""
-    fmt = fmt.lower()
-    if fmt == "ssa":
-        fmt = "ass"
+def _read_clean_events(text: str, fmt: str, report: ImportReport) -> list[tuple[RawEvent, _Cue]]:
+    """Every readable event of an ``srt``/``vtt``/``ass`` file, markup cleaned (what was left
+    out or repaired goes to ``report``)."""
     if fmt not in _PYSUBS2_FORMAT:
         raise FormatError(f"unsupported subtitle format {fmt!r}")
-    report = ImportReport()
     text = _strip_boms(text, report)
     if fmt == "ass":
         raw, styles, play_res_y = _read_ass(text, report)
     else:
         raw, styles, play_res_y = _read_srt_vtt(text, fmt, report), {}, 0
-    cleaned = _clean_events(raw, fmt, report, styles, play_res_y)
+    return _clean_events(raw, fmt, report, styles, play_res_y)
+
+
+def parse_timed(text: str, fmt: str, *, track: str | None = None) -> ParsedDocument:
+    """Parse a timed subtitle file. Damaged events are repaired or left out and listed in
+    ``doc.report``; :class:`FormatError` (with a line number where possible) only when nothing
+    can be read. ``track``: the language code of the source track (default Japanese)."""
+    report = ImportReport()
+    cleaned = _read_clean_events(text, fmt, report)
     if not cleaned:
         raise FormatError(f"the {fmt.upper()} file has no subtitle text")
     tracks, track_styles = _assign_tracks(cleaned, fmt)
@@ -963,14 +962,5 @@ def match_track(spans: list[tuple[int, int]], lines: list[TimedLine]) -> list[st
 def read_timed_lines(text: str, fmt: str) -> list[TimedLine]:
     """The display text of every dialogue event (markup removed, damaged events left out), with
     the same linear readers as :func:`parse_timed`: for a second file holding a translation."""
-    fmt = "ass" if fmt.lower() in ("ass", "ssa") else fmt.lower()
-    if fmt not in _PYSUBS2_FORMAT:
-        raise FormatError(f"unsupported subtitle format {fmt!r}")
-    report = ImportReport()
-    text = _strip_boms(text, report)
-    if fmt == "ass":
-        raw, styles, play_res_y = _read_ass(text, report)
-    else:
-        raw, styles, play_res_y = _read_srt_vtt(text, fmt, report), {}, 0
-    cues = _clean_events(raw, fmt, report, styles, play_res_y)
+    cues = _read_clean_events(text, fmt, ImportReport())
     return [TimedLine(c.start_ms, c.end_ms, c.text, c.speaker) for _ev, c in cues]

@@ -66,94 +66,117 @@ class Markup:
 def clean_markup(raw: str, *, ass: bool) -> Markup:
     """Display text of ``raw``; ``ass``: ``{…}`` blocks are override/comment blocks and
     ``<…>`` is text (libass shows it), else HTML-like tags are markup and ``{\\…}`` too."""
-    out: list[str] = []
     info = Markup("")
     if ass and "|" in raw and "\\k" in raw.lower():
         raw = _karaoke_furigana(raw, info)
-    braces_close = _NextFinder(raw, "}")
-    braces_open = _NextFinder(raw, "{")
-    angle_close = _NextFinder(raw, ">")
-    angle_open = _NextFinder(raw, "<")
-    n = len(raw)
-    i = 0
-    drawing = False
-    in_rt = False
-    rt: list[str] = []
-    ruby_start: int | None = None
-    length = 0  # len("".join(out)) kept incrementally
-    while i < n:
-        c = raw[i]
-        if c == "{":
-            close = braces_close.find(i + 1)
-            nxt = braces_open.find(i + 1)
-            if close != -1 and (nxt == -1 or close < nxt) and "\n" not in raw[i:close]:
-                body = raw[i + 1 : close]
-                i = close + 1
-                if "\\" in body:
-                    drawing = _overrides(body, info, drawing)
-                    continue
-                if "|" in body:
-                    base, reading = body.split("|", 1)
-                    if base.strip() and reading.strip() and "|" not in reading:
-                        info.ruby.append((base, reading))
-                        out.append(base)
-                        length += len(base)
-                        continue
-                if ass:
-                    info.hidden_blocks += 1
-                    continue
-                out.append("{" + body + "}")
-                length += len(body) + 2
-                continue
-        elif c == "<" and not ass:
-            close = angle_close.find(i + 1)
-            nxt = angle_open.find(i + 1)
-            if close != -1 and (nxt == -1 or close < nxt) and close - i <= _MAX_TAG:
-                body = raw[i + 1 : close]
-                m = _HTML_TAG.fullmatch(body)
-                if m and (m.group(2) is None or m.group(2).lower() in _KNOWN_TAGS):
-                    i = close + 1
-                    name = (m.group(2) or "").lower()
-                    closing = bool(m.group(1))
-                    if name == "br":
-                        out.append("\n")
-                        length += 1
-                    elif name == "v" and not closing and info.voice is None:
-                        voice = body[1:].strip()
-                        info.voice = voice or None
-                    elif name == "ruby" and not closing:
-                        ruby_start = len(out)
-                    elif name == "rt":
-                        if closing and in_rt:
-                            base = "".join(out[ruby_start:]) if ruby_start is not None else ""
-                            if base and rt:
-                                info.ruby.append((base, "".join(rt)))
-                            in_rt, rt = False, []
-                        elif not closing:
-                            in_rt, rt = True, []
-                    elif name == "rp":
-                        in_rt = not closing and in_rt  # <rp> text is fallback: skip it
-                    continue
-        elif c == "\\" and i + 1 < n and raw[i + 1] in "Nnh" and (ass or raw[i + 1] == "N"):
-            ch = " " if raw[i + 1] == "h" else "\n"
-            if not drawing and not in_rt:
-                out.append(ch)
-                length += 1
-            i += 2
-            continue
-        if drawing:
-            info.drawing = True
-        elif in_rt:
-            rt.append(c)
-        else:
-            out.append(c)
-            length += 1
-        i += 1
-    text = "".join(out)
+    scan = _MarkupScanner(raw, ass, info)
+    scan.run()
+    text = "".join(scan.out)
     if not ass and "&" in text:
         text = _ENTITY.sub(_entity, text)
     info.text = text.replace("\u200b", "").replace("\ufeff", "").replace("\u00a0", " ")
     return info
+
+
+class _MarkupScanner:
+    """One left-to-right pass over an event's raw text (linear: the finders only move on)."""
+
+    def __init__(self, raw: str, ass: bool, info: Markup) -> None:
+        self.raw, self.ass, self.info = raw, ass, info
+        self.out: list[str] = []
+        self.braces_close = _NextFinder(raw, "}")
+        self.braces_open = _NextFinder(raw, "{")
+        self.angle_close = _NextFinder(raw, ">")
+        self.angle_open = _NextFinder(raw, "<")
+        self.drawing = False
+        self.in_rt = False
+        self.rt: list[str] = []
+        self.ruby_start: int | None = None
+
+    def run(self) -> None:
+        raw, n, ass = self.raw, len(self.raw), self.ass
+        i = 0
+        while i < n:
+            c = raw[i]
+            if c == "{":
+                after = self._brace_block(i)
+                if after is not None:
+                    i = after
+                    continue
+            elif c == "<" and not ass:
+                after = self._html_tag(i)
+                if after is not None:
+                    i = after
+                    continue
+            elif c == "\\" and i + 1 < n and raw[i + 1] in "Nnh" and (ass or raw[i + 1] == "N"):
+                if not self.drawing and not self.in_rt:
+                    self.out.append(" " if raw[i + 1] == "h" else "\n")
+                i += 2
+                continue
+            if self.drawing:
+                self.info.drawing = True
+            elif self.in_rt:
+                self.rt.append(c)
+            else:
+                self.out.append(c)
+            i += 1
+
+    def _brace_block(self, i: int) -> int | None:
+        """A ``{…}`` block at ``i`` (overrides, ruby, an ASS comment): the index after it, or
+        ``None`` when the brace is text."""
+        raw, info = self.raw, self.info
+        close = self.braces_close.find(i + 1)
+        nxt = self.braces_open.find(i + 1)
+        if close == -1 or (nxt != -1 and nxt < close) or "\n" in raw[i:close]:
+            return None
+        body = raw[i + 1 : close]
+        if "\\" in body:
+            self.drawing = _overrides(body, info, self.drawing)
+            return close + 1
+        if "|" in body:
+            base, reading = body.split("|", 1)
+            if base.strip() and reading.strip() and "|" not in reading:
+                info.ruby.append((base, reading))
+                self.out.append(base)
+                return close + 1
+        if self.ass:
+            info.hidden_blocks += 1
+        else:
+            self.out.append("{" + body + "}")
+        return close + 1
+
+    def _html_tag(self, i: int) -> int | None:
+        """A known HTML-like tag at ``i`` (``<br>``, ``<v>``, ruby): the index after it, or
+        ``None`` when the ``<`` is text."""
+        raw, info = self.raw, self.info
+        close = self.angle_close.find(i + 1)
+        nxt = self.angle_open.find(i + 1)
+        if close == -1 or (nxt != -1 and nxt < close) or close - i > _MAX_TAG:
+            return None
+        body = raw[i + 1 : close]
+        m = _HTML_TAG.fullmatch(body)
+        if not m or (m.group(2) is not None and m.group(2).lower() not in _KNOWN_TAGS):
+            return None
+        name = (m.group(2) or "").lower()
+        closing = bool(m.group(1))
+        if name == "br":
+            self.out.append("\n")
+        elif name == "v" and not closing and info.voice is None:
+            info.voice = body[1:].strip() or None
+        elif name == "ruby" and not closing:
+            self.ruby_start = len(self.out)
+        elif name == "rt":
+            if closing and self.in_rt:
+                start = self.ruby_start
+                base = "".join(self.out[start:]) if start is not None else ""
+                if base and self.rt:
+                    info.ruby.append((base, "".join(self.rt)))
+                self.in_rt, self.rt = False, []
+            elif not closing:
+                self.in_rt, self.rt = True, []
+        elif name == "rp":
+            self.in_rt = not closing and self.in_rt  # <rp> text is fallback: skip it
+        return close + 1
 
 
 def _karaoke_furigana(raw: str, info: Markup) -> str:

@@ -152,42 +152,205 @@ def distribute_english(
 
     ``next_start_ms`` is the start of the next cue after this sentence (``None``: no silence
     may be used after the last cue). Returns at least one part when ``text`` is not blank;
-    the concatenation of the parts' text is ``text`` with whitespace normalised."""
+    the concatenation of the parts' text is ``text`` with whitespace normalised.
+
+    A first guess splits the words in proportion to the cues' durations; then, while a group
+    of cues is too fast to read, it is rebalanced with a neighbour of the same sentence
+    (:meth:`_Distribution.rebalance`) or merged with one (:meth:`_Distribution.merge`)."""
     options = options or SubtitleOptions()
     words = text.split()
     if not words or not spans:
         return []
-    gap_ms = options.timing_rules.min_gap_ms
+    limits = _cue_limits(spans, next_start_ms, options.timing_rules.min_gap_ms)
     cps = options.max_cps_en
-    max_chars = options.max_chars_per_line * options.max_lines
-    max_dur = options.max_duration_ms
-    m = len(spans)
+    if len(spans) == 1:
+        return [_part(0, 0, " ".join(words), spans, limits, cps, options)]
+    dist = _Distribution.first_guess(words, spans, limits, options, protected)
+    dist.settle()
+    return [
+        _part(g.first, g.last, " ".join(words[g.start : g.end]), spans, limits, cps, options)
+        for g in dist.groups
+    ]
 
-    # Latest end each cue may reach: the next cue's start minus the gap, within 7 s.
+
+def _cue_limits(
+    spans: Sequence[tuple[int, int]], next_start_ms: int | None, gap_ms: int
+) -> list[int]:
+    """Latest end each cue may reach: the next cue's start minus the gap."""
     limits = []
     for k, (_s, e) in enumerate(spans):
-        nxt = spans[k + 1][0] if k + 1 < m else next_start_ms
-        limit = e if nxt is None else max(e, nxt - gap_ms)
-        limits.append(limit)
+        nxt = spans[k + 1][0] if k + 1 < len(spans) else next_start_ms
+        limits.append(e if nxt is None else max(e, nxt - gap_ms))
+    return limits
 
-    joined = " ".join(words)
-    n = len(words)
-    if m == 1:
-        return [_part(0, 0, joined, spans, limits, cps, options)]
 
-    pens = boundary_penalties(words, joined, protected)
-    pos = [0]  # pos[b]: char offset where unit b starts (b in 0..n), pos[n] = len + 1
-    for w in words:
-        pos.append(pos[-1] + len(w) + 1)
-    total = len(joined)
+@dataclass
+class _Group:
+    """Consecutive cues ``first..last`` showing ``words[start:end]``."""
+
+    first: int
+    last: int
+    start: int
+    end: int
+
+
+@dataclass
+class _Distribution:
+    """The words of one sentence over its cues, as groups of cues, with the costs that
+    :func:`distribute_english` balances."""
+
+    words: list[str]
+    spans: Sequence[tuple[int, int]]
+    limits: list[int]
+    options: SubtitleOptions
+    protected: Sequence[str]
+    pens: list[float]  # penalty of a break after each word
+    pos: list[int]  # pos[b]: char offset where word b starts; pos[n] = len + 1
+    groups: list[_Group]
+
+    @classmethod
+    def first_guess(
+        cls,
+        words: list[str],
+        spans: Sequence[tuple[int, int]],
+        limits: list[int],
+        options: SubtitleOptions,
+        protected: Sequence[str],
+    ) -> _Distribution:
+        """Words split in proportion to the cues' durations, breaking where the penalties
+        allow; cues that got no words join the following group (the previous one at the
+        end)."""
+        joined = " ".join(words)
+        pens = boundary_penalties(words, joined, protected)
+        pos = [0]
+        for w in words:
+            pos.append(pos[-1] + len(w) + 1)
+        bounds = _proportional_bounds(pos, pens, len(joined), spans)
+        n, m = len(words), len(spans)
+        starts, ends = [0, *bounds], [*bounds, n]
+        groups: list[_Group] = []
+        carry: int | None = None
+        for k in range(m):
+            g = _Group(k, k, starts[k], ends[k])
+            if carry is not None:
+                g.first, carry = carry, None
+            if g.start == g.end:
+                carry = g.first
+                continue
+            groups.append(g)
+        if carry is not None and groups:
+            groups[-1].last = m - 1
+        return cls(words, spans, limits, options, protected, pens, pos, groups)
+
+    @property
+    def max_chars(self) -> int:
+        return self.options.max_chars_per_line * self.options.max_lines
+
+    def chars(self, ws: int, we: int) -> int:
+        return self.pos[we] - self.pos[ws] - 1
+
+    def _available_ms(self, first: int, last: int) -> int:
+        start = self.spans[first][0]
+        return min(self.limits[last], start + self.options.max_duration_ms) - start
+
+    def readable(self, g: _Group) -> bool:
+        ln = self.chars(g.start, g.end)
+        if ln > self.max_chars:
+            return False
+        return ln * 1000 <= self.options.max_cps_en * self._available_ms(g.first, g.last) + 1e-6
+
+    def fits(self, ws: int, we: int) -> bool:
+        """The words fit on the allowed number of lines."""
+        lines = english_lines(" ".join(self.words[ws:we]), self.options, self.protected)
+        return len(lines) <= self.options.max_lines
+
+    def overload(self, first: int, last: int, ws: int, we: int) -> float:
+        ln = self.chars(ws, we)
+        avail = max(1, self._available_ms(first, last))
+        need = ln * 1000 / self.options.max_cps_en
+        return max(0.0, need / avail - 1.0) + max(0, ln - self.max_chars) / self.max_chars
+
+    def _group_overload(self, g: _Group) -> float:
+        return self.overload(g.first, g.last, g.start, g.end)
+
+    def _pair(self, bad: int, j: int) -> tuple[_Group, _Group]:
+        return (self.groups[j], self.groups[bad]) if j < bad else (self.groups[bad], self.groups[j])
+
+    def _neighbours(self, bad: int) -> list[int]:
+        return [j for j in (bad - 1, bad + 1) if 0 <= j < len(self.groups)]
+
+    def settle(self) -> None:
+        """Rebalance or merge the first unreadable group until all read or nothing helps."""
+        for _ in range(4 * len(self.spans)):
+            bad = next((i for i, g in enumerate(self.groups) if not self.readable(g)), None)
+            if bad is None:
+                return
+            changed = self.rebalance(bad)
+            if changed and self.readable(self.groups[bad]):
+                continue
+            if self.merge(bad):
+                continue
+            if not changed:
+                return
+
+    def rebalance(self, bad: int) -> bool:
+        """Move the break between group ``bad`` and a neighbour of the same sentence to where
+        the pair is least overloaded; whether any break moved."""
+        changed = False
+        for j in self._neighbours(bad):
+            a, b = self._pair(bad, j)
+            best_b, best_cost = None, self._group_overload(a) + self._group_overload(b)
+            for cut in range(a.start + 1, b.end):
+                if self.pens[cut - 1] >= PEN_NEVER:
+                    continue
+                cost = self.overload(a.first, a.last, a.start, cut) + self.overload(
+                    b.first, b.last, cut, b.end
+                )
+                if cost < best_cost - 1e-9:
+                    best_b, best_cost = cut, cost
+            if best_b is not None and best_b != a.end:
+                a.end = b.start = best_b
+                changed = True
+                if best_cost == 0:
+                    break
+        return changed
+
+    def merge(self, bad: int) -> bool:
+        """Merge group ``bad`` with the neighbour giving the most readable result within 7 s,
+        if that is better than the pair as it is (a merge past two lines trades a slightly
+        fast cue for an unreadable one); whether it merged."""
+        choices = []
+        for j in self._neighbours(bad):
+            a, b = self._pair(bad, j)
+            if self.spans[b.last][1] - self.spans[a.first][0] > self.options.max_duration_ms:
+                continue
+            apart = self._group_overload(a) + self._group_overload(b)
+            together = self.overload(a.first, b.last, a.start, b.end) + (
+                0.0 if self.fits(a.start, b.end) else 1.0
+            )
+            if together < apart - 1e-9:
+                choices.append((together, j))
+        if not choices:
+            return False
+        _cost, j = min(choices)
+        lo, hi = min(j, bad), max(j, bad)
+        a, b = self.groups[lo], self.groups[hi]
+        self.groups[lo : hi + 1] = [_Group(a.first, b.last, a.start, b.end)]
+        return True
+
+
+def _proportional_bounds(
+    pos: list[int], pens: list[float], total: int, spans: Sequence[tuple[int, int]]
+) -> list[int]:
+    """Boundary ``b_k`` after cue ``k`` (``words[:b_k]`` shown up to cue ``k``) nearest to the
+    share of the text that the cues' durations give, at an allowed break."""
+    n = len(pos) - 1
     durations = [max(1, e - s) for s, e in spans]
     dur_sum = sum(durations)
-
-    # Proportional first guess: boundary b_k (words[:b_k] shown up to cue k).
     bounds: list[int] = []
     prev_b = 0
     acc = 0
-    for k in range(m - 1):
+    for k in range(len(spans) - 1):
         acc += durations[k]
         goal = total * acc / dur_sum
         best_b, best = prev_b, abs(pos[prev_b] - goal) + 2.0  # empty part: small penalty
@@ -203,105 +366,7 @@ def distribute_english(
                 break
         bounds.append(best_b)
         prev_b = best_b
-
-    # Groups: [first_cue, last_cue, word_start, word_end]
-    groups: list[list[int]] = []
-    starts = [0, *bounds]
-    ends = [*bounds, n]
-    for k in range(m):
-        groups.append([k, k, starts[k], ends[k]])
-    # Cues that got no words join the following group (or the previous one at the end).
-    merged: list[list[int]] = []
-    carry: int | None = None
-    for g in groups:
-        if carry is not None:
-            g[0] = carry
-            carry = None
-        if g[2] == g[3]:
-            carry = g[0]
-            continue
-        merged.append(g)
-    if carry is not None and merged:
-        merged[-1][1] = m - 1
-    groups = merged
-
-    def chars(ws: int, we: int) -> int:
-        return pos[we] - pos[ws] - 1
-
-    def readable(g: list[int]) -> bool:
-        ln = chars(g[2], g[3])
-        if ln > max_chars:
-            return False
-        start = spans[g[0]][0]
-        avail = min(limits[g[1]], start + max_dur) - start
-        return ln * 1000 <= cps * avail + 1e-6
-
-    def fits(ws: int, we: int) -> bool:
-        """The words fit on the allowed number of lines."""
-        lines = english_lines(" ".join(words[ws:we]), options, protected)
-        return len(lines) <= options.max_lines
-
-    def overload(first: int, last: int, ws: int, we: int) -> float:
-        ln = chars(ws, we)
-        start = spans[first][0]
-        avail = max(1, min(limits[last], start + max_dur) - start)
-        need = ln * 1000 / cps
-        return max(0.0, need / avail - 1.0) + max(0, ln - max_chars) / max_chars
-
-    for _ in range(4 * m):
-        bad = next((i for i, g in enumerate(groups) if not readable(g)), None)
-        if bad is None:
-            break
-        changed = False
-        # 1. Rebalance with a neighbour of the same sentence.
-        for j in (bad - 1, bad + 1):
-            if not 0 <= j < len(groups):
-                continue
-            a, b = (groups[j], groups[bad]) if j < bad else (groups[bad], groups[j])
-            best_b, best_cost = (
-                None,
-                overload(a[0], a[1], a[2], a[3]) + overload(b[0], b[1], b[2], b[3]),
-            )
-            for cut in range(a[2] + 1, b[3]):
-                if pens[cut - 1] >= PEN_NEVER:
-                    continue
-                cost = overload(a[0], a[1], a[2], cut) + overload(b[0], b[1], cut, b[3])
-                if cost < best_cost - 1e-9:
-                    best_b, best_cost = cut, cost
-            if best_b is not None and best_b != a[3]:
-                a[3] = best_b
-                b[2] = best_b
-                changed = True
-                if best_cost == 0:
-                    break
-        if changed and readable(groups[bad]):
-            continue
-        # 2. Merge with the neighbour giving the most readable result within 7 s, if that is
-        # better than the pair as it is (a merge past two lines trades a slightly fast cue
-        # for an unreadable one).
-        options_merge = []
-        for j in (bad - 1, bad + 1):
-            if not 0 <= j < len(groups):
-                continue
-            a, b = (groups[j], groups[bad]) if j < bad else (groups[bad], groups[j])
-            if spans[b[1]][1] - spans[a[0]][0] > max_dur:
-                continue
-            apart = overload(a[0], a[1], a[2], a[3]) + overload(b[0], b[1], b[2], b[3])
-            together = overload(a[0], b[1], a[2], b[3]) + (0.0 if fits(a[2], b[3]) else 1.0)
-            if together < apart - 1e-9:
-                options_merge.append((together, j))
-        if options_merge:
-            _cost, j = min(options_merge)
-            lo, hi = min(j, bad), max(j, bad)
-            a, b = groups[lo], groups[hi]
-            groups[lo : hi + 1] = [[a[0], b[1], a[2], b[3]]]
-            continue
-        if not changed:
-            break
-
-    return [
-        _part(g[0], g[1], " ".join(words[g[2] : g[3]]), spans, limits, cps, options) for g in groups
-    ]
+    return bounds
 
 
 def _part(
@@ -333,21 +398,11 @@ def _timed_spans(seg: ExportSegment) -> list[tuple[int, int]] | None:
     return spans or None
 
 
-def build_subtitles(
-    episode: ExportEpisode, options: SubtitleOptions | None = None
-) -> SubtitleBuild:
-    """Subtitle events for ``episode`` in ``options.layout``, with a rule report.
-
-    Show notes are untimed and left out. Segments with an untimed cue are skipped (counted).
-    ``approved_only`` keeps approved segments only; otherwise non-approved ones are included
-    and counted. English-only layouts leave out untranslated segments (counted); bilingual
-    layouts show their Japanese with no English."""
-    options = options or SubtitleOptions()
-    layout = options.layout_enum
-    report = SubtitleReport()
-    protected = episode.protected_phrases
-    gap_ms = options.timing_rules.min_gap_ms
-
+def _timed_segments(
+    episode: ExportEpisode, options: SubtitleOptions, report: SubtitleReport
+) -> list[tuple[ExportSegment, list[tuple[int, int]]]]:
+    """The segments to subtitle with their cue spans, in time order (sound cues as SDH
+    labels); what is left out is counted in ``report``."""
     timed: list[tuple[ExportSegment, list[tuple[int, int]]]] = []
     for original in episode.segments:
         if original.is_untimed_text:
@@ -366,7 +421,25 @@ def build_subtitles(
             continue
         timed.append((seg, spans))
     timed.sort(key=lambda item: item[1][0][0])
+    return timed
 
+
+def build_subtitles(
+    episode: ExportEpisode, options: SubtitleOptions | None = None
+) -> SubtitleBuild:
+    """Subtitle events for ``episode`` in ``options.layout``, with a rule report.
+
+    Show notes are untimed and left out. Segments with an untimed cue are skipped (counted).
+    ``approved_only`` keeps approved segments only; otherwise non-approved ones are included
+    and counted. English-only layouts leave out untranslated segments (counted); bilingual
+    layouts show their Japanese with no English."""
+    options = options or SubtitleOptions()
+    layout = options.layout_enum
+    report = SubtitleReport()
+    protected = episode.protected_phrases
+    gap_ms = options.timing_rules.min_gap_ms
+
+    timed = _timed_segments(episode, options, report)
     events: list[SubtitleEvent] = []
     for n, (seg, spans) in enumerate(timed):
         next_start = timed[n + 1][1][0][0] if n + 1 < len(timed) else None

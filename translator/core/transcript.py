@@ -105,9 +105,11 @@ def _piece(seg: ExportSegment, options: TranscriptOptions) -> Piece | None:
     return Piece(en, ja)
 
 
-def format_timestamp(ms: int, *, hours: bool = False) -> str:
-    """``mm:ss`` or ``h:mm:ss``."""
-    s = max(0, ms) // 1000
+def format_timestamp(ms: int | None, *, hours: bool = False) -> str:
+    """``mm:ss``, or ``h:mm:ss`` past an hour (always with ``hours``); empty when untimed."""
+    if ms is None:
+        return ""
+    s = max(0, int(ms)) // 1000
     h, rem = divmod(s, 3600)
     m, sec = divmod(rem, 60)
     if hours or h:

@@ -5,6 +5,7 @@ Times are integer milliseconds; text offsets are indices into the owning sentenc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -104,3 +105,12 @@ def split_speaker_label(label: str | None) -> list[str]:
     if not label:
         return []
     return [part.strip() for part in label.split("・") if part.strip()]
+
+
+def speaker_display_name(label: str | None, names: Mapping[str, str]) -> str | None:
+    """English name(s) for a source label, joint labels joined with “&”: ``友野・澤`` →
+    ``Tomono & Sawa`` (a part without a name keeps its label); ``None`` for no label."""
+    parts = split_speaker_label(label)
+    if not parts:
+        return None
+    return " & ".join(names.get(p) or p for p in parts)

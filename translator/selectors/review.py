@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from translator import selectors
 from translator.core.qa import QAFlag
-from translator.core.types import split_speaker_label
+from translator.core.transcript import format_timestamp
+from translator.core.types import speaker_display_name, split_speaker_label
 from translator.models import Cue, Episode, GlossaryTerm, Segment, SegmentRevision, Speaker
 from translator.services import qa_flags
 
@@ -136,12 +137,6 @@ def parse_int(value: str | None, default: int | None = None) -> int | None:
 # --- Speakers ---------------------------------------------------------------------------------
 
 
-def display_speaker(label: str, names: Mapping[str, str]) -> str:
-    """English name(s) for a source label: ``友野・澤`` → ``Tomono & Sawa``."""
-    parts = split_speaker_label(label)
-    return " & ".join(names.get(p) or p for p in parts)
-
-
 def episode_speakers(episode_id: int) -> list[Speaker]:
     return list(Speaker.objects.filter(episode_id=episode_id).order_by("order", "id"))
 
@@ -211,21 +206,11 @@ class ReviewRow:
         self.start_str = "" if self.start_ms is None else str(self.start_ms)
         self.end_str = "" if self.end_ms is None else str(self.end_ms)
         self.version_str = str(seg.version)
-        self.time_label = format_ms(self.start_ms)
+        self.time_label = format_timestamp(self.start_ms)
         self.is_show_note = seg.kind == Segment.Kind.SHOW_NOTE
         self.is_description = seg.kind == Segment.Kind.DESCRIPTION
         if not self.status_label:
             self.status_label = str(STATUS_LABELS.get(seg.status, seg.status))
-
-
-def format_ms(value_ms: int | None) -> str:
-    """``mm:ss`` (``h:mm:ss`` past an hour), or an empty string when untimed."""
-    if value_ms is None:
-        return ""
-    total_s = int(value_ms) // 1000
-    hours, rest = divmod(total_s, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
 
 
 # Only what a row shows: no machine-engine details, timestamps or flags JSON to decode.
@@ -278,7 +263,7 @@ def _rows(values: Sequence[tuple], names: Mapping[str, str]) -> list[ReviewRow]:
         label = seg.speaker_label
         name = speaker_names.get(label)
         if name is None:
-            name = speaker_names[label] = display_speaker(label, names)
+            name = speaker_names[label] = speaker_display_name(label, names) or ""
         rows.append(
             ReviewRow(
                 segment=seg,

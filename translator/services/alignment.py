@@ -16,7 +16,8 @@ from translator import permissions
 from translator.core.align import AlignCue, align_cues
 from translator.core.encoding import decode_bytes
 from translator.core.errors import FormatError
-from translator.core.subtitle_input import detect_format, read_caption_lines
+from translator.core.formats import detect_format, get_format
+from translator.core.subtitle_input import read_caption_lines
 from translator.core.types import TimedLine
 from translator.models import AlignmentRun, Cue, Episode, Segment
 from translator.services.qa_flags import segments_changed
@@ -29,10 +30,10 @@ def read_captions(
     text, _encoding = decode_bytes(
         data, encoding=encoding, max_bytes=settings.JIMAKU_MAX_IMPORT_BYTES
     )
-    fmt = detect_format(text, filename)
-    if fmt == "text":
+    spec = get_format(detect_format(text, filename))
+    if not spec.timed_file:
         raise FormatError("the caption file must be SRT, WebVTT or ASS (it has no timings)")
-    return read_caption_lines(text, fmt)
+    return read_caption_lines(text, spec.name)
 
 
 @transaction.atomic

@@ -7,18 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from translator.core.export_types import (
-    STRICT_MAX_CPS_EN,
-    ExportCue,
-    ExportEpisode,
-    ExportSegment,
-    SubtitleLayout,
-    SubtitleOptions,
-    TranscriptOptions,
-)
+from translator.core.export_types import ExportCue, ExportEpisode, ExportSegment, SubtitleLayout
+from translator.core.requests import ExportRequest
 from translator.core.subtitles import SubtitleReport, build_subtitles
 from translator.core.transcript import TRANSCRIPT_FORMATS, render_transcript
-from translator.core.types import split_speaker_label
+from translator.core.types import speaker_display_name
 from translator.core.writers import MEDIA_TYPES, WRITERS, render_subtitles, suggested_filename
 from translator.models import Cue, Episode
 from translator.services import backup
@@ -45,13 +38,6 @@ class ExportedFile:
 def speaker_names(episode: Episode) -> dict[str, str]:
     """Source label → English display name, joint labels (友野・澤) joined with “&”."""
     return {s.label: s.display_name or s.label for s in episode.speakers.all()}
-
-
-def display_name(label: str, names: dict[str, str]) -> str | None:
-    parts = split_speaker_label(label)
-    if not parts:
-        return None
-    return " & ".join(names.get(p, p) for p in parts)
 
 
 def media_url_for(episode: Episode) -> str | None:
@@ -90,7 +76,7 @@ def export_episode_data(episode: Episode) -> ExportEpisode:
         "order"
     ).values_list("pk", "order", "kind", "turn", "speaker_label", "source_text", "text", "status"):
         if label not in speakers:
-            speakers[label] = display_name(label, names)
+            speakers[label] = speaker_display_name(label, names)
         out.append(
             ExportSegment(
                 index=order,
@@ -114,24 +100,14 @@ def export_episode_data(episode: Episode) -> ExportEpisode:
     )
 
 
-def export_file(
-    *,
-    episode: Episode,
-    fmt: str,
-    layout: str = SubtitleLayout.BILINGUAL.value,
-    approved_only: bool = False,
-    strict_reading_speed: bool = False,
-    voice_tags: bool = False,
-    fps: float = 25.0,
-    timestamps: bool = False,
-    parallel: bool = False,
-) -> ExportedFile:
+def export_file(*, episode: Episode, request: ExportRequest) -> ExportedFile:
     """Render one export file. Raises ``ExportError`` for an unknown format or layout."""
+    fmt, layout = request.format, request.layout
     if fmt not in ALL_FORMATS:
         raise ExportError(f"Unknown format “{fmt}”: choose one of {', '.join(ALL_FORMATS)}.")
     if layout not in LAYOUTS:
         raise ExportError(f"Unknown layout “{layout}”: choose one of {', '.join(LAYOUTS)}.")
-    if not 1 <= fps <= 120:
+    if not 1 <= request.fps <= 120:
         raise ExportError("The frame rate must be between 1 and 120 fps.")
     if fmt == PROJECT_FORMAT:
         stem = suggested_filename(episode.english_title, "json", episode_id=episode.pk)
@@ -142,21 +118,11 @@ def export_file(
         )
     data = export_episode_data(episode)
     if fmt in SUBTITLE_FORMATS:
-        options = SubtitleOptions(
-            layout=layout,
-            fps=fps,
-            approved_only=approved_only,
-            max_cps_en=STRICT_MAX_CPS_EN if strict_reading_speed else 20.0,
-            voice_tags=voice_tags,
-            title=episode.english_title,
-        )
+        options = request.subtitle_options(title=episode.english_title)
         build = build_subtitles(data, options)
         content = render_subtitles(build.events, fmt=fmt, layout=layout, options=options)
         name = suggested_filename(episode.english_title, fmt, layout, episode_id=episode.pk)
         return ExportedFile(content, name, CONTENT_TYPES[fmt], build.report)
-    options_t = TranscriptOptions(
-        timestamps=timestamps, parallel=parallel, approved_only=approved_only
-    )
-    content = render_transcript(data, fmt=fmt, options=options_t)
+    content = render_transcript(data, fmt=fmt, options=request.transcript_options())
     name = suggested_filename(episode.english_title, fmt, None, episode_id=episode.pk)
     return ExportedFile(content, name, CONTENT_TYPES[fmt])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,9 +23,11 @@ from django.utils import timezone
 from translator import permissions
 from translator.core.encoding import decode_bytes
 from translator.core.errors import FormatError, InputError
+from translator.core.formats import detect_format, get_format
 from translator.core.pipeline import segment_document
+from translator.core.requests import ImportRequest
 from translator.core.romaji import suggest_english_name
-from translator.core.subtitle_input import detect_format, match_track, read_timed_lines
+from translator.core.subtitle_input import match_track, read_timed_lines
 from translator.core.types import ParsedDocument, TimedLine, split_speaker_label
 from translator.models import (
     Cue,
@@ -46,76 +47,42 @@ log = logging.getLogger(__name__)
 def preview_document(
     *,
     data: bytes | str,
-    filename: str | None = None,
-    fmt: str = "auto",
-    encoding: str = "auto",
-    title: str | None = None,
-    duration_ms: int | None = None,
+    request: ImportRequest | None = None,
     protected_terms: tuple[str, ...] = (),
-    kinds: Mapping[int, str] | None = None,
-    check_language: bool = True,
-    track: str | None = None,
 ) -> ParsedDocument:
-    """Segment without touching the database. Raises ``InputError`` for bad input.
-
-    ``kinds``: the kind chosen in the preview per paragraph ``line_no`` (or ``left_out``).
-    ``track``: for timed files, the language track to import as the source (default Japanese)."""
+    """Segment without touching the database. Raises ``InputError`` for bad input."""
     return segment_document(
         data,
-        filename=filename,
-        fmt=fmt,
-        encoding=encoding,
-        title=title or None,
-        duration_ms=duration_ms,
+        request,
         protected_terms=protected_terms,
         max_bytes=settings.JIMAKU_MAX_IMPORT_BYTES,
-        kinds=kinds,
-        check_language=check_language,
-        track=track or None,
     )
 
 
 def import_episode(
     *,
     data: bytes | str,
-    filename: str | None = None,
-    fmt: str = "auto",
-    encoding: str = "auto",
-    title: str | None = None,
-    duration_ms: int | None = None,
-    target_language: str = Episode.TargetLanguage.EN_US,
+    request: ImportRequest | None = None,
     glossary: dict[str, str] | None = None,
     user: AbstractBaseUser | None = None,
-    kinds: Mapping[int, str] | None = None,
-    check_language: bool = True,
-    track: str | None = None,
-    english_track: str | None = None,
-    english_file: bytes | str | None = None,
 ) -> Episode:
     """Create an episode with its speakers, segments and cues. All or nothing.
 
-    ``english_track`` (a track of the same file, e.g. ``"en"``) or ``english_file`` (a second,
-    English subtitle file with the same timing) is imported as the existing English of each
-    segment it overlaps in time (status edited, provenance ``imported``)."""
+    The request's ``english_track`` (a track of the same file, e.g. ``"en"``) or
+    ``english_file`` (a second, English subtitle file with the same timing) is imported as the
+    existing English of each segment it overlaps in time (status edited, provenance
+    ``imported``)."""
     permissions.require(user, permissions.can_import)
+    request = request or ImportRequest()
     glossary = glossary or {}
-    doc = preview_document(
-        data=data,
-        filename=filename,
-        fmt=fmt,
-        encoding=encoding,
-        title=title,
-        duration_ms=duration_ms,
-        protected_terms=tuple(glossary),
-        kinds=kinds,
-        check_language=check_language,
-        track=track,
+    doc = preview_document(data=data, request=request, protected_terms=tuple(glossary))
+    english = english_lines(
+        doc, english_track=request.english_track, english_file=request.english_file
     )
-    english = english_lines(doc, english_track=english_track, english_file=english_file)
     return save_document(
         doc=doc,
-        filename=filename or "",
-        target_language=target_language,
+        filename=request.filename or "",
+        target_language=request.target_language,
         glossary=glossary,
         user=user,
         english=english,
@@ -147,10 +114,10 @@ def english_lines(
             if isinstance(english_file, str)
             else decode_bytes(english_file, max_bytes=settings.JIMAKU_MAX_IMPORT_BYTES)[0]
         )
-        fmt = detect_format(text)
-        if fmt == "text":
+        spec = get_format(detect_format(text))
+        if not spec.timed_file:
             raise FormatError("the English file is not a timed subtitle file (SRT, VTT or ASS)")
-        return read_timed_lines(text, fmt)
+        return read_timed_lines(text, spec.name)
     return None
 
 
@@ -485,15 +452,8 @@ def run_import_job(*, job_id: int) -> ImportJob:
             _finish(job, episode=episode)
             return job
         _progress(job, step="segmenting")
-        doc = preview_document(
-            data=data,
-            filename=job.filename or None,
-            fmt=opts.get("format", "auto"),
-            encoding=opts.get("encoding", "auto"),
-            title=opts.get("title") or None,
-            duration_ms=opts.get("duration_ms"),
-            check_language=opts.get("check_language", True),
-        )
+        request = ImportRequest.from_options(opts, filename=job.filename or None)
+        doc = preview_document(data=data, request=request)
         if job.stage == ImportJob.Stage.PREVIEW:
             job.preview = preview_summary(doc)
             job.state, job.step = ImportJob.State.PREVIEWED, ""
@@ -504,7 +464,7 @@ def run_import_job(*, job_id: int) -> ImportJob:
         episode = save_document(
             doc=doc,
             filename=job.filename,
-            target_language=opts.get("target_language") or Episode.TargetLanguage.EN_US,
+            target_language=request.target_language or Episode.TargetLanguage.EN_US,
             user=job.requested_by,
         )
         _finish(job, episode=episode, done=total)

@@ -13,6 +13,7 @@ from translator import selectors
 from translator.core.errors import InputError
 from translator.core.pipeline import LEFT_OUT
 from translator.core.report import ImportReport
+from translator.core.requests import ImportRequest
 from translator.core.types import ParsedDocument
 from translator.forms import ImportForm
 from translator.models import Episode, ImportJob
@@ -51,12 +52,25 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     return render(request, "translator/episode_list.html", {"episodes": episodes})
 
 
-def _stash(request: HttpRequest, data: bytes | str, filename: str | None, options: dict) -> str:
-    """Keep the previewed input server-side under a random name (never the user's file name)."""
+def _stash(
+    request: HttpRequest,
+    data: bytes | str,
+    import_request: ImportRequest,
+    *,
+    english_file_name: str | None = None,
+) -> str:
+    """Keep the previewed input server-side under a random name (never the user's file name);
+    the session keeps the request's options."""
     token = importing.stash_upload(data)
+    options = import_request.to_options()
     if isinstance(data, str):
-        options = {**options, "encoding": "utf-8"}
-    request.session[PENDING_KEY] = {"token": token, "filename": filename, **options}
+        options["encoding"] = "utf-8"
+    request.session[PENDING_KEY] = {
+        "token": token,
+        "filename": import_request.filename,
+        **options,
+        **({"english_file_name": english_file_name} if english_file_name else {}),
+    }
     return token
 
 
@@ -66,6 +80,11 @@ def _unstash(request: HttpRequest, token: str) -> tuple[bytes, dict] | None:
         return None
     data = importing.read_pending(token)
     return None if data is None else (data, pending)
+
+
+def _pending_request(pending: dict, **changes) -> ImportRequest:
+    """The import the session's pending preview was made with, with ``changes``."""
+    return ImportRequest.from_options(pending, filename=pending.get("filename"), **changes)
 
 
 def _discard(request: HttpRequest, token: str) -> None:
@@ -107,135 +126,136 @@ def episode_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict = {"form": form}
     if request.method == "POST" and "confirm" in request.POST and "import_job" in request.POST:
-        job_id = parse_int(request.POST.get("import_job"))
-        try:
-            job = importing.confirm_import_job(
-                job_id=job_id or 0, user=request.user, title=request.POST.get("title", "")
-            )
-        except (ImportJob.DoesNotExist, InputError):
-            messages.error(request, _("That preview has expired; please choose the file again."))
-            return redirect("translator:episode_import")
-        return redirect("translator:import_job", import_job_id=job.pk)
+        return _confirm_import_job(request)
     if request.method == "POST" and "retrack" in request.POST:
-        # The track picker: preview the same file again with another source track.
-        token = request.POST.get("token", "")
-        stashed = _unstash(request, token)
-        if stashed is None:
-            messages.error(request, _("That preview has expired; please choose the file again."))
-            return redirect("translator:episode_import")
-        data, pending = stashed
-        opts = {k: v for k, v in pending.items() if k not in ("token", "filename")}
-        opts["track"] = request.POST.get("track", "")[:10] or None
-        try:
-            doc = preview_document(
-                data=data,
-                filename=pending.get("filename"),
-                fmt=opts["format"],
-                encoding=opts["encoding"],
-                title=opts["title"],
-                duration_ms=opts["duration_ms"],
-                check_language=opts.get("check_language", True),
-                track=opts["track"],
-            )
-        except InputError as exc:
-            messages.error(request, str(exc))
-            return redirect("translator:episode_import")
-        english = importing.read_pending(token, part="en")
-        _discard(request, token)
-        _preview_context(context, doc)
-        context["token"] = _stash(request, data, pending.get("filename"), opts)
-        if english is not None:
-            importing.stash_part(context["token"], "en", english)
-            context["english_file_name"] = opts.get("english_file_name")
-        return render(request, "translator/episode_import.html", context)
+        return _preview_other_track(request, context)
     if request.method == "POST" and "confirm" in request.POST:
-        token = request.POST.get("token", "")
-        stashed = _unstash(request, token)
-        if stashed is None:
-            messages.error(request, _("That preview has expired; please choose the file again."))
-            return redirect("translator:episode_import")
-        data, opts = stashed
-        try:
-            episode = import_episode(
-                data=data,
-                filename=opts.get("filename"),
-                fmt=opts["format"],
-                encoding=opts["encoding"],
-                title=request.POST.get("title") or opts.get("title"),
-                duration_ms=opts.get("duration_ms"),
-                target_language=opts["target_language"],
-                user=request.user,
-                kinds=_chosen_kinds(request),
-                check_language=opts.get("check_language", True),
-                track=opts.get("track"),
-                english_track=request.POST.get("english_track", "")[:10] or None,
-                english_file=importing.read_pending(token, part="en"),
-            )
-        except InputError as exc:
-            messages.error(request, str(exc))
-            return redirect("translator:episode_import")
-        _discard(request, token)
-        messages.success(
-            request,
-            _("Imported “%(title)s”: %(n)d segments.")
-            % {"title": episode.title, "n": episode.segments.count()},
+        return _confirm_preview(request)
+    if request.method == "POST" and form.is_valid():
+        response = _upload(request, form, context)
+        if response is not None:
+            return response
+    return render(
+        request, "translator/episode_import.html", context, status=context.pop("status", 200)
+    )
+
+
+def _expired(request: HttpRequest) -> HttpResponse:
+    messages.error(request, _("That preview has expired; please choose the file again."))
+    return redirect("translator:episode_import")
+
+
+def _confirm_import_job(request: HttpRequest) -> HttpResponse:
+    """Import what the worker previewed."""
+    job_id = parse_int(request.POST.get("import_job"))
+    try:
+        job = importing.confirm_import_job(
+            job_id=job_id or 0, user=request.user, title=request.POST.get("title", "")
         )
-        return redirect("translator:episode_detail", episode_id=episode.pk)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and importing.runs_in_worker(form.payload_size())
-    ):
+    except (ImportJob.DoesNotExist, InputError):
+        return _expired(request)
+    return redirect("translator:import_job", import_job_id=job.pk)
+
+
+def _preview_other_track(request: HttpRequest, context: dict) -> HttpResponse:
+    """The track picker: preview the same file again with another source track."""
+    token = request.POST.get("token", "")
+    stashed = _unstash(request, token)
+    if stashed is None:
+        return _expired(request)
+    data, pending = stashed
+    import_request = _pending_request(pending, track=request.POST.get("track", "")[:10] or None)
+    try:
+        doc = preview_document(data=data, request=import_request)
+    except InputError as exc:
+        messages.error(request, str(exc))
+        return redirect("translator:episode_import")
+    english = importing.read_pending(token, part="en")
+    _discard(request, token)
+    _preview_context(context, doc)
+    context["token"] = _stash(
+        request, data, import_request, english_file_name=pending.get("english_file_name")
+    )
+    if english is not None:
+        importing.stash_part(context["token"], "en", english)
+        context["english_file_name"] = pending.get("english_file_name")
+    return render(request, "translator/episode_import.html", context)
+
+
+def _confirm_preview(request: HttpRequest) -> HttpResponse:
+    """Import the previewed file with the kinds, title and English chosen on the preview."""
+    token = request.POST.get("token", "")
+    stashed = _unstash(request, token)
+    if stashed is None:
+        return _expired(request)
+    data, pending = stashed
+    import_request = _pending_request(
+        pending,
+        title=request.POST.get("title") or pending.get("title") or None,
+        kinds=_chosen_kinds(request),
+        english_track=request.POST.get("english_track", "")[:10] or None,
+        english_file=importing.read_pending(token, part="en"),
+    )
+    try:
+        episode = import_episode(data=data, request=import_request, user=request.user)
+    except InputError as exc:
+        messages.error(request, str(exc))
+        return redirect("translator:episode_import")
+    _discard(request, token)
+    messages.success(
+        request,
+        _("Imported “%(title)s”: %(n)d segments.")
+        % {"title": episode.title, "n": episode.segments.count()},
+    )
+    return redirect("translator:episode_detail", episode_id=episode.pk)
+
+
+def _upload(request: HttpRequest, form: ImportForm, context: dict) -> HttpResponse | None:
+    """A valid upload: to the worker when large, restored when a project file, else
+    previewed (``context`` filled; ``None`` renders the page)."""
+    if importing.runs_in_worker(form.payload_size()):
         data, filename = form.payload()  # large: parsed by the worker, this request returns
         job = importing.start_import_job(
             data=data,
             filename=filename,
-            options=form.import_options(),
+            options=form.import_request().to_options(),
             user=request.user,
             kind=ImportJob.Kind.PROJECT if form.is_project_file() else ImportJob.Kind.TRANSCRIPT,
         )
         return redirect("translator:import_job", import_job_id=job.pk)
-    if request.method == "POST" and form.is_valid() and form.is_project_file():
+    if form.is_project_file():
         try:  # a backup: restored whole as a new episode (all or nothing), no preview
             episode = backup.import_project(data=form.payload()[0], user=request.user)
         except backup.BackupError as exc:
             form.add_error("file", str(exc))
             context["status"] = 400
-        else:
-            messages.success(
-                request,
-                _("Restored “%(title)s” from a project file: %(n)d segments.")
-                % {"title": episode.title, "n": episode.segments.count()},
-            )
-            _restore_warnings(request, episode)
-            return redirect("translator:episode_detail", episode_id=episode.pk)
-    elif request.method == "POST" and form.is_valid():
-        data, filename = form.payload()
-        opts = form.import_options()
-        try:
-            doc = preview_document(
-                data=data,
-                filename=filename,
-                fmt=opts["format"],
-                encoding=opts["encoding"],
-                title=opts["title"],
-                duration_ms=opts["duration_ms"],
-                check_language=opts["check_language"],
-            )
-        except InputError as exc:
-            form.add_error(None, str(exc))
-        else:
-            english = form.cleaned_data.get("english_file")
-            if english:
-                opts["english_file_name"] = english.name[:255]
-            _preview_context(context, doc)
-            context["token"] = _stash(request, data, filename, opts)
-            if english:
-                importing.stash_part(context["token"], "en", english.read())
-                context["english_file_name"] = english.name
-    return render(
-        request, "translator/episode_import.html", context, status=context.pop("status", 200)
+            return None
+        messages.success(
+            request,
+            _("Restored “%(title)s” from a project file: %(n)d segments.")
+            % {"title": episode.title, "n": episode.segments.count()},
+        )
+        _restore_warnings(request, episode)
+        return redirect("translator:episode_detail", episode_id=episode.pk)
+    data, filename = form.payload()
+    import_request = form.import_request()
+    try:
+        doc = preview_document(data=data, request=import_request)
+    except InputError as exc:
+        form.add_error(None, str(exc))
+        return None
+    english = form.cleaned_data.get("english_file")
+    _preview_context(context, doc)
+    context["token"] = _stash(
+        request,
+        data,
+        import_request,
+        english_file_name=english.name[:255] if english else None,
     )
+    if english:
+        importing.stash_part(context["token"], "en", english.read())
+        context["english_file_name"] = english.name
+    return None
 
 
 # --- large imports: the worker's progress, then the preview, then the episode ------------------

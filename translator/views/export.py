@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from translator import permissions, selectors
+from translator.core.requests import ExportRequest
 from translator.middleware import mark_shared
 from translator.models import Episode
 from translator.permissions import can_edit, can_publish, can_view, require_perm
@@ -32,6 +33,19 @@ def _flag(request: HttpRequest, name: str) -> bool:
     return request.GET.get(name) in {"1", "on", "true"}
 
 
+def _export_request(request: HttpRequest, fps: float) -> ExportRequest:
+    return ExportRequest(
+        format=request.GET.get("format", "srt"),
+        layout=request.GET.get("layout") or "bilingual",
+        approved_only=_flag(request, "approved_only"),
+        strict_reading_speed=_flag(request, "strict"),
+        voice_tags=_flag(request, "voice_tags"),
+        fps=fps,
+        timestamps=_flag(request, "timestamps"),
+        parallel=_flag(request, "parallel"),
+    )
+
+
 @require_GET
 @require_perm(can_view)
 def export_download(request: HttpRequest, episode_id: int) -> HttpResponse:
@@ -41,17 +55,7 @@ def export_download(request: HttpRequest, episode_id: int) -> HttpResponse:
     except ValueError:
         fps = 0.0
     try:
-        exported = exporting.export_file(
-            episode=episode,
-            fmt=request.GET.get("format", "srt"),
-            layout=request.GET.get("layout") or "bilingual",
-            approved_only=_flag(request, "approved_only"),
-            strict_reading_speed=_flag(request, "strict"),
-            voice_tags=_flag(request, "voice_tags"),
-            fps=fps,
-            timestamps=_flag(request, "timestamps"),
-            parallel=_flag(request, "parallel"),
-        )
+        exported = exporting.export_file(episode=episode, request=_export_request(request, fps))
     except exporting.ExportError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(exported.content, content_type=exported.content_type)

@@ -290,52 +290,102 @@ def _dp(
 ) -> tuple[list[tuple[int, int]], float]:
     """Best ``(start, end)`` boundary of each sentence (sentence j spans atoms start..end-1);
     a sentence starts where the previous one ends, or later when speech is left out."""
-    import numpy as np
-
-    big = 1e18
-    S = np.asarray(atoms.speech, dtype=np.float64)
-    after = np.asarray(atoms.after, dtype=np.float64)
-    before = np.asarray(atoms.before, dtype=np.float64)
-    n_b = len(S)
-    gap = np.asarray(atoms.gap, dtype=np.float64)
-    inside = gap / _TAU_INSIDE_MS
-    inside[0] = inside[-1] = 0.0
-    inside_prefix = np.concatenate([[0.0], np.cumsum(inside)])  # sum of inside[1..b] = P[b+1]
-    b_sentence = _boundary_costs(atoms, _TAU_SENTENCE_MS, _CUT_SENTENCE)
-    b_turn = _boundary_costs(atoms, _TAU_TURN_MS, _CUT_TURN)
-    skip = _SKIP_PER_S / 1000.0
-    skip_mid = _SKIP_MID_PER_S / 1000.0
-    total_speech = S[-1]
-
-    def window(center: float) -> tuple[int, int]:
-        lo = int(np.searchsorted(S, center - band_ms, "left"))
-        hi = int(np.searchsorted(S, center + band_ms, "right"))
-        return max(0, lo), min(n_b - 1, max(hi, lo))
-
-    # Row 0: where the first sentence may start.
-    lo0, hi0 = window(prior[0][0])
-    idx = np.arange(lo0, hi0 + 1)
-    cost = S[idx] * skip
-    first = sentences[0]
-    if first.hint_start is not None:
-        cost = cost + np.minimum(
-            ((after[idx] - first.hint_start) / _HINT_SD_MS) ** 2 / 2, _HINT_CAP
-        )
-    row_idx, row_cost = idx, cost
-    back: list[tuple[np.ndarray, np.ndarray]] = []  # per sentence: (end indices, their start)
-    start_back: list[tuple[np.ndarray, np.ndarray]] = []  # next start -> this sentence's end
+    lattice = _Lattice(atoms, prior, band_ms)
+    row_idx, row_cost = lattice.first_starts(sentences[0])
+    back: list[tuple[object, object]] = []  # per sentence: (end indices, their start)
+    start_back: list[tuple[object, object]] = []  # next start -> this sentence's end
     n = len(sentences)
     for j, sent in enumerate(sentences):
+        end_idx, end_cost, end_start = lattice.ends(j, sent, rates, row_idx, row_cost)
+        back.append((end_idx, end_start))
+        if j + 1 == n:
+            left = lattice.total_speech - lattice.S[end_idx]  # speech after the last sentence
+            row_idx, row_cost = end_idx, end_cost + left * lattice.skip
+            break
+        row_idx, row_cost, origin = lattice.next_starts(j + 1, sentences[j + 1], end_idx, end_cost)
+        start_back.append((row_idx, origin))
+    return _backtrack(row_idx, row_cost, back, start_back)
+
+
+def _backtrack(row_idx, row_cost, back, start_back) -> tuple[list[tuple[int, int]], float]:
+    import numpy as np
+
+    best = int(np.argmin(row_cost))
+    total = float(row_cost[best])
+    spans: list[tuple[int, int]] = []
+    end = int(row_idx[best])
+    for j in range(len(back) - 1, -1, -1):
+        ends, sts = back[j]
+        start = int(sts[int(np.searchsorted(ends, end))])
+        spans.append((start, end))
+        if j:
+            targets, origins = start_back[j - 1]
+            end = int(origins[int(np.searchsorted(targets, start))])
+    spans.reverse()
+    return spans, total
+
+
+class _Lattice:
+    """The arrays :func:`_dp` works on: speech clock, pause costs and the band around the
+    prior where each boundary may fall."""
+
+    big = 1e18
+
+    def __init__(self, atoms: _Atoms, prior: list[tuple[float, float]], band_ms: float) -> None:
+        import numpy as np
+
+        self.prior, self.band_ms = prior, band_ms
+        self.S = np.asarray(atoms.speech, dtype=np.float64)
+        self.after = np.asarray(atoms.after, dtype=np.float64)
+        self.before = np.asarray(atoms.before, dtype=np.float64)
+        self.n_b = len(self.S)
+        inside = np.asarray(atoms.gap, dtype=np.float64) / _TAU_INSIDE_MS
+        inside[0] = inside[-1] = 0.0
+        self.inside_prefix = np.concatenate([[0.0], np.cumsum(inside)])  # inside[1..b] = P[b+1]
+        self.b_sentence = _boundary_costs(atoms, _TAU_SENTENCE_MS, _CUT_SENTENCE)
+        self.b_turn = _boundary_costs(atoms, _TAU_TURN_MS, _CUT_TURN)
+        self.skip = _SKIP_PER_S / 1000.0
+        self.skip_mid = _SKIP_MID_PER_S / 1000.0
+        self.total_speech = self.S[-1]
+
+    def window(self, center: float) -> tuple[int, int]:
+        import numpy as np
+
+        lo = int(np.searchsorted(self.S, center - self.band_ms, "left"))
+        hi = int(np.searchsorted(self.S, center + self.band_ms, "right"))
+        return max(0, lo), min(self.n_b - 1, max(hi, lo))
+
+    def _hint_cost(self, clock, hint: int):
+        import numpy as np
+
+        return np.minimum(((clock - hint) / _HINT_SD_MS) ** 2 / 2, _HINT_CAP)
+
+    def first_starts(self, first: _Sentence):
+        """Row 0: where the first sentence may start, and at what cost."""
+        import numpy as np
+
+        lo0, hi0 = self.window(self.prior[0][0])
+        idx = np.arange(lo0, hi0 + 1)
+        cost = self.S[idx] * self.skip
+        if first.hint_start is not None:
+            cost = cost + self._hint_cost(self.after[idx], first.hint_start)
+        return idx, cost
+
+    def ends(self, j: int, sent: _Sentence, rates: dict[str, float], row_idx, row_cost):
+        """The best cost of sentence ``j`` ending at each atom boundary, and its start."""
+        import numpy as np
+
+        S, n_b = self.S, self.n_b
         expected = max(sent.morae, _MIN_MORAE) * rates[sent.speaker]
         var = _DUR_VAR_BASE + _DUR_VAR_PER_MORA / max(sent.morae, 1.0)
         d_min, d_max = expected / 4.0, expected * 4.0 + 1500.0
-        ok = row_cost < big / 2
+        ok = row_cost < self.big / 2
         starts, base = row_idx[ok], row_cost[ok]
         if starts.size == 0:
             raise _misfit()
         e_lo = np.maximum(np.searchsorted(S, S[starts] + d_min, "left"), starts + 1)
         e_hi = np.minimum(np.searchsorted(S, S[starts] + d_max, "right"), n_b)
-        e_lo_w, e_hi_w = window(prior[j][1])
+        e_lo_w, e_hi_w = self.window(self.prior[j][1])
         e_lo = np.maximum(e_lo, e_lo_w)
         e_hi = np.minimum(e_hi, e_hi_w + 1)
         counts = np.maximum(e_hi - e_lo, 0)
@@ -349,26 +399,27 @@ def _dp(
         pair_end = np.repeat(e_lo, counts) + offsets
         dur = S[pair_end] - S[pair_start]
         c = pair_base + np.log(np.maximum(dur, 1.0) / expected) ** 2 / (2 * var)
-        c += inside_prefix[pair_end] - inside_prefix[pair_start + 1]  # pauses inside
+        c += self.inside_prefix[pair_end] - self.inside_prefix[pair_start + 1]  # pauses inside
         if sent.hint_end is not None:
-            c += np.minimum(((before[pair_end] - sent.hint_end) / _HINT_SD_MS) ** 2 / 2, _HINT_CAP)
+            c += self._hint_cost(self.before[pair_end], sent.hint_end)
         order = np.lexsort((c, pair_end))
         pe = pair_end[order]
         keep = np.ones(pe.size, dtype=bool)
         keep[1:] = pe[1:] != pe[:-1]
         sel = order[keep]
-        end_idx, end_cost = pair_end[sel], c[sel]
-        if end_idx.size == 0:
+        if sel.size == 0:
             raise _misfit()
-        back.append((end_idx, pair_start[sel]))
-        if j + 1 == n:
-            row_idx, row_cost = end_idx, end_cost + (total_speech - S[end_idx]) * skip
-            break
-        # Where the next sentence starts: where this one ends (at the boundary between them),
-        # or, at a cost per second, after speech the transcript does not have (an ad, a cut).
-        nxt = sentences[j + 1]
-        bcost = b_turn if nxt.turn_start else b_sentence
-        lo_t, hi_t = window(prior[j + 1][0])
+        return pair_end[sel], c[sel], pair_start[sel]
+
+    def next_starts(self, j: int, nxt: _Sentence, end_idx, end_cost):
+        """Where sentence ``j`` starts: where the previous one ends (at the boundary between
+        them), or, at a cost per second, after speech the transcript does not have (an ad, a
+        cut). The beam of starts, their costs and the previous sentence's end for each."""
+        import numpy as np
+
+        big, S = self.big, self.S
+        bcost = self.b_turn if nxt.turn_start else self.b_sentence
+        lo_t, hi_t = self.window(self.prior[j][0])
         lo_t = max(lo_t, int(end_idx[0]))
         targets = np.arange(lo_t, hi_t + 1)
         direct = np.full(targets.size, big)
@@ -379,40 +430,26 @@ def _dp(
         start_cost = direct
         if targets.size:
             # Best end strictly before each target, by cost - rate * speech clock.
-            key = end_cost - skip_mid * S[end_idx]
+            key = end_cost - self.skip_mid * S[end_idx]
             run_min = np.minimum.accumulate(key)
             run_arg = _running_argmin(key)
             before_t = np.searchsorted(end_idx, targets, "left") - 1
             has = before_t >= 0
             skipped = np.full(targets.size, big)
-            skipped[has] = run_min[before_t[has]] + skip_mid * S[targets[has]] + _SKIP_MID_FIXED
+            skipped[has] = (
+                run_min[before_t[has]] + self.skip_mid * S[targets[has]] + _SKIP_MID_FIXED
+            )
             use = skipped < direct
             start_cost = np.where(use, skipped, direct)
             origin = np.where(use & has, end_idx[run_arg[np.maximum(before_t, 0)]], targets)
         start_cost = start_cost + bcost[targets]
         if nxt.hint_start is not None:
-            start_cost += np.minimum(
-                ((after[targets] - nxt.hint_start) / _HINT_SD_MS) ** 2 / 2, _HINT_CAP
-            )
+            start_cost += self._hint_cost(self.after[targets], nxt.hint_start)
         finite = start_cost < big / 2
         if not finite.any():
             raise _misfit()
         beam = finite & (start_cost <= start_cost[finite].min() + _BEAM)
-        row_idx, row_cost = targets[beam], start_cost[beam]
-        start_back.append((row_idx, origin[beam]))
-    best = int(np.argmin(row_cost))
-    total = float(row_cost[best])
-    spans: list[tuple[int, int]] = []
-    end = int(row_idx[best])
-    for j in range(n - 1, -1, -1):
-        ends, sts = back[j]
-        start = int(sts[int(np.searchsorted(ends, end))])
-        spans.append((start, end))
-        if j:
-            targets, origins = start_back[j - 1]
-            end = int(origins[int(np.searchsorted(targets, start))])
-    spans.reverse()
-    return spans, total
+        return targets[beam], start_cost[beam], origin[beam]
 
 
 def _running_argmin(values):
@@ -463,29 +500,9 @@ def _prior_with_hints(
     return out
 
 
-def fit_transcript(
-    cues: Sequence[FitCue],
-    speech: SpeechRegions,
-    *,
-    rules: TimingRules | None = None,
-) -> FitResult:
-    """Time each timed cue on the speech of ``speech`` (see the module docstring).
-
-    Raises :class:`AudioError` when the audio has no speech or the transcript cannot be placed
-    on it. Never drops or reorders cues; ``timed=False`` cues get no time."""
-    keys = [c.key for c in cues]
-    if len(set(keys)) != len(keys):
-        raise ValueError("fit_transcript: cue keys must be unique")
-    regions = [(int(a), int(b)) for a, b in speech.regions if b > a]
-    if not regions:
-        raise AudioError("no speech found in the audio")
-    timed = [c for c in cues if c.timed]
-    if not timed:
-        return FitResult({}, _empty_report(speech, len(regions)))
-    atoms = _atoms(regions)
-
-    # Sentences (consecutive cues sharing a sentence id) with their reading length.
-    cue_morae = [reading_morae(c.text) for c in timed]
+def _sentences(timed: list[FitCue], cue_morae: list[float]) -> tuple[list[_Sentence], int]:
+    """Sentences (consecutive cues sharing a sentence id) with their reading length and
+    caption hints, and how many cues carry a hint."""
     sentences: list[_Sentence] = []
     prev_sentence: object = object()
     prev_turn: object = object()
@@ -510,29 +527,19 @@ def fit_transcript(
             # cue's end is stretched by the timing rules, its start is not).
             s.hint_end = last.hint_ms[1]
         hints += sum(1 for i in s.cues if timed[i].hint_ms is not None)
+    return sentences, hints
 
-    total_morae = sum(max(s.morae, _MIN_MORAE) for s in sentences)
-    global_rate = atoms.speech[-1] / total_morae  # ms per mora
-    rates = {s.speaker: global_rate for s in sentences}
-    prior = _prior_from_rates(atoms, sentences, rates)
-    band = _BAND_FIRST_MS
-    if hints:
-        prior = _prior_with_hints(atoms, sentences, prior)
-        band = max(_BAND_HINT_MS, band if hints < len(timed) / 2 else _BAND_HINT_MS)
-    placed: list[tuple[int, int]] = []
-    for _pass in range(_PASSES):
-        placed, _cost = _dp(atoms, sentences, rates, prior, band)
-        rates = _speaker_rates(atoms, sentences, placed, global_rate)
-        prior = [(atoms.speech[a], atoms.speech[b]) for a, b in placed]
-        band = _BAND_NEXT_MS
 
-    cue_hints = [None if c.hint_ms is None else c.hint_ms[0] for c in timed]
-    raw = _cue_spans(
-        atoms, sentences, placed, [c.text for c in timed], cue_morae, cue_hints, speech.syllables
-    )
-    shown = apply_timing_rules(raw, rules)
-    times = {timed[i].key: shown[i] for i in range(len(timed))}
-
+def _fit_report(
+    speech: SpeechRegions,
+    n_regions: int,
+    atoms: _Atoms,
+    sentences: list[_Sentence],
+    placed: list[tuple[int, int]],
+    rates: dict[str, float],
+    hints: int,
+) -> FitReport:
+    """What the fit found: boundaries at pauses, speech left out, speaking rates, warnings."""
     inner = [a for a, _b in placed[1:]]
     at_pause = sum(1 for b in inner if atoms.gap[b] > 0)
     warnings = []
@@ -556,12 +563,12 @@ def fit_transcript(
             f"{(skipped_start + skipped_end + skipped_mid) / 1000:.0f} s of the audio's speech "
             "is not in the transcript"
         )
-    report = FitReport(
+    return FitReport(
         duration_ms=speech.duration_ms,
         speech_ms=int(atoms.speech[-1]),
-        regions=len(regions),
+        regions=n_regions,
         sentences=len(sentences),
-        cues=len(timed),
+        cues=sum(len(s.cues) for s in sentences),
         boundaries_at_pause=round(at_pause / len(inner), 4) if inner else 1.0,
         skipped_start_ms=skipped_start,
         skipped_end_ms=skipped_end,
@@ -570,6 +577,54 @@ def fit_transcript(
         caption_hints=hints,
         warnings=warnings,
     )
+
+
+def fit_transcript(
+    cues: Sequence[FitCue],
+    speech: SpeechRegions,
+    *,
+    rules: TimingRules | None = None,
+) -> FitResult:
+    """Time each timed cue on the speech of ``speech`` (see the module docstring).
+
+    Raises :class:`AudioError` when the audio has no speech or the transcript cannot be placed
+    on it. Never drops or reorders cues; ``timed=False`` cues get no time."""
+    keys = [c.key for c in cues]
+    if len(set(keys)) != len(keys):
+        raise ValueError("fit_transcript: cue keys must be unique")
+    regions = [(int(a), int(b)) for a, b in speech.regions if b > a]
+    if not regions:
+        raise AudioError("no speech found in the audio")
+    timed = [c for c in cues if c.timed]
+    if not timed:
+        return FitResult({}, _empty_report(speech, len(regions)))
+    atoms = _atoms(regions)
+
+    cue_morae = [reading_morae(c.text) for c in timed]
+    sentences, hints = _sentences(timed, cue_morae)
+    total_morae = sum(max(s.morae, _MIN_MORAE) for s in sentences)
+    global_rate = atoms.speech[-1] / total_morae  # ms per mora
+    rates = {s.speaker: global_rate for s in sentences}
+    prior = _prior_from_rates(atoms, sentences, rates)
+    band = _BAND_FIRST_MS
+    if hints:
+        prior = _prior_with_hints(atoms, sentences, prior)
+        band = max(_BAND_HINT_MS, band if hints < len(timed) / 2 else _BAND_HINT_MS)
+    placed: list[tuple[int, int]] = []
+    for _pass in range(_PASSES):
+        placed, _cost = _dp(atoms, sentences, rates, prior, band)
+        rates = _speaker_rates(atoms, sentences, placed, global_rate)
+        prior = [(atoms.speech[a], atoms.speech[b]) for a, b in placed]
+        band = _BAND_NEXT_MS
+
+    cue_hints = [None if c.hint_ms is None else c.hint_ms[0] for c in timed]
+    raw = _cue_spans(
+        atoms, sentences, placed, [c.text for c in timed], cue_morae, cue_hints, speech.syllables
+    )
+    shown = apply_timing_rules(raw, rules)
+    times = {timed[i].key: shown[i] for i in range(len(timed))}
+
+    report = _fit_report(speech, len(regions), atoms, sentences, placed, rates, hints)
     return FitResult(times, report)
 
 
@@ -676,6 +731,48 @@ def _by_syllables(
     return fallback
 
 
+def _pause_points(
+    s: _Sentence, cue_texts: list[str], cue_morae: list[float]
+) -> list[tuple[float, bool, int | None]]:
+    """Expected pause points of a sentence: every comma, and every cue boundary, as
+    (reading length, is a comma, cue k before the boundary)."""
+    weights = [max(cue_morae[i], 0.25) for i in s.cues]
+    points: list[tuple[float, bool, int | None]] = []
+    acc = 0.0
+    for k, i in enumerate(s.cues):
+        marks = clause_marks(cue_texts[i]) if weights[k] > 0.25 else []
+        ends_with_mark = bool(marks) and marks[-1] >= cue_morae[i] - 1e-6
+        for mark in marks[:-1] if ends_with_mark else marks:
+            points.append((acc + mark, True, None))
+        acc += weights[k]
+        if k < len(s.cues) - 1:
+            points.append((acc, ends_with_mark, k))
+    return points
+
+
+def _predicted_clock(
+    atoms: _Atoms,
+    s: _Sentence,
+    points: list[tuple[float, bool, int | None]],
+    clock_span: tuple[float, float],
+    total: float,
+    cue_hints: list[int | None],
+) -> list[float]:
+    """Where on the speech clock each point is expected: by reading length, pulled towards a
+    caption hint of the cue after a boundary."""
+    s0, s1 = clock_span
+    scale = (s1 - s0) / total
+    predicted = [s0 + pos * scale for pos, _c, _k in points]
+    for p_i, (_pos, _comma, k) in enumerate(points):
+        hint = cue_hints[s.cues[k + 1]] if k is not None else None
+        if hint is not None:
+            sd_prop = _PROP_SD_SHARE * (s1 - s0) + _PROP_SD_MS
+            at = min(max(_time_to_clock(atoms, hint), s0), s1)
+            w_prop, w_hint = 1 / sd_prop**2, 1 / _HINT_SD_MS**2
+            predicted[p_i] = (predicted[p_i] * w_prop + at * w_hint) / (w_prop + w_hint)
+    return predicted
+
+
 def _cue_spans(
     atoms: _Atoms,
     sentences: list[_Sentence],
@@ -696,28 +793,9 @@ def _cue_spans(
         if len(s.cues) == 1:
             spans.append((start_t, end_t))
             continue
-        weights = [max(cue_morae[i], 0.25) for i in s.cues]
-        total = sum(weights)
-        scale = (s1 - s0) / total
-        # Expected pause points: every comma, and every cue boundary; (morae, comma, cue k).
-        points: list[tuple[float, bool, int | None]] = []
-        acc = 0.0
-        for k, i in enumerate(s.cues):
-            marks = clause_marks(cue_texts[i]) if weights[k] > 0.25 else []
-            ends_with_mark = bool(marks) and marks[-1] >= cue_morae[i] - 1e-6
-            for mark in marks[:-1] if ends_with_mark else marks:
-                points.append((acc + mark, True, None))
-            acc += weights[k]
-            if k < len(s.cues) - 1:
-                points.append((acc, ends_with_mark, k))
-        predicted = [s0 + pos * scale for pos, _c, _k in points]
-        for p_i, (_pos, _comma, k) in enumerate(points):
-            hint = cue_hints[s.cues[k + 1]] if k is not None else None
-            if hint is not None:
-                sd_prop = _PROP_SD_SHARE * (s1 - s0) + _PROP_SD_MS
-                at = min(max(_time_to_clock(atoms, hint), s0), s1)
-                w_prop, w_hint = 1 / sd_prop**2, 1 / _HINT_SD_MS**2
-                predicted[p_i] = (predicted[p_i] * w_prop + at * w_hint) / (w_prop + w_hint)
+        total = sum(max(cue_morae[i], 0.25) for i in s.cues)
+        points = _pause_points(s, cue_texts, cue_morae)
+        predicted = _predicted_clock(atoms, s, points, (s0, s1), total, cue_hints)
         inner = [b for b in range(b0 + 1, b1) if atoms.gap[b] > 0]
         sd = _PROP_SD_SHARE * (s1 - s0) + _PROP_SD_MS
         matched = _match_pauses(

@@ -7,10 +7,12 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from translator.core.errors import InputError
+from translator.core.formats import AUTO, FORMAT_NAMES, INPUT_FORMATS
 from translator.core.timing import parse_duration
 from translator.models import Episode
 
-FORMATS = ["auto", "text", "srt", "vtt", "ass", "json"]
+# --format choices: the registry's names and aliases (``ssa`` is read as ``ass``).
+FORMATS = [AUTO, *FORMAT_NAMES, *(a for f in INPUT_FORMATS for a in f.aliases)]
 
 
 def read_input_file(path: str) -> bytes:

@@ -6,8 +6,22 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from translator.core.requests import ExportRequest
 from translator.management.commands._common import get_episode
 from translator.services import exporting
+
+
+def _export_request(opts: dict) -> ExportRequest:
+    return ExportRequest(
+        format=opts["format"],
+        layout=opts["layout"],
+        approved_only=opts["approved_only"],
+        strict_reading_speed=opts["strict"],
+        voice_tags=opts["voice_tags"],
+        fps=opts["fps"],
+        timestamps=opts["timestamps"],
+        parallel=opts["parallel"],
+    )
 
 
 class Command(BaseCommand):
@@ -28,17 +42,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         episode = get_episode(opts["episode"])
         try:
-            exported = exporting.export_file(
-                episode=episode,
-                fmt=opts["format"],
-                layout=opts["layout"],
-                approved_only=opts["approved_only"],
-                strict_reading_speed=opts["strict"],
-                voice_tags=opts["voice_tags"],
-                fps=opts["fps"],
-                timestamps=opts["timestamps"],
-                parallel=opts["parallel"],
-            )
+            exported = exporting.export_file(episode=episode, request=_export_request(opts))
         except exporting.ExportError as exc:
             raise CommandError(str(exc)) from exc
         if exported.report is not None:

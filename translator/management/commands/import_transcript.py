@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from translator.core.errors import InputError
 from translator.core.report import ImportReport
+from translator.core.requests import ImportRequest
 from translator.management.commands._common import FORMATS, duration_ms, read_input_file
 from translator.models import Episode
 from translator.services.importing import import_episode
@@ -42,23 +43,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, title, duration, format, encoding, english, **options):
         data = read_input_file(path)
-        check_language = not options.get("any_language")
         english_path = options.get("english_file")
-        english_data = read_input_file(english_path) if english_path else None
+        request = ImportRequest(
+            filename=path,
+            format=format,
+            encoding=encoding,
+            check_language=not options.get("any_language"),
+            title=title,
+            duration_ms=duration_ms(duration),
+            target_language=english,
+            track=options.get("track"),
+            english_track=options.get("english_track"),
+            english_file=read_input_file(english_path) if english_path else None,
+        )
         try:
-            episode = import_episode(
-                data=data,
-                filename=path,
-                fmt=format,
-                encoding=encoding,
-                check_language=check_language,
-                title=title,
-                duration_ms=duration_ms(duration),
-                target_language=english,
-                track=options.get("track"),
-                english_track=options.get("english_track"),
-                english_file=english_data,
-            )
+            episode = import_episode(data=data, request=request)
         except InputError as exc:
             raise CommandError(f"{path}: {exc}") from exc
         n = episode.segments.count()

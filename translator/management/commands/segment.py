@@ -7,6 +7,7 @@ import json as jsonlib
 from django.core.management.base import BaseCommand, CommandError
 
 from translator.core.errors import InputError
+from translator.core.requests import ImportRequest
 from translator.management.commands._common import FORMATS, duration_ms, read_input_file
 from translator.services.importing import preview_document
 
@@ -38,17 +39,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, format, encoding, duration, json: bool, track=None, **options):
         data = read_input_file(path)
-        check_language = not options.get("any_language")
+        request = ImportRequest(
+            filename=path,
+            format=format,
+            encoding=encoding,
+            check_language=not options.get("any_language"),
+            duration_ms=duration_ms(duration),
+            track=track or None,
+        )
         try:
-            doc = preview_document(
-                data=data,
-                filename=path,
-                fmt=format,
-                encoding=encoding,
-                check_language=check_language,
-                duration_ms=duration_ms(duration),
-                track=track,
-            )
+            doc = preview_document(data=data, request=request)
         except InputError as exc:
             raise CommandError(f"{path}: {exc}") from exc
         if json:

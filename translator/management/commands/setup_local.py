@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
+from translator.core.requests import ImportRequest
 from translator.models import Episode
 from translator.permissions import REVIEWER_GROUP
 from translator.services.importing import import_episode
@@ -42,7 +43,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Admin account '{username}' already exists.")
         if not no_sample and not Episode.objects.exists():
             episode = import_episode(
-                data=sample_episode_bytes(), filename="sample_episode.txt", user=None
+                data=sample_episode_bytes(),
+                user=None,
+                request=ImportRequest(filename="sample_episode.txt"),
             )
             self.stdout.write(
                 f"Loaded the sample episode #{episode.pk}: {episode.title} "

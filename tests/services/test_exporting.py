@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from translator.core.requests import ExportRequest
+from translator.core.types import speaker_display_name
 from translator.models import Segment
 from translator.services import exporting
 from translator.services.exporting import ExportError
@@ -37,12 +39,14 @@ def test_episode_data_holds_every_segment_in_order_with_names(episode):
 
 
 def test_joint_speaker_labels_get_each_name():
-    assert exporting.display_name("友野・澤", {"友野": "Tomono", "澤": "Sawa"}) == "Tomono & Sawa"
-    assert exporting.display_name("", {}) is None
+    assert speaker_display_name("友野・澤", {"友野": "Tomono", "澤": "Sawa"}) == "Tomono & Sawa"
+    assert speaker_display_name("", {}) is None
 
 
 def test_subtitle_file_with_report_and_name(episode):
-    exported = exporting.export_file(episode=episode, fmt="srt", layout="en")
+    exported = exporting.export_file(
+        episode=episode, request=ExportRequest(format="srt", layout="en")
+    )
     assert exported.content.startswith("1\n00:00:00,000 --> ")
     assert exported.filename.endswith(".srt")
     assert exported.content_type == "application/x-subrip; charset=utf-8"
@@ -50,13 +54,15 @@ def test_subtitle_file_with_report_and_name(episode):
 
 
 def test_transcript_file_names_the_speakers(episode):
-    exported = exporting.export_file(episode=episode, fmt="md")
+    exported = exporting.export_file(episode=episode, request=ExportRequest(format="md"))
     assert "Sato" in exported.content and "English" in exported.content
     assert exported.filename.endswith(".md") and exported.report is None
 
 
 def test_unknown_format_or_layout_is_an_export_error(episode):
     with pytest.raises(ExportError):
-        exporting.export_file(episode=episode, fmt="docx")
+        exporting.export_file(episode=episode, request=ExportRequest(format="docx"))
     with pytest.raises(ExportError):
-        exporting.export_file(episode=episode, fmt="srt", layout="sideways")
+        exporting.export_file(
+            episode=episode, request=ExportRequest(format="srt", layout="sideways")
+        )

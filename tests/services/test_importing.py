@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from translator.core.errors import InputError
+from translator.core.requests import ImportRequest
 from translator.models import Cue, Episode, ImportJob, Segment, Speaker
 from translator.services import importing
 
@@ -36,7 +37,9 @@ def _age(path, seconds: float) -> None:
 
 
 def test_import_episode_writes_speakers_segments_and_cues():
-    episode = importing.import_episode(data=TRANSCRIPT.encode(), filename="talk.txt")
+    episode = importing.import_episode(
+        data=TRANSCRIPT.encode(), request=ImportRequest(filename="talk.txt")
+    )
     assert sorted(Speaker.objects.filter(episode=episode).values_list("label", flat=True)) == [
         "佐藤",
         "田中",
@@ -60,7 +63,7 @@ def test_import_episode_writes_speakers_segments_and_cues():
 
 def test_bad_input_leaves_no_episode_behind():
     with pytest.raises(InputError) as info:
-        importing.import_episode(data=b"", filename="empty.txt")
+        importing.import_episode(data=b"", request=ImportRequest(filename="empty.txt"))
     assert "\n" not in str(info.value)
     with pytest.raises(InputError):
         importing.import_episode(data="This is an English sentence, not Japanese.\n" * 5)

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from translator.core.requests import ImportRequest
 from translator.models import Episode, GlossaryTerm, MemoryUnit, Segment, TranslationJob
 from translator.services import (
     alignment,
@@ -38,7 +39,7 @@ def _calls(episode: Episode, user) -> dict[str, object]:
         ),
         "request_cancel": lambda: translation.request_cancel(job_id=job.pk, user=user),
         "import_episode": lambda: importing.import_episode(
-            data="友野: こんにちは。", filename="x.txt", user=user
+            data="友野: こんにちは。", request=ImportRequest(filename="x.txt"), user=user
         ),
         "start_import_job": lambda: importing.start_import_job(
             data=b"x", filename="x.txt", options={}, user=user
@@ -127,5 +128,7 @@ def test_reviewers_services_refuse_a_translator(translator_user, sample_episode)
 def test_the_command_line_is_trusted(sample_episode):
     job = translation.start_translation_job(episode_id=sample_episode.pk, engine="argos")
     assert job.requested_by is None
-    episode = importing.import_episode(data="友野: こんにちは。", filename="x.txt", user=None)
+    episode = importing.import_episode(
+        data="友野: こんにちは。", request=ImportRequest(filename="x.txt"), user=None
+    )
     assert episode.segments.exists()

@@ -1,0 +1,81 @@
+"""Defects of the review page found trying it as a new user (issue 17), in real Chromium.
+Each test failed before its fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from translator.models import Segment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _rows(episode) -> list[Segment]:
+    return list(episode.segments.filter(kind=Segment.Kind.TRANSCRIPT).order_by("order"))
+
+
+def test_history_and_diff_panels_open_and_close_again_and_again(
+    login, live_server, browser_users, browser_episode
+):
+    """The panel buttons inherited ``hx-swap="outerHTML"`` from ``#review-body``: the first
+    panel replaced its own container, the next one failed (``htmx:targetError``) and Close/Esc
+    closed nothing."""
+    ep = browser_episode
+    a, b = _rows(ep)[:2]
+    page = login("rei")
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    extra = f"#extra-{a.pk}"
+
+    page.click(f"#seg-{a.pk} button:has-text('History')")
+    page.locator(f"{extra} .history").wait_for()
+    page.click(f"{extra} .extra-close")
+    page.wait_for_function(
+        "(sel) => { const e = document.querySelector(sel); return e && !e.innerHTML.trim(); }",
+        arg=extra,
+    )
+
+    page.click(f"#seg-{a.pk} button:has-text('Diff')")
+    page.locator(f"{extra} .diffbox").wait_for()
+    page.locator(f"#seg-{a.pk} textarea.seg-editor").focus()
+    page.keyboard.press("Escape")  # not dirty: Escape closes the panel
+    page.wait_for_function(
+        "(sel) => { const e = document.querySelector(sel); return e && !e.innerHTML.trim(); }",
+        arg=extra,
+    )
+
+    page.click(f"#seg-{a.pk} button:has-text('History')")
+    page.locator(f"{extra} .history").wait_for()
+    page.click(f"#seg-{b.pk} button:has-text('Diff')")
+    page.locator(f"#extra-{b.pk} .diffbox").wait_for()
+    assert page.locator(f"{extra}.seg-extra").count() == 1  # the container survived
+    assert page.locator(".seg-extra > .seg-extra").count() == 0
+    assert not [e for e in errors if "targetError" in e]
+
+
+def test_glossary_count_and_column_headings(login, live_server, browser_users, browser_episode):
+    ep = browser_episode
+    page = login("tina")
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    tool = page.locator("details.tool", has=page.locator("#glossary-panel"))
+    tool.locator("summary").click()
+    assert "(0)" in tool.locator("summary").inner_text()
+    add = page.locator("form.gl-add")
+    add.locator("input[name=source]").fill("字幕")
+    add.locator("input[name=target]").fill("subtitles")
+    add.locator("input[name=note]").fill("the product")
+    add.locator("button[type=submit]").click()
+    page.locator("#glossary-panel form.gl-row").first.wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('#glossary-count').textContent.trim() === '(1)'"
+    )
+    assert "(1)" in tool.locator("summary").inner_text()
+
+    # Each heading starts where its column's input starts.
+    heads = page.locator("#glossary-panel thead th")
+    inputs = page.locator("#glossary-panel form.gl-row").first.locator("input[type=text]")
+    for i in range(3):
+        head_x = heads.nth(i).bounding_box()["x"]
+        input_x = inputs.nth(i).bounding_box()["x"]
+        assert abs(head_x - input_x) <= 2, (i, head_x, input_x)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,28 +11,118 @@ from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from translator import permissions
-from translator.engines.registry import available_engines, get_engine
+from translator.engines import argos_packages
+from translator.engines.registry import available_engines, engine_config, get_engine
 from translator.models import Episode, TranslationJob
 from translator.services import translation
 
 
+@dataclass(frozen=True)
+class EngineChoice:
+    """One engine of the menu: whether a job can run on it now, and if not, why and what to do
+    (``fix`` for anyone, ``admin_fix`` added for staff, who can run commands on the server)."""
+
+    name: str
+    label: str
+    ready: bool
+    reason: str = ""
+    fix: str = ""
+    admin_fix: str = ""
+
+
+_LABELS = {"deepl": "DeepL", "argos": "Argos (offline)"}
+
+
+def _argos_choice(name: str) -> EngineChoice:
+    """Ready when a model for the pair is installed: a look at the packages folder (from the
+    configuration, no engine instance), without loading the model (the Engines page opens it)."""
+    label = _LABELS.get(name, name)
+    try:
+        options = dict(engine_config().get(name, {}).get("OPTIONS", {}))
+        found = (
+            argos_packages.find_package(
+                options["packages_dir"],
+                options.get("source_code", "ja"),
+                options.get("target_code", "en"),
+            )
+            if options.get("packages_dir")
+            else None
+        )
+    except Exception as exc:  # a broken setup shows here instead of failing the page
+        return EngineChoice(
+            name,
+            label,
+            False,
+            _("The offline engine is not working on this server."),
+            _("Ask an administrator to check the Engines page."),
+            str(exc).splitlines()[0] if str(exc) else "",
+        )
+    if found is None:
+        return EngineChoice(
+            name,
+            label,
+            False,
+            _("No Japanese→English model is installed on this server."),
+            _("Ask an administrator to install one, or use another engine."),
+            "manage.py argos_install ja en",
+        )
+    return EngineChoice(name, label, True)
+
+
+def engine_choices() -> list[EngineChoice]:
+    """The engines of the menu, configured ones first; DeepL without a key is listed, not
+    ready, so that users learn it exists and what it needs."""
+    choices = []
+    for name, entry in engine_config().items():
+        if "argos" in str(entry.get("CLASS", "")).lower():
+            choices.append(_argos_choice(name))
+        else:  # DeepL and others: configured (a key is set) is ready; usage is on Engines
+            choices.append(EngineChoice(name, _LABELS.get(name, name), True))
+    if "deepl" not in {c.name for c in choices}:
+        choices.append(
+            EngineChoice(
+                "deepl",
+                "DeepL",
+                False,
+                _("DeepL is not set up on this server (it needs an API key)."),
+                _("Ask an administrator to add a DeepL API key."),
+                "DEEPL_AUTH_KEY",
+            )
+        )
+    return choices
+
+
 def job_panel_context(episode: Episode) -> dict:
-    engines = available_engines()
+    choices = engine_choices()
+    ready = [c.name for c in choices if c.ready]
     # One query: this episode's latest job if it has one, else the latest job anywhere, whose
-    # engine is preselected (the engine this episode last ran, else the one last run at all).
+    # engine is preselected (the engine this episode last ran, else the one last run at all)
+    # when it is ready; otherwise the first ready engine.
     last = TranslationJob.objects.order_by(
         Case(When(episode_id=episode.pk, then=0), default=1), "-created_at", "-id"
     ).first()
     job = last if last and last.episode_id == episode.pk else None
+    fallback = ready[0] if ready else ""
+    selected = last.engine if last and last.engine in ready else fallback
+    by_name = {c.name: c for c in choices}
+    failed_engine = by_name.get(job.engine) if job and job.error else None
     return {
         "episode": episode,
         "job": job,
         "job_stale": bool(job and translation.is_stale(job)),
-        "engines": engines,
-        "selected_engine": last.engine if last and last.engine in engines else "",
+        "engines": [c.name for c in choices],
+        "engine_choices": choices,
+        "not_ready": [c for c in choices if not c.ready],
+        "any_ready": bool(ready),
+        "selected_engine": selected,
+        # A job that failed because its engine is not ready: say so in a web user's words.
+        "job_engine_not_ready": failed_engine
+        if failed_engine and not failed_engine.ready
+        else None,
     }
 
 
@@ -41,6 +132,14 @@ def job_start(request: HttpRequest, episode_id: int) -> HttpResponse:
         raise PermissionDenied
     episode = get_object_or_404(Episode, pk=episode_id)
     engine = request.POST.get("engine", "")
+    choice = next((c for c in engine_choices() if c.name == engine), None)
+    if choice is not None and not choice.ready:
+        error = f"{choice.label}: {choice.reason} {choice.fix}"
+        if request.htmx:
+            ctx = job_panel_context(episode) | {"job_error": error}
+            return render(request, "translator/partials/job_panel.html", ctx)
+        messages.error(request, error)
+        return redirect("translator:episode_detail", episode_id=episode.pk)
     try:
         translation.start_translation_job(
             episode_id=episode.pk,

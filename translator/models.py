@@ -33,6 +33,8 @@ class Episode(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     published = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The public page shows only approved segments (else everything, the unreviewed marked).
+    publish_approved_only = models.BooleanField(default=False)
     # DeepL glossary sync state: re-created only when the terms' hash changes.
     deepl_glossary_id = models.CharField(max_length=100, blank=True)
     deepl_glossary_hash = models.CharField(max_length=64, blank=True)

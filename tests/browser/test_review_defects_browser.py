@@ -79,3 +79,45 @@ def test_glossary_count_and_column_headings(login, live_server, browser_users, b
         head_x = heads.nth(i).bounding_box()["x"]
         input_x = inputs.nth(i).bounding_box()["x"]
         assert abs(head_x - input_x) <= 2, (i, head_x, input_x)
+
+
+def test_publish_asks_with_the_count_and_can_publish_approved_only(
+    login, live_server, browser_users, browser_episode
+):
+    """Publishing unreviewed machine translation asked nothing."""
+    ep = browser_episode
+    a = _rows(ep)[0]
+    Segment.objects.filter(pk=a.pk).update(text="Reviewed opening line.", status="approved")
+    total = ep.segments.count()
+    page = login("rei")
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    page.locator("summary", has_text="Export & publish").click()
+    page.click("#publish-button")
+    page.locator("#publish-confirm").wait_for()
+    assert f"{total - 1} of {total} segments are not approved yet." in page.inner_text(
+        "#publish-count"
+    )
+    ep.refresh_from_db()
+    assert not ep.published
+    page.check("input[name=approved_only][value='1']")
+    page.click("#publish-confirmed")
+    page.wait_for_url(f"**/episodes/{ep.pk}/")
+    ep.refresh_from_db()
+    assert ep.published and ep.publish_approved_only
+
+    public = page.context.new_page()
+    public.goto(f"{live_server.url}/p/{ep.public_id}/")
+    text = public.inner_text("#transcript")
+    assert "Reviewed opening line." in text and "Machine sentence" not in text
+
+    # Back to everything: the unreviewed parts are marked and explained.
+    page.locator("summary", has_text="Export & publish").click()
+    page.select_option(".publish-scope select[name=approved_only]", "0")
+    page.click(".publish-scope button[type=submit]")
+    page.wait_for_url(f"**/episodes/{ep.pk}/")
+    public.reload()
+    assert "machine-translated and not yet reviewed" in public.inner_text("#review-note")
+    assert public.locator("#transcript .unreviewed").count() >= 1
+    assert "Reviewed opening line." not in " ".join(
+        public.locator("#transcript .unreviewed").all_inner_texts()
+    )

@@ -114,9 +114,7 @@ def test_deepl_without_a_key_is_listed_as_not_set_up(
     assert "DeepL is not set up on this server" in page and "DEEPL_AUTH_KEY" not in page
 
 
-def test_a_job_failed_for_a_missing_model_explains_in_web_words(
-    client, translator_user, settings
-):
+def test_a_job_failed_for_a_missing_model_explains_in_web_words(client, translator_user, settings):
     settings.TRANSLATION_ENGINES = ENGINES
     client.force_login(translator_user)
     episode = _episode("One")

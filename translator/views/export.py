@@ -86,14 +86,43 @@ def episode_title(request: HttpRequest, episode_id: int) -> HttpResponse:
     return redirect("translator:episode_detail", episode_id=episode.pk)
 
 
+def _approved_only_choice(request: HttpRequest) -> bool | None:
+    value = request.POST.get("approved_only")
+    return None if value is None else value == "1"
+
+
 @require_POST
 def publish(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Publish or unpublish. Publishing while segments are not approved asks first (showing how
+    many) and lets the reviewer publish everything, marked, or the approved segments only."""
+    if not permissions.can_publish(request.user):
+        raise PermissionDenied
     episode = get_object_or_404(Episode, pk=episode_id)
     published = request.POST.get("published") == "1"
+    approved_only = _approved_only_choice(request)
+    if published and request.POST.get("confirmed") != "1":
+        counts = selectors.status_counts(episode.pk)
+        not_approved = counts["total"] - counts["approved"]
+        if not_approved:
+            return render(
+                request,
+                "translator/publish_confirm.html",
+                {
+                    "episode": episode,
+                    "counts": counts,
+                    "not_approved": not_approved,
+                    "approved_only": episode.publish_approved_only
+                    if approved_only is None
+                    else approved_only,
+                },
+            )
+    was_published = episode.published
     episode = publishing.set_published(
-        episode_id=episode.pk, published=published, user=request.user
+        episode_id=episode.pk, published=published, user=request.user, approved_only=approved_only
     )
-    if published:
+    if published and was_published:
+        messages.success(request, _("Saved. The public page shows the new choice."))
+    elif published:
         messages.success(request, _("Published. The public page is live."))
     else:
         messages.success(request, _("Unpublished. The public page is gone."))
@@ -146,10 +175,27 @@ class _PageCache:
 public_pages = _PageCache()
 
 
+_UNREVIEWED = {
+    "machine": "Machine translation, not yet reviewed",
+    "memory": "From the translation memory, not yet reviewed",
+    "edited": "Edited, not yet reviewed",
+}
+
+
+def _pieces(pieces) -> list[dict]:
+    return [{"en": p.en, "unreviewed": _UNREVIEWED.get(p.status, "")} for p in pieces if p.en]
+
+
 def _public_context(episode: Episode) -> dict:
     data = exporting.export_episode_data(episode)
     model = build_model(
-        data, TranscriptOptions(timestamps=True, parallel=True, untranslated="omit")
+        data,
+        TranscriptOptions(
+            timestamps=True,
+            parallel=True,
+            untranslated="omit",
+            approved_only=episode.publish_approved_only,
+        ),
     )
     turns = [
         {
@@ -160,15 +206,28 @@ def _public_context(episode: Episode) -> dict:
             if t.start_ms is not None
             else "",
             "en": " ".join(p.en for p in t.pieces if p.en),
+            "pieces": _pieces(t.pieces),
             "ja": "".join(p.ja for p in t.pieces),
         }
         for t in model.turns
     ]
     turns = [t for t in turns if t["en"]]
+    description = [p for p in model.description if p.en]
+    shown = [p for t in model.turns for p in t.pieces if p.en] + description
+    shown += [p for p in model.notes if p.en]
     return {
         "episode": episode,
-        "description": [p for p in model.description if p.en],
-        "notes": model.notes,
+        "description": [
+            {"en": p.en, "ja": p.ja, "unreviewed": _UNREVIEWED.get(p.status, "")}
+            for p in description
+        ],
+        "notes": [
+            {"en": p.en, "ja": p.ja, "unreviewed": _UNREVIEWED.get(p.status, "")}
+            for p in model.notes
+        ],
+        "unreviewed": sum(1 for p in shown if p.status != "approved"),
+        "machine_unreviewed": sum(1 for p in shown if p.status == "machine"),
+        "passages": len(shown),
         "turns": turns,
         "media_src": public_media_src(episode),
     }

@@ -121,3 +121,36 @@ def test_publish_asks_with_the_count_and_can_publish_approved_only(
     assert "Reviewed opening line." not in " ".join(
         public.locator("#transcript .unreviewed").all_inner_texts()
     )
+
+
+def test_export_shows_its_report_and_only_the_options_of_the_format(
+    login, live_server, browser_users, browser_episode
+):
+    """The style-rule report existed only in HTTP headers: after Download the page showed
+    nothing; and every option was shown whatever the format."""
+    ep = browser_episode
+    page = login("rei")
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    page.locator("summary", has_text="Export & publish").click()
+    form = page.locator("#export-form")
+
+    def visible(name: str) -> bool:
+        return form.locator(f"[name={name}]").is_visible()
+
+    form.locator("select[name=format]").select_option("md")
+    assert visible("timestamps") and visible("parallel")
+    assert not visible("strict") and not visible("voice_tags") and not visible("layout")
+    form.locator("select[name=format]").select_option("vtt")
+    assert visible("voice_tags") and visible("strict") and visible("layout")
+    assert not visible("timestamps")
+    form.locator("select[name=format]").select_option("srt")
+    assert not visible("voice_tags")
+
+    with page.expect_download() as download:
+        form.locator("button[type=submit]").click()
+    assert download.value.suggested_filename.endswith(".srt")
+    report = page.locator("#export-report")
+    report.locator("[data-side=ja]").wait_for()
+    text = report.inner_text()
+    assert "cues" in text and "meet every style rule" in text
+    assert "English side:" in text and "Japanese side:" in text

@@ -150,3 +150,21 @@ def test_only_reviewers_reach_the_publish_question(client, translator_user, samp
     _machine(sample_episode)
     client.force_login(translator_user)
     assert _publish(client, sample_episode).status_code == 403
+
+
+def test_export_report_for_the_page_names_each_side(client, reviewer_user, sample_episode):
+    _machine(sample_episode)
+    client.force_login(reviewer_user)
+    url = _url("export_report", sample_episode.pk)
+    download = client.get(_url("export_download", sample_episode.pk), {"format": "srt"})
+    html = client.get(url, {"format": "srt", "layout": "bilingual"}).content.decode()
+    cues = download["X-Jimaku-Cues"]
+    assert f"{cues} cues" in html
+    assert f"English side: {download['X-Jimaku-Compliant-English-Cues']} of {cues} cues" in html
+    assert f"Japanese side: {download['X-Jimaku-Compliant-Japanese-Cues']} of {cues} cues" in html
+    en_only = client.get(url, {"format": "vtt", "layout": "en"}).content.decode()
+    assert "English side" not in en_only and "cues" in en_only
+    bad = client.get(url, {"format": "srt", "layout": "nonsense"}).content.decode()
+    assert "Unknown layout" in bad
+    transcript = client.get(url, {"format": "md"}).content.decode()
+    assert "cues" not in transcript

@@ -69,6 +69,57 @@ def export_download(request: HttpRequest, episode_id: int) -> HttpResponse:
     return response
 
 
+RULE_LABELS = {
+    "reading_speed_en": "English reading speed",
+    "reading_speed_ja": "Japanese reading speed",
+    "line_length": "Line length",
+    "lines": "More than two lines",
+    "duration": "Duration",
+    "gap": "Gap between cues",
+}
+
+
+@require_GET
+def export_report(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """What *Download* just produced, for the page: the style-rule report (per side for a
+    bilingual file) that the download itself only carries in its headers."""
+    if not permissions.can_view(request.user):
+        raise PermissionDenied
+    episode = get_object_or_404(Episode, pk=episode_id)
+    fmt = request.GET.get("format", "srt")
+    layout = request.GET.get("layout") or "bilingual"
+    try:
+        fps = float(request.GET.get("fps") or 25)
+    except ValueError:
+        fps = 0.0
+    ctx: dict = {"format": fmt, "error": ""}
+    if fmt in exporting.SUBTITLE_FORMATS:
+        try:
+            exported = exporting.export_file(
+                episode=episode,
+                fmt=fmt,
+                layout=layout,
+                approved_only=_flag(request, "approved_only"),
+                strict_reading_speed=_flag(request, "strict"),
+                voice_tags=_flag(request, "voice_tags"),
+                fps=fps,
+            )
+        except exporting.ExportError as exc:
+            ctx["error"] = str(exc)
+        else:
+            report = exported.report
+            ctx |= {
+                "filename": exported.filename,
+                "report": report,
+                "share": round(100 * report.compliant_share),
+                "bilingual": layout.startswith("bilingual"),
+                "broken": [
+                    (RULE_LABELS.get(rule, rule), n) for rule, n in report.violations.items() if n
+                ],
+            }
+    return render(request, "translator/partials/export_report.html", ctx)
+
+
 @require_POST
 def episode_title(request: HttpRequest, episode_id: int) -> HttpResponse:
     """Set the English title (empty: fall back to the original)."""
@@ -303,6 +354,7 @@ def public_media(request: HttpRequest, public_id) -> HttpResponseBase:
 
 urlpatterns = [
     path("episodes/<int:episode_id>/export/", export_download, name="export_download"),
+    path("episodes/<int:episode_id>/export/report/", export_report, name="export_report"),
     path("episodes/<int:episode_id>/title/", episode_title, name="episode_title"),
     path("episodes/<int:episode_id>/publish/", publish, name="publish"),
     path("p/<uuid:public_id>/", public_transcript, name="public_transcript"),

@@ -130,7 +130,11 @@ class Segment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["episode", "order"], name="unique_segment_order")
         ]
-        indexes = [models.Index(fields=["episode", "status"])]
+        indexes = [
+            models.Index(fields=["episode", "status"]),
+            # The job panel's poll: rows machine-translated since the previous poll.
+            models.Index(fields=["episode", "machine_translated_at"], name="seg_ep_translated"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.order} {self.source_text[:30]}"

@@ -154,3 +154,76 @@ def test_export_shows_its_report_and_only_the_options_of_the_format(
     text = report.inner_text()
     assert "cues" in text and "meet every style rule" in text
     assert "English side:" in text and "Japanese side:" in text
+
+
+def _machine_write(seg: Segment, text: str) -> None:
+    """What a finished batch writes for one row (the translation service's compare-and-set)."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    Segment.objects.filter(pk=seg.pk, version=seg.version).update(
+        text=text,
+        machine_text=text,
+        machine_engine="deepl",
+        status=Segment.Status.MACHINE,
+        machine_translated_at=timezone.now(),
+        version=F("version") + 1,
+    )
+
+
+def test_rows_and_counters_fill_in_while_a_job_runs(
+    login, live_server, browser_users, browser_episode
+):
+    """The bar said 52/123 while the rows still showed "untranslated"."""
+    from translator.models import TranslationJob
+
+    ep = browser_episode
+    a, b, c, d = _rows(ep)[:4]
+    ep.segments.update(text="", machine_text="", status=Segment.Status.UNTRANSLATED)
+    job = TranslationJob.objects.create(episode=ep, engine="deepl", state="running", total=4)
+    page = login("tina")
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    untranslated = int(page.inner_text("#review-counters .count[data-status=untranslated] b"))
+
+    # The editor is in row c (focused, not edited) and typing in row d (unsaved).
+    page.locator(f"#seg-{d.pk} textarea.seg-editor").fill("My own words.")
+    page.locator(f"#seg-{c.pk} textarea.seg-editor").focus()
+
+    for seg in (a, b, c, d):
+        seg.refresh_from_db()
+        _machine_write(seg, f"Live {seg.order}.")
+
+    def status_of(seg) -> str:
+        return page.locator(f"#seg-{seg.pk} .badge[data-status]").get_attribute("data-status")
+
+    page.wait_for_function(
+        "(id) => { const b = document.querySelector('#seg-' + id + ' .badge[data-status]');"
+        " return b && b.dataset.status === 'machine'; }",
+        arg=b.pk,
+        timeout=15_000,
+    )
+    assert status_of(a) == "machine"
+    assert page.locator(f"#seg-{a.pk} textarea.seg-editor").input_value() == f"Live {a.order}."
+    page.wait_for_function(
+        "(n) => Number(document.querySelector("
+        "'#review-counters .count[data-status=untranslated] b').textContent) === n",
+        arg=untranslated - 4,
+    )
+    # Neither the focus nor the unsaved text was taken.
+    assert page.evaluate(f"!!document.activeElement.closest('#seg-{c.pk}')")
+    assert status_of(c) == "untranslated"
+    assert page.locator(f"#seg-{d.pk} textarea.seg-editor").input_value() == "My own words."
+
+    # Leaving row c (without an edit) brings its translation in.
+    page.keyboard.press("Alt+ArrowDown")
+    page.wait_for_function(
+        "(id) => document.querySelector('#seg-' + id + ' .badge[data-status]')"
+        ".dataset.status === 'machine'",
+        arg=c.pk,
+    )
+    assert page.locator(f"#seg-{d.pk} textarea.seg-editor").input_value() == "My own words."
+    assert page.evaluate(f"!!document.activeElement.closest('#seg-{d.pk}')")
+    job.state = "succeeded"
+    job.done = 4
+    job.save()
+    page.locator("#job-panel [data-job-state=succeeded]").wait_for()

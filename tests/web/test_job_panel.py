@@ -128,3 +128,36 @@ def test_a_job_failed_for_a_missing_model_explains_in_web_words(client, translat
     panel = page[page.index('id="job-panel"') :].split('<details class="tool">')[0]
     assert "manage.py" not in panel
     assert "No Japanese→English model is installed on this server." in panel
+
+
+def test_panel_poll_names_the_rows_translated_since_the_last_poll(
+    client, translator_user, settings
+):
+    import json
+    import re
+
+    from django.utils import timezone
+
+    from translator.models import Segment
+
+    settings.TRANSLATION_ENGINES = ENGINES
+    client.force_login(translator_user)
+    episode = _episode("One")
+    url = reverse("translator:job_panel", args=[episode.pk])
+    TranslationJob.objects.create(episode=episode, engine="deepl", state="running")
+    first = client.get(url, {"was_active": "1", "since": "0"}, HTTP_HX_REQUEST="true")
+    assert "HX-Trigger" not in first  # nothing translated yet
+    since = re.search(r"since=(\d+)", first.text).group(1)  # the next poll's cursor
+
+    seg = episode.segments.order_by("order").first()
+    Segment.objects.filter(pk=seg.pk).update(
+        text="One.", status="machine", machine_translated_at=timezone.now(), version=5
+    )
+    polled = client.get(url, {"was_active": "1", "since": since}, HTTP_HX_REQUEST="true")
+    trigger = json.loads(polled["HX-Trigger"])
+    assert trigger["segmentsTranslated"]["rows"] == [[seg.pk, 5]]
+    assert trigger["segmentsTranslated"]["row_url"] == reverse("translator:segment_row", args=[0])
+    # The counters come along, out of band.
+    assert 'id="review-counters" class="counters" hx-swap-oob="true"' in polled.text
+    assert "jobFinished" not in trigger
+    assert client.get(url, {"was_active": "1", "since": "junk"}).get("HX-Trigger") is None

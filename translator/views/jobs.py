@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import json
 import re
 from dataclasses import dataclass
 
@@ -10,14 +12,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from translator import permissions
+from translator import permissions, selectors
 from translator.engines import argos_packages
 from translator.engines.registry import available_engines, engine_config, get_engine
-from translator.models import Episode, TranslationJob
+from translator.models import Episode, Segment, TranslationJob
 from translator.services import translation
 
 
@@ -113,6 +117,7 @@ def job_panel_context(episode: Episode) -> dict:
     return {
         "episode": episode,
         "job": job,
+        "poll_since": _cursor(timezone.now()),
         "job_stale": bool(job and translation.is_stale(job)),
         "engines": [c.name for c in choices],
         "engine_choices": choices,
@@ -157,16 +162,69 @@ def job_start(request: HttpRequest, episode_id: int) -> HttpResponse:
     return redirect("translator:episode_detail", episode_id=episode.pk)
 
 
+# The live rows of a running job: each poll sends the cursor of the previous one and gets the
+# (id, version) of the segments translated since (a small overlap: a batch's rows are stamped
+# before their transaction commits; the page skips the versions it already shows).
+LIVE_ROWS_OVERLAP = datetime.timedelta(seconds=5)
+LIVE_ROWS_MAX = 500
+
+
+def _cursor(when: datetime.datetime) -> str:
+    return str(int(when.timestamp() * 1000))
+
+
+def _parse_cursor(value: str | None) -> datetime.datetime | None:
+    if not value or not value.isdigit() or len(value) > 15:
+        return None
+    return datetime.datetime.fromtimestamp(int(value) / 1000, tz=datetime.UTC)
+
+
+def translated_since(episode_id: int, since: datetime.datetime) -> list[tuple[int, int]]:
+    """(id, version) of the episode's segments machine-translated (or filled from memory)
+    after ``since``: one indexed query, bounded."""
+    return list(
+        Segment.objects.filter(
+            episode_id=episode_id, machine_translated_at__gte=since - LIVE_ROWS_OVERLAP
+        )
+        .order_by("order")
+        .values_list("pk", "version")[:LIVE_ROWS_MAX]
+    )
+
+
 @require_GET
 def job_panel(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """The job panel, polled every second while a job runs. A poll also names the rows that
+    finished batches translated since the previous poll (``HX-Trigger: segmentsTranslated``)
+    and carries the status counters out of band, so the review page fills in as it goes; the
+    page refreshes those rows unless one is focused or being edited."""
     if not permissions.can_view(request.user):
         raise PermissionDenied
     episode = get_object_or_404(Episode, pk=episode_id)
     ctx = job_panel_context(episode)
-    response = render(request, "translator/partials/job_panel.html", ctx)
+    since = _parse_cursor(request.GET.get("since"))
+    rows = translated_since(episode.pk, since) if since and request.GET.get("was_active") else []
+    html = render_to_string("translator/partials/job_panel.html", ctx, request=request)
+    if rows:
+        counts = selectors.status_counts(episode.pk)
+        html += render_to_string(
+            "translator/review/counters.html",
+            {"counts": counts, "progress": selectors.progress_parts(counts), "oob": True},
+            request=request,
+        )
+    response = HttpResponse(html)
+    triggers: dict[str, object] = {}
+    if rows:
+        triggers["segmentsTranslated"] = {
+            "rows": rows,
+            "row_url": reverse("translator:segment_row", args=[0]),
+        }
     job = ctx["job"]
     if job and not job.is_active and request.GET.get("was_active"):
-        response["HX-Trigger"] = "jobFinished"  # the review page refreshes its rows
+        triggers["jobFinished"] = {}  # the review page refreshes what is left
+    if list(triggers) == ["jobFinished"]:
+        response["HX-Trigger"] = "jobFinished"
+    elif triggers:
+        response["HX-Trigger"] = json.dumps(triggers)
     return response
 
 

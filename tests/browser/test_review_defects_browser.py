@@ -82,7 +82,7 @@ def test_glossary_count_and_column_headings(login, live_server, browser_users, b
 
 
 def test_publish_asks_with_the_count_and_can_publish_approved_only(
-    login, live_server, browser_users, browser_episode
+    login, live_server, browser_users, browser_episode, artifacts
 ):
     """Publishing unreviewed machine translation asked nothing."""
     ep = browser_episode
@@ -94,6 +94,7 @@ def test_publish_asks_with_the_count_and_can_publish_approved_only(
     page.locator("summary", has_text="Export & publish").click()
     page.click("#publish-button")
     page.locator("#publish-confirm").wait_for()
+    page.screenshot(path=str(artifacts / "publish-confirm.png"))
     assert f"{total - 1} of {total} segments are not approved yet." in page.inner_text(
         "#publish-count"
     )
@@ -118,13 +119,14 @@ def test_publish_asks_with_the_count_and_can_publish_approved_only(
     public.reload()
     assert "machine-translated and not yet reviewed" in public.inner_text("#review-note")
     assert public.locator("#transcript .unreviewed").count() >= 1
+    public.screenshot(path=str(artifacts / "public-unreviewed.png"))
     assert "Reviewed opening line." not in " ".join(
         public.locator("#transcript .unreviewed").all_inner_texts()
     )
 
 
 def test_export_shows_its_report_and_only_the_options_of_the_format(
-    login, live_server, browser_users, browser_episode
+    login, live_server, browser_users, browser_episode, artifacts
 ):
     """The style-rule report existed only in HTTP headers: after Download the page showed
     nothing; and every option was shown whatever the format."""
@@ -152,6 +154,7 @@ def test_export_shows_its_report_and_only_the_options_of_the_format(
     report = page.locator("#export-report")
     report.locator("[data-side=ja]").wait_for()
     text = report.inner_text()
+    page.locator("#export-menu").screenshot(path=str(artifacts / "export-report.png"))
     assert "cues" in text and "meet every style rule" in text
     assert "English side:" in text and "Japanese side:" in text
 

@@ -230,3 +230,8 @@ def test_rows_and_counters_fill_in_while_a_job_runs(
     job.done = 4
     job.save()
     page.locator("#job-panel [data-job-state=succeeded]").wait_for()
+    page.wait_for_timeout(500)
+    # The end of the job reloads nothing: no "rows changed" warning, the edit and focus stay.
+    assert page.locator("#toast").is_hidden()
+    assert page.locator(f"#seg-{d.pk} textarea.seg-editor").input_value() == "My own words."
+    assert page.evaluate(f"!!document.activeElement.closest('#seg-{d.pk}')")

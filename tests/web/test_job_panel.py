@@ -3,6 +3,8 @@ an engine that is not ready is shown disabled, with why and what to do."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -72,7 +74,8 @@ def test_panel_poll_tells_the_page_when_the_job_finished(client, translator_user
     job.state = "succeeded"
     job.save()
     polled = client.get(url, {"was_active": "1"}, HTTP_HX_REQUEST="true")
-    assert polled["HX-Trigger"] == "jobFinished"  # the review page refreshes its rows
+    # The review page learns it finished; its rows came live with the polls ("live").
+    assert json.loads(polled["HX-Trigger"]) == {"jobFinished": {"live": True}}
     assert "HX-Trigger" not in client.get(url, HTTP_HX_REQUEST="true")  # not polling: no news
 
 
@@ -133,7 +136,6 @@ def test_a_job_failed_for_a_missing_model_explains_in_web_words(client, translat
 def test_panel_poll_names_the_rows_translated_since_the_last_poll(
     client, translator_user, settings
 ):
-    import json
     import re
 
     from django.utils import timezone

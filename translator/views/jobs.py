@@ -220,10 +220,9 @@ def job_panel(request: HttpRequest, episode_id: int) -> HttpResponse:
         }
     job = ctx["job"]
     if job and not job.is_active and request.GET.get("was_active"):
-        triggers["jobFinished"] = {}  # the review page refreshes what is left
-    if list(triggers) == ["jobFinished"]:
-        response["HX-Trigger"] = "jobFinished"
-    elif triggers:
+        # "live": the rows came with the polls, the review page need not reload them all.
+        triggers["jobFinished"] = {"live": True}
+    if triggers:
         response["HX-Trigger"] = json.dumps(triggers)
     return response
 

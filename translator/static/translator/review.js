@@ -250,6 +250,12 @@
   document.addEventListener("htmx:beforeRequest", (ev) => {
     const elt = ev.detail.elt;
     if (!elt || elt.id !== "review-body") return;
+    // A translation job finished: its rows came in live with the polls, nothing to reload.
+    const cause = ev.detail.requestConfig && ev.detail.requestConfig.triggeringEvent;
+    if (cause && cause.type === "jobFinished" && cause.detail && cause.detail.live) {
+      ev.preventDefault();
+      return;
+    }
     // A background refresh of the rows (job finished, glossary changed) must not wipe edits.
     if ($$("textarea.seg-editor").some(isDirty)) {
       ev.preventDefault();

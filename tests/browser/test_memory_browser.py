@@ -72,5 +72,5 @@ def test_fuzzy_suggestion_taken_with_one_key(login, live_server, browser_users, 
     assert rev.action == SegmentRevision.Action.EDIT and rev.user.username == "tina"
     # Focus stays on the row, whose suggestion box is fresh (fetched again on focus).
     page.wait_for_function(
-        f"document.activeElement && document.activeElement.closest('#seg-{target.pk}') !== null"
+        f"() => document.activeElement && document.activeElement.closest('#seg-{target.pk}') !== null"
     )

@@ -168,3 +168,19 @@ def test_export_report_for_the_page_names_each_side(client, reviewer_user, sampl
     assert "Unknown layout" in bad
     transcript = client.get(url, {"format": "md"}).content.decode()
     assert "cues" not in transcript
+
+
+def test_approving_a_segment_removes_its_mark_from_the_cached_public_page(
+    client, reviewer_user, sample_episode
+):
+    second = _machine(sample_episode)[1]
+    publishing.set_published(episode_id=sample_episode.pk, published=True, user=reviewer_user)
+    public_pages.clear()
+    url = reverse("translator:public_transcript", args=[sample_episode.public_id])
+    first = client.get(url)
+    marked = f'title="Machine translation, not yet reviewed">Machine {second.order} says hello.'
+    assert marked in first.content.decode()
+    review.set_approved(segment_id=second.pk, approved=True, user=reviewer_user)
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and marked not in again.content.decode()
+    assert f"Machine {second.order} says hello." in again.content.decode()

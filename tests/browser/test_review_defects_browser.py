@@ -235,3 +235,22 @@ def test_rows_and_counters_fill_in_while_a_job_runs(
     assert page.locator("#toast").is_hidden()
     assert page.locator(f"#seg-{d.pk} textarea.seg-editor").input_value() == "My own words."
     assert page.evaluate(f"!!document.activeElement.closest('#seg-{d.pk}')")
+
+
+def test_a_rows_refresh_keeps_the_editor_in_its_row(
+    login, live_server, browser_users, browser_episode
+):
+    """The rows are reloaded around the editor (speakers renamed, an audio-timing job done):
+    the editor stays in the row it was in instead of losing the focus to the page."""
+    ep = browser_episode
+    b = _rows(ep)[1]
+    page = login("tina")
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    page.locator(f"#seg-{b.pk} textarea.seg-editor").focus()
+    page.evaluate("() => { document.getElementById('review-body').dataset.old = '1'; }")
+    page.evaluate("() => htmx.trigger(document.body, 'speakersChanged')")
+    page.wait_for_function("() => !document.getElementById('review-body').dataset.old")
+    page.wait_for_function(
+        "(id) => document.activeElement && document.activeElement.closest('#seg-' + id)",
+        arg=b.pk,
+    )

@@ -163,3 +163,25 @@ def test_panel_poll_names_the_rows_translated_since_the_last_poll(
     assert 'id="review-counters" class="counters" hx-swap-oob="true"' in polled.text
     assert "jobFinished" not in trigger
     assert client.get(url, {"was_active": "1", "since": "junk"}).get("HX-Trigger") is None
+
+
+def test_a_job_error_naming_a_server_command_is_worded_for_web_users(
+    client, translator_user, staff_user, settings, installed_argos, packages_dir
+):
+    settings.TRANSLATION_ENGINES = _ready_engines(packages_dir)  # installed, but it failed
+    episode = _episode("One")
+    TranslationJob.objects.create(
+        episode=episode,
+        engine="argos",
+        state="failed",
+        error="The Argos package p cannot be loaded (bad model); reinstall it with: "
+        "python manage.py argos_install --from-file PATH.argosmodel",
+    )
+    url = reverse("translator:job_panel", args=[episode.pk])
+    client.force_login(translator_user)
+    panel = client.get(url, HTTP_HX_REQUEST="true").text
+    assert "The Argos package p cannot be loaded (bad model)." in panel
+    assert "Ask an administrator to check the Engines page." in panel
+    assert "manage.py" not in panel
+    client.force_login(staff_user)
+    assert "python manage.py argos_install" in client.get(url, HTTP_HX_REQUEST="true").text

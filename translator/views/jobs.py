@@ -100,6 +100,22 @@ def engine_choices() -> list[EngineChoice]:
     return choices
 
 
+_COMMAND_HINT = re.compile(r"[;:,.]?\s*(?:[^;:.]*\b(?:with|use|run)\b:?\s*)?python manage\.py.*$")
+
+
+def web_job_error(error: str) -> str:
+    """A job's error as a web user should read it: the server command that fixes it (meant for
+    whoever runs the server) is replaced by who can act on it."""
+    if "manage.py" not in error:
+        return error
+    kept = _COMMAND_HINT.sub("", error).strip().rstrip(";:,")
+    return (
+        f"{kept}. {_('Ask an administrator to check the Engines page.')}"
+        if kept
+        else _("Ask an administrator to check the Engines page.")
+    )
+
+
 def job_panel_context(episode: Episode) -> dict:
     choices = engine_choices()
     ready = [c.name for c in choices if c.ready]
@@ -128,6 +144,7 @@ def job_panel_context(episode: Episode) -> dict:
         "job_engine_not_ready": failed_engine
         if failed_engine and not failed_engine.ready
         else None,
+        "job_error_web": web_job_error(job.error) if job and job.error else "",
     }
 
 

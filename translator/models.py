@@ -33,6 +33,8 @@ class Episode(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     published = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The public page shows only approved segments (else everything, the unreviewed marked).
+    publish_approved_only = models.BooleanField(default=False)
     # Last timing alignment: coverage figures, stored for display.
     alignment_report = models.JSONField(null=True, blank=True)
     # What the import merged, normalised and left out (translator.core.report.ImportReport).
@@ -125,7 +127,11 @@ class Segment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["episode", "order"], name="unique_segment_order")
         ]
-        indexes = [models.Index(fields=["episode", "status"])]
+        indexes = [
+            models.Index(fields=["episode", "status"]),
+            # The job panel's poll: rows machine-translated since the previous poll.
+            models.Index(fields=["episode", "machine_translated_at"], name="seg_ep_translated"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.order} {self.source_text[:30]}"

@@ -65,6 +65,7 @@ EXPECT: dict[str, Expect] = {
     "translator:engines": Expect("GET", VIEWERS),
     "translator:job_panel": Expect("GET", VIEWERS, htmx=True),
     "translator:export_download": Expect("GET", VIEWERS, {"format": "srt"}),
+    "translator:export_report": Expect("GET", VIEWERS, {"format": "srt"}),
     "translator:public_transcript": Expect("GET", PUBLIC),
     "translator:public_media": Expect("GET", PUBLIC),
     "translator:episode_detail": Expect("GET", VIEWERS),

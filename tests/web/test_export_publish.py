@@ -143,6 +143,12 @@ def test_publish_flow_and_public_page(client, reviewer_user, translator_user, tr
 
     client.force_login(reviewer_user)
     response = client.post(reverse("translator:publish", args=[ep.pk]), {"published": "1"})
+    assert response.status_code == 200  # not approved yet: asked first
+    ep.refresh_from_db()
+    assert not ep.published
+    response = client.post(
+        reverse("translator:publish", args=[ep.pk]), {"published": "1", "confirmed": "1"}
+    )
     assert response.status_code == 302
     ep.refresh_from_db()
     assert ep.published
@@ -160,7 +166,7 @@ def test_publish_flow_and_public_page(client, reviewer_user, translator_user, tr
     assert client.get(public_url).status_code == 404
     # The address is stable: publishing again brings back the same URL.
     client.force_login(reviewer_user)
-    client.post(reverse("translator:publish", args=[ep.pk]), {"published": "1"})
+    client.post(reverse("translator:publish", args=[ep.pk]), {"published": "1", "confirmed": "1"})
     client.logout()
     assert client.get(public_url).status_code == 200
 
@@ -203,7 +209,7 @@ def test_english_title_for_transcripts_public_page_and_file_names(
     assert pysubs2.SSAFile.from_string(ass).info["Title"] == "Behind the Subtitles, Ep. 12"
 
     client.force_login(reviewer_user)
-    client.post(reverse("translator:publish", args=[ep.pk]), {"published": "1"})
+    client.post(reverse("translator:publish", args=[ep.pk]), {"published": "1", "confirmed": "1"})
     client.logout()
     public = client.get(reverse("translator:public_transcript", args=[ep.public_id])).text
     assert "<title>Behind the Subtitles, Ep. 12</title>" in public

@@ -93,7 +93,7 @@ def test_description_is_a_segment_under_the_title_everywhere(
         assert body.index("Intro sentence 0.") < body.index("Show notes")
     srt = client.get(url, {"format": "srt", "layout": "en"}).content.decode()
     assert "Intro sentence" not in srt  # translated, never subtitled
-    client.post(reverse("translator:publish", args=[ep.pk]), {"published": "1"})
+    client.post(reverse("translator:publish", args=[ep.pk]), {"published": "1", "confirmed": "1"})
     client.logout()
     page = client.get(reverse("translator:public_transcript", args=[ep.public_id])).content
     page = page.decode()

@@ -29,6 +29,7 @@ PARAGRAPH_MAX_CHARS = 200  # Japanese characters of an unlabelled paragraph befo
 class Piece:
     en: str  # English, or "" when untranslated
     ja: str
+    status: str = "approved"  # the segment's review status (the public page marks the rest)
 
 
 @dataclass
@@ -102,7 +103,7 @@ def _piece(seg: ExportSegment, options: TranscriptOptions) -> Piece | None:
         return None
     if not en and not ja:
         return None
-    return Piece(en, ja)
+    return Piece(en, ja, seg.status)
 
 
 def format_timestamp(ms: int | None, *, hours: bool = False) -> str:

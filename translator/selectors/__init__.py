@@ -60,7 +60,8 @@ def public_page_fingerprint(episode: Episode) -> tuple[tuple, datetime.datetime]
     """What the public transcript page shows, summarised in a few aggregates (three queries).
 
     Every write that changes text or status bumps the segment's ``version`` (compare-and-set
-    saves, machine translation), the cue times move with the episode's ``updated_at``
+    saves, machine translation, approval: the page marks what is not reviewed, or leaves it out
+    with ``publish_approved_only``, which is part of the fingerprint too), the cue times move with the episode's ``updated_at``
     (alignment) and are summed here as well, speaker names are read whole. Equal fingerprints
     mean an equal page, so the rendered page can be reused; a different one means a new
     rendering (and a new ETag if the text differs). Also returns the newest change time seen
@@ -89,6 +90,7 @@ def public_page_fingerprint(episode: Episode) -> tuple[tuple, datetime.datetime]
         episode.updated_at,
         episode.published_at,
         episode.published,
+        episode.publish_approved_only,
         episode.title,
         episode.title_en,
         episode.media_url,

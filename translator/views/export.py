@@ -71,6 +71,56 @@ def export_download(request: HttpRequest, episode_id: int) -> HttpResponse:
     return response
 
 
+RULE_LABELS = {
+    "reading_speed_en": "English reading speed",
+    "reading_speed_ja": "Japanese reading speed",
+    "line_length": "Line length",
+    "lines": "More than two lines",
+    "duration": "Duration",
+    "gap": "Gap between cues",
+}
+
+
+@require_GET
+@require_perm(can_view)
+def export_report(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """What *Download* just produced, for the page: the style-rule report (per side for a
+    bilingual file) that the download itself only carries in its headers."""
+    episode = get_object_or_404(Episode, pk=episode_id)
+    fmt = request.GET.get("format", "srt")
+    layout = request.GET.get("layout") or "bilingual"
+    try:
+        fps = float(request.GET.get("fps") or 25)
+    except ValueError:
+        fps = 0.0
+    ctx: dict = {"format": fmt, "error": ""}
+    if fmt in exporting.SUBTITLE_FORMATS:
+        try:
+            exported = exporting.export_file(
+                episode=episode,
+                fmt=fmt,
+                layout=layout,
+                approved_only=_flag(request, "approved_only"),
+                strict_reading_speed=_flag(request, "strict"),
+                voice_tags=_flag(request, "voice_tags"),
+                fps=fps,
+            )
+        except exporting.ExportError as exc:
+            ctx["error"] = str(exc)
+        else:
+            report = exported.report
+            ctx |= {
+                "filename": exported.filename,
+                "report": report,
+                "share": round(100 * report.compliant_share),
+                "bilingual": layout.startswith("bilingual"),
+                "broken": [
+                    (RULE_LABELS.get(rule, rule), n) for rule, n in report.violations.items() if n
+                ],
+            }
+    return render(request, "translator/partials/export_report.html", ctx)
+
+
 @require_POST
 @require_perm(can_edit)
 def episode_title(request: HttpRequest, episode_id: int) -> HttpResponse:
@@ -87,15 +137,42 @@ def episode_title(request: HttpRequest, episode_id: int) -> HttpResponse:
     return redirect("translator:episode_detail", episode_id=episode.pk)
 
 
+def _approved_only_choice(request: HttpRequest) -> bool | None:
+    value = request.POST.get("approved_only")
+    return None if value is None else value == "1"
+
+
 @require_POST
 @require_perm(can_view, can_publish)
 def publish(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Publish or unpublish. Publishing while segments are not approved asks first (showing how
+    many) and lets the reviewer publish everything, marked, or the approved segments only."""
     episode = get_object_or_404(Episode, pk=episode_id)
     published = request.POST.get("published") == "1"
+    approved_only = _approved_only_choice(request)
+    if published and request.POST.get("confirmed") != "1":
+        counts = selectors.status_counts(episode.pk)
+        not_approved = counts["total"] - counts["approved"]
+        if not_approved:
+            return render(
+                request,
+                "translator/publish_confirm.html",
+                {
+                    "episode": episode,
+                    "counts": counts,
+                    "not_approved": not_approved,
+                    "approved_only": episode.publish_approved_only
+                    if approved_only is None
+                    else approved_only,
+                },
+            )
+    was_published = episode.published
     episode = publishing.set_published(
-        episode_id=episode.pk, published=published, user=request.user
+        episode_id=episode.pk, published=published, user=request.user, approved_only=approved_only
     )
-    if published:
+    if published and was_published:
+        messages.success(request, _("Saved. The public page shows the new choice."))
+    elif published:
         messages.success(request, _("Published. The public page is live."))
     else:
         messages.success(request, _("Unpublished. The public page is gone."))
@@ -225,6 +302,7 @@ def public_media(request: HttpRequest, public_id) -> HttpResponseBase:
 
 urlpatterns = [
     path("episodes/<int:episode_id>/export/", export_download, name="export_download"),
+    path("episodes/<int:episode_id>/export/report/", export_report, name="export_report"),
     path("episodes/<int:episode_id>/title/", episode_title, name="episode_title"),
     path("episodes/<int:episode_id>/publish/", publish, name="publish"),
     path("p/<uuid:public_id>/", public_transcript, name="public_transcript"),

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from translator import selectors
 from translator.engines.registry import available_engines, get_engine
 from translator.models import Episode, TranslationJob
 from translator.permissions import can_translate, can_view, require_perm
-from translator.selectors.panels import job_panel_context
+from translator.selectors.panels import (
+    engine_choices,
+    job_panel_context,
+    parse_cursor,
+    translated_since,
+)
 from translator.services import translation
 
 
@@ -22,6 +30,14 @@ from translator.services import translation
 def job_start(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = get_object_or_404(Episode, pk=episode_id)
     engine = request.POST.get("engine", "")
+    choice = next((c for c in engine_choices() if c.name == engine), None)
+    if choice is not None and not choice.ready:
+        error = f"{choice.label}: {choice.reason} {choice.fix}"
+        if request.htmx:
+            ctx = job_panel_context(episode) | {"job_error": error}
+            return render(request, "translator/partials/job_panel.html", ctx)
+        messages.error(request, error)
+        return redirect("translator:episode_detail", episode_id=episode.pk)
     try:
         translation.start_translation_job(
             episode_id=episode.pk,
@@ -42,12 +58,35 @@ def job_start(request: HttpRequest, episode_id: int) -> HttpResponse:
 @require_GET
 @require_perm(can_view)
 def job_panel(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """The job panel, polled every second while a job runs. A poll also names the rows that
+    finished batches translated since the previous poll (``HX-Trigger: segmentsTranslated``)
+    and carries the status counters out of band, so the review page fills in as it goes; the
+    page refreshes those rows unless one is focused or being edited."""
     episode = get_object_or_404(Episode, pk=episode_id)
     ctx = job_panel_context(episode)
-    response = render(request, "translator/partials/job_panel.html", ctx)
+    since = parse_cursor(request.GET.get("since"))
+    rows = translated_since(episode.pk, since) if since and request.GET.get("was_active") else []
+    html = render_to_string("translator/partials/job_panel.html", ctx, request=request)
+    if rows:
+        counts = selectors.status_counts(episode.pk)
+        html += render_to_string(
+            "translator/review/counters.html",
+            {"counts": counts, "progress": selectors.progress_parts(counts), "oob": True},
+            request=request,
+        )
+    response = HttpResponse(html)
+    triggers: dict[str, object] = {}
+    if rows:
+        triggers["segmentsTranslated"] = {
+            "rows": rows,
+            "row_url": reverse("translator:segment_row", args=[0]),
+        }
     job = ctx["job"]
     if job and not job.is_active and request.GET.get("was_active"):
-        response["HX-Trigger"] = "jobFinished"  # the review page refreshes its rows
+        # "live": the rows came with the polls, the review page need not reload them all.
+        triggers["jobFinished"] = {"live": True}
+    if triggers:
+        response["HX-Trigger"] = json.dumps(triggers)
     return response
 
 

@@ -12,5 +12,30 @@
         select.form.submit();
       });
     });
+
+    // Export box: only the options that apply to the chosen format are shown (and sent); after
+    // Download, the style-rule report of the file is shown under the form.
+    document.querySelectorAll("form.export-form").forEach(function (form) {
+      var format = form.querySelector("select[name=format]");
+      function showOptions() {
+        form.querySelectorAll("[data-formats]").forEach(function (label) {
+          var applies = label.dataset.formats.split(" ").indexOf(format.value) >= 0;
+          label.hidden = !applies;
+          label.querySelectorAll("input, select").forEach(function (input) {
+            input.disabled = !applies;
+          });
+        });
+      }
+      if (format) {
+        format.addEventListener("change", showOptions);
+        showOptions();
+      }
+      form.addEventListener("submit", function () {
+        var box = document.getElementById("export-report");
+        if (!box || !form.dataset.reportUrl || typeof htmx === "undefined") return;
+        var query = new URLSearchParams(new FormData(form)).toString();
+        htmx.ajax("GET", form.dataset.reportUrl + "?" + query, { target: box, swap: "outerHTML" });
+      });
+    });
   });
 })();

@@ -204,14 +204,67 @@
     if (el) el.textContent = n ? "(" + n + ")" : "";
   }
 
+  // --- live rows during a translation job ------------------------------------------------------
+  // The job panel's poll names the rows translated since the previous poll; each is fetched
+  // again unless the editor is in it (focused or with unsaved text): that row is marked stale
+  // and refreshed when the editor leaves it without an edit.
+  const BACKGROUND = "X-Jimaku-Background";
+
+  function refreshRow(row) {
+    if (!row || typeof htmx === "undefined" || !row.dataset.rowUrl) return;
+    delete row.dataset.stale;
+    htmx.ajax("GET", row.dataset.rowUrl, {
+      target: "#" + row.id, swap: "outerHTML", headers: { [BACKGROUND]: "1" },
+    });
+  }
+
+  const editing = (row) => row.contains(document.activeElement) || isDirty(editorOf(row));
+
+  document.addEventListener("segmentsTranslated", (ev) => {
+    const detail = ev.detail || {};
+    (detail.rows || []).forEach((pair) => {
+      const row = document.getElementById("seg-" + pair[0]);
+      if (!row || row.classList.contains("seg-conflict")) return;
+      if (Number(row.dataset.version || 0) >= Number(pair[1])) return; // already shown
+      row.dataset.rowUrl = String(detail.row_url || "").replace("/0/", "/" + pair[0] + "/");
+      if (editing(row)) row.dataset.stale = "1";
+      else refreshRow(row);
+    });
+  });
+
+  document.addEventListener("focusout", (ev) => {
+    const row = rowOf(ev.target);
+    if (!row || !row.dataset.stale) return;
+    // After the focus has moved: still inside the row (its buttons) is still editing.
+    setTimeout(() => { if (row.isConnected && !editing(row)) refreshRow(row); }, 0);
+  });
+
+  const isBackground = (ev) => {
+    const cfg = ev.detail && ev.detail.requestConfig;
+    return !!(cfg && cfg.headers && cfg.headers[BACKGROUND]);
+  };
+
   // --- htmx life cycle ------------------------------------------------------------------------
+  let refocus = null; // the row the editor was in when the rows were refreshed around it
+
   document.addEventListener("htmx:beforeRequest", (ev) => {
     const elt = ev.detail.elt;
+    if (!elt || elt.id !== "review-body") return;
+    // A translation job finished: its rows came in live with the polls, nothing to reload.
+    const cause = ev.detail.requestConfig && ev.detail.requestConfig.triggeringEvent;
+    if (cause && cause.type === "jobFinished" && cause.detail && cause.detail.live) {
+      ev.preventDefault();
+      return;
+    }
     // A background refresh of the rows (job finished, glossary changed) must not wipe edits.
-    if (elt && elt.id === "review-body" && $$("textarea.seg-editor").some(isDirty)) {
+    if ($$("textarea.seg-editor").some(isDirty)) {
       ev.preventDefault();
       toast("Dirty");
+      return;
     }
+    // ...nor take the editor out of the row it is in.
+    const row = rowOf(document.activeElement);
+    refocus = row ? row.id : null;
   });
 
   // The editor may have moved on (Alt+Down, a click) while the save was in flight or
@@ -223,6 +276,13 @@
 
   document.addEventListener("htmx:afterSettle", (ev) => {
     prepare(ev.detail.elt || document);
+    if (isBackground(ev)) return; // a live row: the editor's own actions are not concerned
+    if (refocus && ev.detail.elt && ev.detail.elt.id === "review-body") {
+      const row = document.getElementById(refocus);
+      refocus = null;
+      if (row && focusLeftWith(null)) activate(row, { focus: true });
+      return;
+    }
     if (pendingNext) {
       const row = document.getElementById(pendingNext);
       pendingNext = null;

@@ -33,6 +33,14 @@ def _flag(request: HttpRequest, name: str) -> bool:
     return request.GET.get(name) in {"1", "on", "true"}
 
 
+def _fps(request: HttpRequest) -> float:
+    """The frame rate asked for (0 when unreadable: the export refuses it in one line)."""
+    try:
+        return float(request.GET.get("fps") or 25)
+    except ValueError:
+        return 0.0
+
+
 def _export_request(request: HttpRequest, fps: float) -> ExportRequest:
     return ExportRequest(
         format=request.GET.get("format", "srt"),
@@ -51,11 +59,9 @@ def _export_request(request: HttpRequest, fps: float) -> ExportRequest:
 def export_download(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = get_object_or_404(Episode, pk=episode_id)
     try:
-        fps = float(request.GET.get("fps") or 25)
-    except ValueError:
-        fps = 0.0
-    try:
-        exported = exporting.export_file(episode=episode, request=_export_request(request, fps))
+        exported = exporting.export_file(
+            episode=episode, request=_export_request(request, _fps(request))
+        )
     except exporting.ExportError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(exported.content, content_type=exported.content_type)
@@ -87,24 +93,12 @@ def export_report(request: HttpRequest, episode_id: int) -> HttpResponse:
     """What *Download* just produced, for the page: the style-rule report (per side for a
     bilingual file) that the download itself only carries in its headers."""
     episode = get_object_or_404(Episode, pk=episode_id)
-    fmt = request.GET.get("format", "srt")
-    layout = request.GET.get("layout") or "bilingual"
-    try:
-        fps = float(request.GET.get("fps") or 25)
-    except ValueError:
-        fps = 0.0
+    export_request = _export_request(request, _fps(request))
+    fmt, layout = export_request.format, export_request.layout
     ctx: dict = {"format": fmt, "error": ""}
     if fmt in exporting.SUBTITLE_FORMATS:
         try:
-            exported = exporting.export_file(
-                episode=episode,
-                fmt=fmt,
-                layout=layout,
-                approved_only=_flag(request, "approved_only"),
-                strict_reading_speed=_flag(request, "strict"),
-                voice_tags=_flag(request, "voice_tags"),
-                fps=fps,
-            )
+            exported = exporting.export_file(episode=episode, request=export_request)
         except exporting.ExportError as exc:
             ctx["error"] = str(exc)
         else:

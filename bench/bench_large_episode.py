@@ -76,7 +76,7 @@ def measure(n: int, *, client: Any, repeat: int) -> dict[str, Any]:
     from tests.scale.harness import synthetic_transcript
     from translator.models import Episode
     from translator.services import backup, exporting, importing, translation
-    from translator.views.export import public_pages
+    from translator.views.public import public_pages
 
     times: dict[str, float] = {}
     queries: dict[str, int] = {}

@@ -1,6 +1,7 @@
-"""URL map: the episode list and import pages are routed here; the ``jobs``, ``export``,
-``timing``, ``review`` and ``memory`` views modules each bring their own ``urlpatterns``, joined
-below; login and logout come from ``auth`` (outside the namespace)."""
+"""URL map: the import page and the worker's import jobs are routed here;
+the other views modules (jobs, export, public, timing, episode page, segments, panels, media,
+memory) each bring their own ``urlpatterns``, joined below; login and logout come from
+``auth`` (outside the namespace)."""
 
 from django.urls import path
 
@@ -9,10 +10,12 @@ from translator.views import (
     episode_page,
     episodes,
     export,
+    import_jobs,
     jobs,
     media,
     memory,
     panels,
+    public,
     segments,
     timing,
 )
@@ -20,16 +23,17 @@ from translator.views import (
 app_name = "translator"
 
 urlpatterns = [
-    path("", episodes.episode_list, name="episode_list"),
+    path("", episode_page.episode_list, name="episode_list"),
     path("episodes/import/", episodes.episode_import, name="episode_import"),
-    path("episodes/import/jobs/<int:import_job_id>/", episodes.import_job, name="import_job"),
+    path("episodes/import/jobs/<int:import_job_id>/", import_jobs.import_job, name="import_job"),
     path(
         "episodes/import/jobs/<int:import_job_id>/panel/",
-        episodes.import_job_panel,
+        import_jobs.import_job_panel,
         name="import_job_panel",
     ),
     *jobs.urlpatterns,
     *export.urlpatterns,
+    *public.urlpatterns,
     *timing.urlpatterns,
     *episode_page.urlpatterns,
     *segments.urlpatterns,

@@ -19,7 +19,7 @@ from translator.engines.argos_packages import install_from_file
 from translator.engines.registry import reset_engines
 from translator.models import Episode, Segment
 from translator.services import backup, exporting, importing, translation
-from translator.views.export import public_pages
+from translator.views.public import public_pages
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

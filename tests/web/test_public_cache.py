@@ -8,7 +8,7 @@ from django.utils.http import http_date
 
 from translator.models import Segment
 from translator.services import editing, publishing, review
-from translator.views.export import public_pages
+from translator.views.public import public_pages
 
 pytestmark = pytest.mark.django_db
 

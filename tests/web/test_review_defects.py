@@ -8,7 +8,7 @@ from django.urls import reverse
 from translator import selectors
 from translator.models import Episode, Segment
 from translator.services import publishing, review
-from translator.views.export import public_pages
+from translator.views.public import public_pages
 
 pytestmark = pytest.mark.django_db
 

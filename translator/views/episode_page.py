@@ -1,4 +1,4 @@
-"""The episode page: the review rows (side by side), with the job, timing, speakers, glossary,
+"""The episode list, and the episode page: the review rows (side by side), with the job, timing, speakers, glossary,
 media and export panels around them. Reads only: it never writes, not even QA flags (rows
 whose flags were never stored show flags computed for the page)."""
 
@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
+from translator import selectors
 from translator.models import Episode, Segment
 from translator.permissions import can_view, require_perm
 from translator.selectors import panels
@@ -23,6 +24,17 @@ def _media_src(episode: Episode) -> str:
     if episode.media_file:
         return reverse("translator:episode_media", args=[episode.pk])
     return episode.media_url
+
+
+@require_GET
+@require_perm(can_view)  # a user in no group may see nothing, not even titles
+def episode_list(request: HttpRequest) -> HttpResponse:
+    episodes = list(selectors.episodes_with_progress())
+    for ep in episodes:
+        ep.progress = selectors.progress_parts(
+            {s: getattr(ep, f"n_{s}") for s in selectors.STATUSES}
+        )
+    return render(request, "translator/episode_list.html", {"episodes": episodes})
 
 
 @require_GET

@@ -1,23 +1,21 @@
-"""Episode list and import (upload or paste, preview, then import; or restore a project file)."""
+"""The import page: upload or paste, preview, then import; or restore a project file."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
-from translator import selectors
 from translator.core.errors import InputError
 from translator.core.pipeline import LEFT_OUT
-from translator.core.report import ImportReport
 from translator.core.requests import ImportRequest
 from translator.core.types import ParsedDocument
 from translator.forms import ImportForm
 from translator.models import Episode, ImportJob
-from translator.permissions import can_import, can_view, require_perm
+from translator.permissions import can_import, require_perm
 from translator.selectors.review import parse_int
 from translator.services import backup, importing
 from translator.services.importing import import_episode, preview_document
@@ -40,16 +38,6 @@ def _chosen_kinds(request: HttpRequest) -> dict[int, str]:
         if key.startswith("kind-") and key[5:].isdigit() and value in allowed:
             out[int(key[5:])] = value
     return out
-
-
-@require_perm(can_view)  # a user in no group may see nothing, not even titles
-def episode_list(request: HttpRequest) -> HttpResponse:
-    episodes = list(selectors.episodes_with_progress())
-    for ep in episodes:
-        ep.progress = selectors.progress_parts(
-            {s: getattr(ep, f"n_{s}") for s in selectors.STATUSES}
-        )
-    return render(request, "translator/episode_list.html", {"episodes": episodes})
 
 
 def _stash(
@@ -256,76 +244,3 @@ def _upload(request: HttpRequest, form: ImportForm, context: dict) -> HttpRespon
         importing.stash_part(context["token"], "en", english.read())
         context["english_file_name"] = english.name
     return None
-
-
-# --- large imports: the worker's progress, then the preview, then the episode ------------------
-
-
-def _import_job(request: HttpRequest, import_job_id: int) -> ImportJob:
-    job = get_object_or_404(ImportJob, pk=import_job_id)
-    if job.requested_by_id != request.user.pk and not request.user.is_staff:
-        raise Http404  # someone else's upload: not even its existence
-    return job
-
-
-class _Preview:
-    """A preview stored by the worker (``importing.preview_summary``), shaped like the
-    ``ParsedDocument`` the import page shows."""
-
-    def __init__(self, data: dict) -> None:
-        self.title = data.get("title", "")
-        self.source_format = data.get("source_format", "")
-        self.encoding = data.get("encoding", "")
-        self.speakers = data.get("speakers", [])
-        self.warnings = data.get("warnings", [])
-        self.report = ImportReport.from_dict(data.get("report"))
-
-
-@require_GET
-@require_perm(can_import)
-def import_job(request: HttpRequest, import_job_id: int) -> HttpResponse:
-    job = _import_job(request, import_job_id)
-    if job.state == ImportJob.State.SUCCEEDED and job.episode_id:
-        episode = job.episode
-        messages.success(
-            request,
-            _("Imported “%(title)s”: %(n)d segments.")
-            % {"title": episode.title, "n": episode.segments.count()},
-        )
-        if job.kind == ImportJob.Kind.PROJECT:
-            _restore_warnings(request, episode)
-        return redirect("translator:episode_detail", episode_id=episode.pk)
-    if job.state == ImportJob.State.PREVIEWED and job.preview:
-        preview = job.preview
-        return render(
-            request,
-            "translator/episode_import.html",
-            {
-                "doc": _Preview(preview),
-                "import_job": job,
-                "n_paragraphs": preview.get("n_paragraphs", 0),
-                "n_sentences": preview.get("n_sentences", 0),
-                "n_cues": preview.get("n_cues", 0),
-                "preview_paragraphs": preview.get("paragraphs", []),
-                "import_report": preview.get("report"),
-            },
-        )
-    if job.state == ImportJob.State.SUCCEEDED:  # and its episode deleted since
-        raise Http404
-    if job.state == ImportJob.State.FAILED or (
-        job.state == ImportJob.State.PREVIEWED and not job.preview
-    ):
-        messages.error(request, job.error or _("The import did not finish."))
-        return render(request, "translator/episode_import.html", {"form": ImportForm()}, status=400)
-    return render(request, "translator/import_job.html", {"job": job})
-
-
-@require_GET
-@require_perm(can_import)
-def import_job_panel(request: HttpRequest, import_job_id: int) -> HttpResponse:
-    """The progress panel (htmx polls it); once the job stops, the page reloads to its result."""
-    job = _import_job(request, import_job_id)
-    response = render(request, "translator/partials/import_job_panel.html", {"job": job})
-    if not job.is_active:
-        response["HX-Refresh"] = "true"
-    return response

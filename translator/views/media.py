@@ -1,6 +1,6 @@
 """An episode's media: attaching it (a file or an address), and serving stored media (audio,
 video) with single byte ranges: :func:`serve_media` is the one helper, for the episode page
-(reviewers and translators) and the public transcript page (no login, ``views/export.py``).
+(reviewers and translators) and the public transcript page (no login, ``views/public.py``).
 
 The response names the file by what the caller says (``episode-12.mp3``, ``episode.mp3``), never
 by its stored name. A range with numbers longer than any file (more than 18 digits) is refused

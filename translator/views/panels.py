@@ -83,6 +83,11 @@ def _glossary_action(
     return _panel_action(request, episode, action, _glossary_panel, "glossaryChanged")
 
 
+def _term_fields(request: HttpRequest) -> dict[str, str]:
+    """A glossary term's fields as the panel's form posts them."""
+    return {name: request.POST.get(name, "") for name in ("source", "target", "note")}
+
+
 @require_POST
 @require_perm(can_view, can_edit)
 def glossary_add(request: HttpRequest, episode_id: int) -> HttpResponse:
@@ -91,11 +96,7 @@ def glossary_add(request: HttpRequest, episode_id: int) -> HttpResponse:
         request,
         episode,
         lambda: editing.add_glossary_term(
-            episode_id=episode.pk,
-            source=request.POST.get("source", ""),
-            target=request.POST.get("target", ""),
-            note=request.POST.get("note", ""),
-            user=request.user,
+            episode_id=episode.pk, user=request.user, **_term_fields(request)
         ),
     )
 
@@ -108,11 +109,7 @@ def glossary_edit(request: HttpRequest, term_id: int) -> HttpResponse:
         request,
         term.episode,
         lambda: editing.update_glossary_term(
-            term_id=term.pk,
-            source=request.POST.get("source", ""),
-            target=request.POST.get("target", ""),
-            note=request.POST.get("note", ""),
-            user=request.user,
+            term_id=term.pk, user=request.user, **_term_fields(request)
         ),
     )
 

@@ -16,7 +16,9 @@ from translator.core.requests import ImportRequest
 from translator.models import Episode, ImportJob, Segment
 from translator.services import backup, importing
 
-pytestmark = pytest.mark.django_db
+# transaction=True: the in-process db_worker closes its database connection when it stops, which
+# on PostgreSQL would end the test's own transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 IMPORT_FORM = {"format": "auto", "encoding": "auto", "target_language": "EN-US"}
 

@@ -149,6 +149,9 @@ class Cue(models.Model):
         ESTIMATED = "estimated", _("Estimated")
         IMPORTED = "imported", _("Imported")
         ALIGNED = "aligned", _("Aligned")
+        # Set by an editor (cue view, waveform): never replaced by estimation, and an alignment
+        # run asks before replacing it.
+        MANUAL = "manual", _("Set by hand")
 
     segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="cues")
     index = models.PositiveIntegerField(default=0)
@@ -162,12 +165,55 @@ class Cue(models.Model):
     # Ruby readings of words in this cue from the imported file, [[base, reading], …]: exported
     # with the Japanese (WebVTT <ruby>), never sent to a translation engine.
     ruby = models.JSONField(default=list, blank=True)
+    # Optimistic locking of timing edits, as Segment.version is for text: a retime names the
+    # version it was based on.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["segment", "index"]
 
     def __str__(self) -> str:
         return f"{self.start_ms}-{self.end_ms} {self.source_text[:20]}"
+
+
+class EditAction(models.Model):
+    """One thing an editor did (a save, an approval, a replace across the episode, a split, a
+    retime): the unit of undo. The revisions it wrote point to it; ``data`` holds what a kind's
+    undo needs beyond them (translator.services.actions)."""
+
+    class Kind(models.TextChoices):
+        SAVE = "save", _("Save")
+        APPROVE = "approve", _("Approve")
+        UNAPPROVE = "unapprove", _("Unapprove")
+        BULK_APPROVE = "bulk_approve", _("Approve selected")
+        RESTORE = "restore", _("Restore")
+        REPLACE = "replace", _("Replace")
+        SOURCE_EDIT = "source_edit", _("Edit Japanese")
+        RETRANSLATE = "retranslate", _("Re-translate")
+        SPLIT = "split", _("Split")
+        MERGE = "merge", _("Merge")
+        RETIME = "retime", _("Retime")
+        UNDO = "undo", _("Undo")
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="edit_actions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    summary = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["episode", "user", "created_at"], name="action_ep_user")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.summary}"
 
 
 class SegmentRevision(models.Model):
@@ -178,6 +224,11 @@ class SegmentRevision(models.Model):
         RESTORE = "restore", _("Restore")
         MACHINE = "machine", _("Machine translation")
         OVERWRITE = "overwrite", _("Overwrite after conflict")
+        SOURCE = "source", _("Japanese edited")
+        SPLIT = "split", _("Split")
+        MERGE = "merge", _("Merge")
+        RETIME = "retime", _("Retime")
+        UNDO = "undo", _("Undo")
 
     segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="revisions")
     user = models.ForeignKey(
@@ -192,6 +243,14 @@ class SegmentRevision(models.Model):
     version = models.PositiveIntegerField(help_text=_("Segment version after this change."))
     # The user a restored project file named for this revision (text only, see Segment).
     recorded_user = models.CharField(max_length=150, blank=True)
+    # The Japanese before/after, for revisions that changed it (source edit, split, merge);
+    # blank for English-only changes.
+    old_source_text = models.TextField(blank=True)
+    new_source_text = models.TextField(blank=True)
+    # The editor action this revision belongs to (undo reverts an action's revisions together).
+    edit_action = models.ForeignKey(
+        EditAction, null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

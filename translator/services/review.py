@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from translator import permissions
-from translator.models import Segment, SegmentRevision
-from translator.services import memory, qa_flags
+from translator.models import EditAction, Segment, SegmentRevision
+from translator.services import actions, memory, qa_flags
 
 Status = Segment.Status
 
@@ -57,6 +57,7 @@ def _record(
         old_status=old_status,
         new_status=segment.status,
         version=segment.version,
+        edit_action=actions.current(),
     )
 
 
@@ -126,6 +127,26 @@ def save_segment(
     if approve:
         permissions.require(user, permissions.can_approve)
     segment = Segment.objects.select_for_update().get(pk=segment_id)
+    kind = EditAction.Kind.APPROVE if approve else EditAction.Kind.SAVE
+    with actions.action(
+        episode_id=segment.episode_id, user=user, kind=kind, summary=_row_summary(kind, segment)
+    ):
+        return _save(segment, text, base_version, user, approve=approve, overwrite=overwrite)
+
+
+def _row_summary(kind: str, segment: Segment) -> str:
+    return f"{EditAction.Kind(kind).label} row {segment.order + 1}"
+
+
+def _save(
+    segment: Segment,
+    text: str,
+    base_version: int,
+    user: AbstractBaseUser,
+    *,
+    approve: bool,
+    overwrite: bool,
+) -> Segment:
     text = _clean(text)
     if approve and not text:
         raise ReviewError("An empty translation cannot be approved.")
@@ -179,6 +200,16 @@ def set_approved(
     """Approve or unapprove (back to edited, or machine if the text is the machine's)."""
     permissions.require(user, permissions.can_approve)
     segment = Segment.objects.select_for_update().get(pk=segment_id)
+    kind = EditAction.Kind.APPROVE if approved else EditAction.Kind.UNAPPROVE
+    with actions.action(
+        episode_id=segment.episode_id, user=user, kind=kind, summary=_row_summary(kind, segment)
+    ):
+        return _set_approved(segment, approved, user, base_version)
+
+
+def _set_approved(
+    segment: Segment, approved: bool, user: AbstractBaseUser, base_version: int | None
+) -> Segment:
     if approved:
         if not segment.text.strip():
             raise ReviewError("An empty translation cannot be approved.")
@@ -225,8 +256,12 @@ def bulk_approve(
         .exclude(text="")
         .order_by("order")
     )
-    with qa_flags.collect():  # one QA refresh of other episodes, not one per row
+    with (
+        actions.action(episode_id=episode_id, user=user, kind=EditAction.Kind.BULK_APPROVE) as act,
+        qa_flags.collect(),  # one QA refresh of other episodes, not one per row
+    ):
         approved, changed = _bulk_approve_rows(qs, seen, user)
+        act.summary = f"Approve {approved} rows"
     return BulkApproval(approved, changed)
 
 
@@ -259,6 +294,19 @@ def restore_revision(
     permissions.require(user, permissions.can_edit)
     revision = SegmentRevision.objects.select_related("segment").get(pk=revision_id)
     segment = Segment.objects.select_for_update().get(pk=revision.segment_id)
+    kind = EditAction.Kind.RESTORE
+    with actions.action(
+        episode_id=segment.episode_id, user=user, kind=kind, summary=_row_summary(kind, segment)
+    ):
+        return _restore(segment, revision, user, base_version)
+
+
+def _restore(
+    segment: Segment,
+    revision: SegmentRevision,
+    user: AbstractBaseUser,
+    base_version: int | None,
+) -> Segment:
     text = revision.new_text
     if text and text == segment.machine_text:
         status = _unedited(segment)
@@ -274,3 +322,60 @@ def restore_revision(
         action=SegmentRevision.Action.RESTORE,
         base_version=base_version,
     )
+
+
+@actions.undo_handler(
+    EditAction.Kind.SAVE,
+    EditAction.Kind.APPROVE,
+    EditAction.Kind.UNAPPROVE,
+    EditAction.Kind.BULK_APPROVE,
+    EditAction.Kind.RESTORE,
+    EditAction.Kind.REPLACE,
+)
+def undo_revisions(act: EditAction, user: AbstractBaseUser | None) -> None:
+    """Put back the English and status each segment had before ``act``. Refused whole (nothing
+    written) if any of its segments changed since ``act``'s last revision of it."""
+    first: dict[int, SegmentRevision] = {}
+    last: dict[int, SegmentRevision] = {}
+    for rev in act.revisions.order_by("id"):
+        first.setdefault(rev.segment_id, rev)
+        last[rev.segment_id] = rev
+    segments = {
+        s.pk: s
+        for s in Segment.objects.select_for_update().filter(pk__in=list(first)).order_by("order")
+    }
+    moved = [s.order + 1 for s in segments.values() if _moved_on(s, last[s.pk])]
+    if moved:
+        rows = ", ".join(str(n) for n in moved[:5]) + (" …" if len(moved) > 5 else "")
+        raise actions.UndoRefused(
+            f"Not undone: row {rows} changed since."
+            if len(moved) == 1
+            else f"Not undone: rows {rows} changed since."
+        )
+    touches_approval = any(
+        Status.APPROVED in (first[pk].old_status, last[pk].new_status) for pk in first
+    )
+    if touches_approval:
+        permissions.require(user, permissions.can_approve)
+    with qa_flags.collect():
+        for segment in segments.values():
+            before = first[segment.pk]
+            _apply(
+                segment,
+                text=before.old_text,
+                status=before.old_status or Status.UNTRANSLATED,
+                user=user,
+                action=SegmentRevision.Action.UNDO,
+                base_version=segment.version,
+            )
+
+
+def _moved_on(segment: Segment, last: SegmentRevision) -> bool:
+    """Whether ``segment`` changed since ``last``, other than by actions undone since (their
+    undo brought it back to the state ``last`` left)."""
+    if segment.version == last.version:
+        return False
+    newer = segment.revisions.filter(version__gt=last.version)
+    return newer.exclude(
+        Q(edit_action__undone_at__isnull=False) | Q(edit_action__kind=EditAction.Kind.UNDO)
+    ).exists()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 from translator.core.export_types import SubtitleOptions
@@ -236,6 +237,67 @@ def speaker_names_missing(
     ]
 
 
+@dataclass(frozen=True)
+class CueCheck:
+    """One English cue of a segment as the export shows it, with its figures and the line
+    and timing flags it raises (the live feedback under the editor shows these)."""
+
+    start_ms: int
+    end_ms: int
+    lines: tuple[str, ...]
+    flags: frozenset[QAFlag]
+
+    @property
+    def duration_ms(self) -> int:
+        return self.end_ms - self.start_ms
+
+    @property
+    def chars(self) -> int:
+        """Characters on screen, a line break counting as one (the export's count)."""
+        return len(" ".join(self.lines))
+
+    @property
+    def cps(self) -> float:
+        """Reading speed in characters per second over the cue's time."""
+        return self.chars * 1000 / max(self.duration_ms, 1)
+
+
+def english_cue_checks(
+    english: str,
+    spans: Sequence[tuple[int, int]],
+    *,
+    options: SubtitleOptions | None = None,
+    next_start_ms: int | None = None,
+    protected: Sequence[str] = (),
+) -> list[CueCheck]:
+    """The cues ``english`` occupies over a segment's timed cue ``spans``: spread by
+    :func:`distribute_english` and broken by :func:`fit_on_screen` as the export does (a part
+    too long for two lines is two cues in turn), each with its line and timing flags."""
+    options = options or SubtitleOptions()
+    max_cps = options.max_cps_en
+    parts = distribute_english(
+        english.strip(), spans, next_start_ms=next_start_ms, options=options, protected=protected
+    )
+    out: list[CueCheck] = []
+    for part in parts:
+        for start_ms, end_ms, lines in fit_on_screen(part, options, protected):
+            flags: set[QAFlag] = set()
+            if len(lines) > options.max_lines:
+                flags.add(QAFlag.TOO_MANY_LINES)
+            if any(len(x) > options.max_chars_per_line for x in lines):
+                flags.add(QAFlag.LINE_TOO_LONG)
+            dur = end_ms - start_ms
+            if dur < options.min_duration_ms:
+                flags.add(QAFlag.CUE_TOO_SHORT)
+            if dur > options.max_duration_ms:
+                flags.add(QAFlag.CUE_TOO_LONG)
+            effective = min(max(dur, 1), options.max_duration_ms)
+            if len(" ".join(lines)) * 1000 > (max_cps + 0.05) * effective:
+                flags.add(QAFlag.READING_SPEED)
+            out.append(CueCheck(start_ms, end_ms, tuple(lines), frozenset(flags)))
+    return out
+
+
 def check_segment(
     source_text: str,
     text: str,
@@ -295,22 +357,8 @@ def check_segment(
             min_duration_ms=min_duration_ms,
             max_duration_ms=max_duration_ms,
         )
-        parts = distribute_english(
-            english, spans, next_start_ms=next_start_ms, options=options, protected=protected
-        )
-        # The cues as the export shows them (a part too long for two lines is two in turn).
-        pieces = [piece for part in parts for piece in fit_on_screen(part, options, protected)]
-        for start_ms, end_ms, lines in pieces:
-            if len(lines) > max_lines:
-                flags.add(QAFlag.TOO_MANY_LINES)
-            if any(len(x) > max_chars_per_line for x in lines):
-                flags.add(QAFlag.LINE_TOO_LONG)
-            dur = end_ms - start_ms
-            if dur < min_duration_ms:
-                flags.add(QAFlag.CUE_TOO_SHORT)
-            if dur > max_duration_ms:
-                flags.add(QAFlag.CUE_TOO_LONG)
-            effective = min(max(dur, 1), max_duration_ms)
-            if len(" ".join(lines)) * 1000 > (max_cps + 0.05) * effective:
-                flags.add(QAFlag.READING_SPEED)
+        for cue in english_cue_checks(
+            english, spans, options=options, next_start_ms=next_start_ms, protected=protected
+        ):
+            flags |= cue.flags
     return [f for f in QAFlag if f in flags]

@@ -21,7 +21,11 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from translator import selectors
-from translator.core.qa import QAFlag
+from translator.core import find
+from translator.core.export_types import SubtitleOptions
+from translator.core.find import FindQuery
+from translator.core.qa import CueCheck, QAFlag, english_cue_checks
+from translator.core.subtitles import english_lines
 from translator.core.transcript import format_timestamp
 from translator.core.types import speaker_display_name, split_speaker_label
 from translator.models import Cue, Episode, GlossaryTerm, Segment, SegmentRevision, Speaker
@@ -74,10 +78,31 @@ class ReviewFilters:
     speaker: str = ""
     q: str = ""
     per_page: int = DEFAULT_PER_PAGE
+    # How ``q`` is matched (the find & replace panel's options): where ("" = Japanese, English
+    # and machine text; "en"; "ja"), case, whole word, regular expression.
+    where: str = ""
+    match_case: bool = False
+    whole_word: bool = False
+    regex: bool = False
+    find_error: str = ""  # why ``q`` cannot be searched (a bad regular expression)
 
     @property
     def active(self) -> bool:
         return bool(self.status or self.flag or self.speaker or self.q)
+
+    @property
+    def find_query(self) -> FindQuery | None:
+        """``q`` with its options, for matching and highlighting (None without a search)."""
+        if not self.q:
+            return None
+        return FindQuery(
+            self.q, regex=self.regex, match_case=self.match_case, whole_word=self.whole_word
+        )
+
+    @property
+    def plain_search(self) -> bool:
+        """``q`` is matched as it always was: case-insensitive text, in SQL."""
+        return not (self.where or self.match_case or self.whole_word or self.regex)
 
     def params(self, **extra: object) -> dict[str, str]:
         out = {
@@ -85,6 +110,10 @@ class ReviewFilters:
             "flag": self.flag,
             "speaker": self.speaker,
             "q": self.q,
+            "in": self.where,
+            "case": "1" if self.match_case else "",
+            "word": "1" if self.whole_word else "",
+            "re": "1" if self.regex else "",
             "per_page": "" if self.per_page == DEFAULT_PER_PAGE else str(self.per_page),
         }
         out.update({k: str(v) for k, v in extra.items() if v not in (None, "")})
@@ -110,13 +139,26 @@ def parse_filters(params: Mapping[str, str]) -> ReviewFilters:
         per_page = DEFAULT_PER_PAGE
     if per_page not in PER_PAGE_CHOICES:
         per_page = DEFAULT_PER_PAGE
-    return ReviewFilters(
+    is_regex = params.get("re") == "1"
+    raw_q = params.get("q") or ""
+    filters = ReviewFilters(
         status=status,
         flag=flag,
         speaker=(params.get("speaker") or "")[:100],
-        q=" ".join((params.get("q") or "").split())[:200],
+        # A regular expression is kept as typed (its spaces mean something).
+        q=(raw_q.strip() if is_regex else " ".join(raw_q.split()))[: find.MAX_PATTERN_CHARS],
         per_page=per_page,
+        where=params.get("in", "") if params.get("in") in ("en", "ja") else "",
+        match_case=params.get("case") == "1",
+        whole_word=params.get("word") == "1",
+        regex=is_regex,
     )
+    if filters.q and not filters.plain_search:
+        try:
+            find.compile_query(filters.find_query)  # type: ignore[arg-type]
+        except find.FindError as exc:
+            filters.find_error = str(exc)
+    return filters
 
 
 MAX_ID = 2**63 - 1  # the largest id or number any supported database stores
@@ -198,6 +240,9 @@ class ReviewRow:
     time_label: str = field(init=False)
     is_show_note: bool = field(init=False)
     is_description: bool = field(init=False)
+    # The page's search highlighted: (piece, is_match) of the Japanese / the English.
+    ja_marks: list[tuple[str, bool]] | None = None
+    en_marks: list[tuple[str, bool]] | None = None
 
     def __post_init__(self) -> None:
         seg = self.segment
@@ -370,13 +415,60 @@ def filtered_segments(episode_id: int, filters: ReviewFilters) -> QuerySet[Segme
         qs = qs.filter(flagged | Q(pk__in=computed) if computed else flagged)
     if filters.speaker:
         qs = qs.filter(_speaker_q(filters.speaker))
-    if filters.q:
+    if filters.q and filters.plain_search:
         qs = qs.filter(
             Q(source_text__icontains=filters.q)
             | Q(text__icontains=filters.q)
             | Q(machine_text__icontains=filters.q)
         )
+    elif filters.q:
+        qs = qs.filter(pk__in=_found(episode_id, filters))
     return qs
+
+
+def _found(episode_id: int, filters: ReviewFilters) -> list[int]:
+    """Ids of the segments whose text matches ``q`` with its options (case, whole word,
+    regular expression, where): matched in Python by :mod:`translator.core.find` over one
+    query of the episode's texts. None on a bad pattern (``filters.find_error``) or when the
+    search takes too long."""
+    if filters.find_error:
+        return []
+    try:
+        finder = find.compile_query(filters.find_query)  # type: ignore[arg-type]
+        ids = []
+        rows = _segments(episode_id).values_list("id", "source_text", "text", "machine_text")
+        for pk, source_text, text, machine_text in rows.iterator(chunk_size=2000):
+            texts = {
+                "ja": (source_text,),
+                "en": (text,),
+                "": (source_text, text, machine_text),
+            }[filters.where]
+            if any(finder.spans(t, limit=1) for t in texts):
+                ids.append(pk)
+    except find.FindError as exc:
+        filters.find_error = str(exc)
+        return []
+    return ids
+
+
+def mark_matches(rows: Sequence[ReviewRow], filters: ReviewFilters) -> None:
+    """Highlight the search's matches in the rows' Japanese and English (``ja_marks``,
+    ``en_marks``: (piece, is_match) lists; None where nothing matches)."""
+    query = filters.find_query
+    if query is None or filters.find_error:
+        return
+    try:
+        finder = find.compile_query(query)
+        for row in rows:
+            seg = row.segment
+            if filters.where != "en":
+                spans = finder.spans(seg.source_text)
+                row.ja_marks = find.pieces(seg.source_text, spans) if spans else None
+            if filters.where != "ja":
+                spans = finder.spans(seg.text)
+                row.en_marks = find.pieces(seg.text, spans, context=60) if spans else None
+    except find.FindError as exc:
+        filters.find_error = str(exc)
 
 
 def _flagged_unstored(episode_id: int, flag: str) -> list[int]:
@@ -419,6 +511,7 @@ def review_page(
     page = min(max(1, page), num_pages)
     start = (page - 1) * per_page
     rows = _rows(list(_row_segments(qs)[start : start + per_page]), names)
+    mark_matches(rows, filters)
 
     return ReviewPage(
         episode=episode,
@@ -513,3 +606,60 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
         if op in ("insert", "replace"):
             out.append(("insert", "".join(b[j1:j2])))
     return out
+
+
+# --- Live feedback while typing ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveFeedback:
+    """Under the editor while typing: the cues the English will occupy, as the export and the
+    QA flags see them (:func:`translator.core.qa.english_cue_checks`)."""
+
+    subtitled: bool  # a timed transcript segment (show notes, descriptions: transcripts only)
+    cues: list[CueCheck]
+    lines: list[str]  # untimed or not subtitled: the English broken into lines anyway
+    warnings: list[tuple[str, str]]  # (QA flag code, label) of the rules broken
+    options: SubtitleOptions
+
+    @property
+    def line_count(self) -> int:
+        return sum(len(c.lines) for c in self.cues) if self.cues else len(self.lines)
+
+    @property
+    def longest_line(self) -> int:
+        lines = [x for c in self.cues for x in c.lines] if self.cues else self.lines
+        return max((len(x) for x in lines), default=0)
+
+
+LIVE_FLAGS = (
+    QAFlag.LINE_TOO_LONG,
+    QAFlag.TOO_MANY_LINES,
+    QAFlag.READING_SPEED,
+    QAFlag.CUE_TOO_SHORT,
+    QAFlag.CUE_TOO_LONG,
+)
+MAX_LIVE_CHARS = 5000  # longer text is cut for the figures (a segment is a sentence)
+
+
+def live_feedback(segment_id: int, text: str) -> LiveFeedback:
+    """Figures for ``text`` typed into a segment's editor (not saved): a few queries, no
+    writes."""
+    item, protected = qa_flags.segment_qa_input(segment_id)
+    english = text.replace("\r\n", "\n").strip()[:MAX_LIVE_CHARS]
+    options = SubtitleOptions()
+    spans = list(item.cue_spans)
+    timed = bool(spans) and all(s is not None and e is not None for s, e in spans)
+    subtitled = timed and item.kind == Segment.Kind.TRANSCRIPT
+    cues: list[CueCheck] = []
+    lines: list[str] = []
+    if subtitled and english:
+        spans = [(int(s), int(max(s, e))) for s, e in spans]
+        cues = english_cue_checks(
+            english, spans, options=options, next_start_ms=item.next_start_ms, protected=protected
+        )
+    elif english:
+        lines = english_lines(english, options, protected)
+    flags = {f for c in cues for f in c.flags}
+    warnings = [(f.value, str(QA_LABELS[f])) for f in LIVE_FLAGS if f in flags]
+    return LiveFeedback(subtitled, cues, lines, warnings, options)

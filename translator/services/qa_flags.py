@@ -372,3 +372,29 @@ def _flush(pending: _Pending) -> None:
         ids -= done
     if ids:
         refresh_qa_flags(segment_ids=ids)
+
+
+def segment_qa_input(segment_id: int) -> tuple[QAInput, tuple[str, ...]]:
+    """What the line and timing checks read for one segment, as :func:`_compute` reads it:
+    its cue spans, the start of the next segment's first cue, and the English never broken
+    across lines (glossary targets, speakers' names). Reads only (the live feedback)."""
+    seg = Segment.objects.values("id", "episode_id", "order", "kind", "source_text", "text").get(
+        pk=segment_id
+    )
+    next_id = (
+        Segment.objects.filter(episode_id=seg["episode_id"], order=seg["order"] + 1)
+        .values_list("id", flat=True)
+        .first()
+    )
+    spans = _cue_spans([seg["id"]] + ([next_id] if next_id is not None else []))
+    next_spans = spans.get(next_id, []) if next_id is not None else []
+    _glossary, protected, _speakers = _episode_context(seg["episode_id"])
+    item = QAInput(
+        segment_id=seg["id"],
+        kind=seg["kind"],
+        source_text=seg["source_text"],
+        text=seg["text"],
+        cue_spans=spans.get(seg["id"], []),
+        next_start_ms=next_spans[0][0] if next_spans else None,
+    )
+    return item, protected

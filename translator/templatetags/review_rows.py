@@ -37,7 +37,8 @@ def _template() -> jinja2.Template:
 
 def render_rows(rows: Iterable[Any], context: Mapping[str, Any]) -> SafeString:
     """HTML of ``rows`` with the context keys the row uses: ``can_edit``, ``can_approve``,
-    ``L`` (labels, translated once per page), ``seg_base``, optional ``row_error``."""
+    ``L`` (labels, translated once per page), ``seg_base``, optional ``row_error`` and
+    ``oob_rows`` (each row an htmx out-of-band swap of the row with its id)."""
     template = _template()
     values = {
         "can_edit": context.get("can_edit", False),
@@ -45,6 +46,7 @@ def render_rows(rows: Iterable[Any], context: Mapping[str, Any]) -> SafeString:
         "L": context.get("L", {}),
         "seg_base": context.get("seg_base", ""),
         "row_error": context.get("row_error", ""),
+        "oob": context.get("oob_rows", False),  # out-of-band swaps (rows an undo changed)
     }
     values["rows"] = rows
     return mark_safe(template.render(values))  # noqa: S308 - Jinja2 autoescapes

@@ -10,6 +10,7 @@ from translator.views import (
     episode_page,
     episodes,
     export,
+    find_replace,
     import_jobs,
     jobs,
     media,
@@ -40,6 +41,7 @@ urlpatterns = [
     *panels.urlpatterns,
     *media.urlpatterns,
     *memory.urlpatterns,
+    *find_replace.urlpatterns,
 ]
 
 # Login/logout live outside the "translator" namespace (settings.LOGIN_URL = "login").

@@ -271,3 +271,22 @@ def test_live_feedback_is_post_only_and_needs_view_rights(client, ep, db):
     assert client.post(_url("segment_live", seg.pk), {"text": "x"}).status_code == 302  # login
     client.force_login(make_user("nobody"))
     assert client.post(_url("segment_live", seg.pk), {"text": "x"}).status_code == 403
+
+
+def test_japanese_ui(client, translator_user, ep):
+    client.force_login(translator_user)
+    a = _segs(ep)[0]
+    review.save_segment(segment_id=a.pk, text="Mine.", base_version=1, user=translator_user)
+    ja = {"HTTP_ACCEPT_LANGUAGE": "ja"}
+    html = client.get(_url("episode_detail", ep.pk), **ja).content.decode()
+    for text in ("検索と置換", "置換後", "単語単位", "正規表現", "日本語の置換：各行で編集してください。"):
+        assert text in html
+    assert "エピソード全体で検索と置換" in html  # the shortcuts panel
+    bar = client.get(_url("episode_undo", ep.pk), **ja, **HTMX).content.decode()
+    assert "元に戻す" in bar
+    preview = client.get(
+        _url("replace_preview", ep.pk), {"q": "Tokyo", "replacement": "Edo"}, **ja
+    ).content.decode()
+    assert "1 行に 1 件の一致。" in preview
+    live = client.post(_url("segment_live", a.pk), {"text": "Hello."}, **ja, **HTMX)
+    assert "文字/秒" in live.content.decode()

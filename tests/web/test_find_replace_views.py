@@ -279,7 +279,13 @@ def test_japanese_ui(client, translator_user, ep):
     review.save_segment(segment_id=a.pk, text="Mine.", base_version=1, user=translator_user)
     ja = {"HTTP_ACCEPT_LANGUAGE": "ja"}
     html = client.get(_url("episode_detail", ep.pk), **ja).content.decode()
-    for text in ("検索と置換", "置換後", "単語単位", "正規表現", "日本語の置換：各行で編集してください。"):
+    for text in (
+        "検索と置換",
+        "置換後",
+        "単語単位",
+        "正規表現",
+        "日本語の置換：各行で編集してください。",
+    ):
         assert text in html
     assert "エピソード全体で検索と置換" in html  # the shortcuts panel
     bar = client.get(_url("episode_undo", ep.pk), **ja, **HTMX).content.decode()
@@ -290,3 +296,41 @@ def test_japanese_ui(client, translator_user, ep):
     assert "1 行に 1 件の一致。" in preview
     live = client.post(_url("segment_live", a.pk), {"text": "Hello."}, **ja, **HTMX)
     assert "文字/秒" in live.content.decode()
+
+
+def test_undo_works_for_any_kind_of_action(client, translator_user, ep, monkeypatch):
+    """Other services' actions (retime, split…) register their own undo: the control names
+    them, rows they touched come back in place, and rows that came or went reload the page."""
+    from translator.services import actions
+
+    a = _segs(ep)[0]
+
+    def fake_undo(act, user):  # what a retime's handler would do: write through the services
+        review.save_segment(
+            segment_id=a.pk, text="Put back.", base_version=0, user=user, overwrite=True
+        )
+
+    monkeypatch.setitem(actions._handlers, EditAction.Kind.RETIME, fake_undo)
+    monkeypatch.setitem(actions._handlers, EditAction.Kind.SPLIT, fake_undo)
+    with actions.action(
+        episode_id=ep.pk, user=translator_user, kind=EditAction.Kind.RETIME, data={"cues": [1]}
+    ):
+        review.save_segment(segment_id=a.pk, text="Moved.", base_version=1, user=translator_user)
+    client.force_login(translator_user)
+    bar = client.get(_url("episode_undo", ep.pk), **HTMX).content.decode()
+    assert 'data-kind="retime"' in bar
+    html = client.post(_url("episode_undo", ep.pk), {"on_page": str(a.pk)}, **HTMX).content
+    assert f'id="seg-{a.pk}" hx-swap-oob="true"' in html.decode()
+    assert Segment.objects.get(pk=a.pk).text == "Put back."
+
+    a.refresh_from_db()
+    with actions.action(
+        episode_id=ep.pk, user=translator_user, kind=EditAction.Kind.SPLIT, summary="Split row 1"
+    ):
+        review.save_segment(
+            segment_id=a.pk, text="Split.", base_version=a.version, user=translator_user
+        )
+    r = client.post(_url("episode_undo", ep.pk), **HTMX)
+    assert r.status_code == 204 and r["HX-Refresh"] == "true"
+    page = client.get(_url("episode_detail", ep.pk)).content.decode()
+    assert "Undone: Split row 1" in page

@@ -39,6 +39,8 @@ PREVIEW_TEMPLATE = "translator/review/replace_preview.html"
 UNDO_TEMPLATE = "translator/review/undo_bar.html"
 LIVE_TEMPLATE = "translator/review/live_feedback.html"
 EDIT_ACTION_DONE = "editActionDone"  # HX-Trigger: the Undo control fetches itself again
+# Undoing these adds or removes rows: the page is reloaded rather than rows swapped in place.
+ROW_STRUCTURE_KINDS = frozenset({EditAction.Kind.SPLIT, EditAction.Kind.MERGE})
 
 
 def _query(params: Mapping[str, str]) -> tuple[FindQuery, str | None, str]:
@@ -68,8 +70,11 @@ def _rows_on_page(request: HttpRequest) -> set[int]:
 
 
 def _oob_rows(request: HttpRequest, segment_ids: Iterable[int], episode_id: int) -> str:
-    """The changed rows that the page shows, as out-of-band swaps, and the counters."""
+    """The changed rows that the page shows (and that still exist), as out-of-band swaps, and
+    the counters."""
     wanted = sorted(set(segment_ids) & _rows_on_page(request))
+    if wanted:
+        wanted = sorted(Segment.objects.filter(pk__in=wanted).values_list("id", flat=True))
     html = ""
     if wanted:
         rows = [review_selectors.review_row(pk) for pk in wanted]
@@ -178,6 +183,7 @@ def undo(request: HttpRequest, episode_id: int) -> HttpResponse:
     else:
         target = actions.last_undoable(episode_id=episode.pk, user=request.user)
     changed: list[int] = []
+    rows_moved = False
     if target is None:
         message, level = _("Nothing to undo."), "info"
     else:
@@ -190,9 +196,14 @@ def undo(request: HttpRequest, episode_id: int) -> HttpResponse:
         else:
             message, level = _("Undone: %(what)s") % {"what": target.summary}, "success"
             changed = list(undo_act.revisions.values_list("segment_id", flat=True).distinct())
-    if not request.htmx:
+            rows_moved = target.kind in ROW_STRUCTURE_KINDS
+    if not request.htmx or rows_moved:
         getattr(messages, level)(request, message)
-        return back(request, episode.pk)
+        if not request.htmx:
+            return back(request, episode.pk)
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"  # rows came or went: the page is shown again
+        return response
     html = _undo_bar(request, episode, message=message, level=level)
     if changed:
         html += _oob_rows(request, changed, episode.pk)

@@ -4,6 +4,8 @@ search bounded."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from translator.core import find
@@ -127,6 +129,19 @@ def test_the_budget_is_shared_by_every_text_of_a_search():
     finder = compile_query(FindQuery("x"), budget=Budget(0.0))
     with pytest.raises(FindError, match="took longer"):
         finder.spans("x")
+    budget = Budget(1.0)
+    finder = compile_query(FindQuery("x"), budget=budget)
+    finder.spans("x" * 10)
+    assert 0 < budget.used < 1.0
+
+
+def test_the_budget_counts_matching_time_only():
+    # A replace saves each row between its searches: that time is not the pattern's. (The
+    # first version measured wall time since compiling, and a long apply was refused.)
+    finder = compile_query(FindQuery("x"), budget=Budget(0.05))
+    finder.spans("x")
+    time.sleep(0.1)
+    assert finder.replace("x y x", "z").text == "z y z"
 
 
 def test_matches_are_capped():

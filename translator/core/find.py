@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,22 +56,35 @@ class FindQuery:
 
 @dataclass
 class Budget:
-    """The time the searches of one request may take together (a regular expression that
-    backtracks too long is stopped, and the request refused, instead of hanging a worker)."""
+    """The time the searches of one request may take together, counting only the time spent
+    matching (not the database work between texts): a regular expression that backtracks too
+    long is stopped, and the request refused, instead of hanging a worker."""
 
     seconds: float = TIME_BUDGET_S
-    deadline: float = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.deadline = time.monotonic() + self.seconds
+    used: float = 0.0
 
     def remaining(self) -> float:
-        left = self.deadline - time.monotonic()
+        left = self.seconds - self.used
         if left <= 0:
             raise FindError(
                 f"The search took longer than {self.seconds:g} s: simplify the pattern."
             )
         return left
+
+    @contextmanager
+    def spend(self) -> Iterator[float]:
+        """Run one search with the time left (yielded, for the search's own timeout) and
+        count its time; a search stopped by its timeout exhausts the budget."""
+        left = self.remaining()
+        t0 = time.perf_counter()
+        try:
+            yield left
+        except TimeoutError:
+            self.used = self.seconds
+            self.remaining()  # raises the one-line FindError
+            raise  # pragma: no cover
+        finally:
+            self.used += time.perf_counter() - t0
 
 
 @dataclass(frozen=True)
@@ -205,12 +219,8 @@ class Finder:
         pos = 0
         n = len(text)
         while pos < n and len(out) < limit:
-            try:
-                m = self.compiled.search(text, pos, timeout=self.budget.remaining())
-            except TimeoutError:
-                self.budget.deadline = 0.0
-                self.budget.remaining()  # raises the one-line FindError
-                raise  # pragma: no cover
+            with self.budget.spend() as left:
+                m = self.compiled.search(text, pos, timeout=left)
             if m is None:
                 break
             start, end = m.span()
@@ -238,7 +248,8 @@ class Finder:
             out.append(text[pos:start])
             length += start - pos
             if self.query.regex:
-                m = self.compiled.match(text, start, end, timeout=self.budget.remaining())
+                with self.budget.spend() as left:
+                    m = self.compiled.match(text, start, end, timeout=left)
                 piece = m.expand(replacement) if m is not None else replacement
             else:
                 piece = replacement

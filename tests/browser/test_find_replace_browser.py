@@ -182,3 +182,26 @@ def test_live_reading_speed_changes_while_typing(
     assert "chars/s" in live.inner_text()
     # Nothing was saved by the live figures.
     assert _stored(a)[0] == f"Machine sentence {a.order + 1}."
+
+
+def test_panel_and_undo_control_fit_a_narrow_screen(
+    login, live_server, browser_users, browser_episode, artifacts
+):
+    ep = browser_episode
+    a = _rows(ep)[0]
+    page = login("tina", width=420, height=860)
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    _editor(page, a).click()
+    _editor(page, a).fill("A much longer English sentence, to be undone from a phone.")
+    page.keyboard.press("Control+s")
+    _wait_text(page, a, "A much longer English sentence, to be undone from a phone.")
+    page.locator("#undo-button").wait_for()
+    page.click("#find-replace-tool summary")
+    page.fill("#find-q", "Machine sentence")
+    page.fill("#find-replacement", "Sentence")
+    page.click("#find-preview")
+    page.wait_for_selector(".replace-item")
+    page.screenshot(path=str(artifacts / "find_replace_420.png"))
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    box = page.locator("#undo-bar").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 420

@@ -59,6 +59,10 @@ def test_preview_shows_each_change_marked_with_row_and_version(client, translato
     assert '<mark class="find-new">Edo</mark>' in html
     assert "#1" in html and "#2" in html
     assert "2 matches in 2 rows" in html
+    # Each row links to itself among the matching rows, where the match is marked.
+    assert "?q=tokyo&amp;in=en&amp;goto=1" in html
+    page = client.get(_url("episode_detail", ep.pk), {"q": "tokyo", "in": "en", "goto": 2})
+    assert '<mark class="find-hit">Tokyo</mark>' in page.content.decode()
 
 
 def test_preview_refuses_a_catastrophic_regex_in_one_line(client, translator_user, ep):
@@ -334,3 +338,11 @@ def test_undo_works_for_any_kind_of_action(client, translator_user, ep, monkeypa
     assert r.status_code == 204 and r["HX-Refresh"] == "true"
     page = client.get(_url("episode_detail", ep.pk)).content.decode()
     assert "Undone: Split row 1" in page
+
+
+def test_apply_skips_junk_selections(client, translator_user, ep):
+    client.force_login(translator_user)
+    a = _segs(ep)[0]
+    html = _apply(client, ep, ["junk", "1:x", ":", f"{10**30}:1", f"{a.pk}:1"]).content.decode()
+    assert "Replaced in 1 row." in html
+    assert Segment.objects.get(pk=a.pk).text == "I live in Edo."

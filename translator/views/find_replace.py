@@ -16,13 +16,14 @@ render.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -99,6 +100,15 @@ def replace_preview(request: HttpRequest, episode_id: int) -> HttpResponse:
         except FindError as exc:
             ctx["error"] = str(exc)
     ctx["params"] = request.GET
+    # A row's link shows it among the matching rows, marked (the review filter's search).
+    search = {k: request.GET.get(k, "") for k in ("q", "in", "case", "word", "re")}
+    if search["in"] not in ("en", "ja"):
+        search["in"] = ""
+    ctx["rows_url"] = (
+        reverse("translator:episode_detail", args=[episode.pk])
+        + "?"
+        + urlencode({k: v for k, v in search.items() if v})
+    )
     return HttpResponse(render_to_string(PREVIEW_TEMPLATE, ctx, request=request))
 
 

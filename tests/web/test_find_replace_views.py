@@ -346,3 +346,18 @@ def test_apply_skips_junk_selections(client, translator_user, ep):
     html = _apply(client, ep, ["junk", "1:x", ":", f"{10**30}:1", f"{a.pk}:1"]).content.decode()
     assert "Replaced in 1 row." in html
     assert Segment.objects.get(pk=a.pk).text == "I live in Edo."
+
+
+def test_a_translator_cannot_undo_what_would_approve_again(
+    client, translator_user, reviewer_user, ep
+):
+    """Undoing a replace in an approved row would approve it again: a translator, who cannot
+    approve, is told so in one line and nothing changes."""
+    a = _segs(ep)[0]
+    review.set_approved(segment_id=a.pk, approved=True, user=reviewer_user)
+    client.force_login(translator_user)
+    _apply(client, ep, [f"{a.pk}:2"])
+    assert Segment.objects.get(pk=a.pk).status == "edited"
+    html = client.post(_url("episode_undo", ep.pk), **HTMX).content.decode()
+    assert "Not undone: it would approve rows again, which only a reviewer may do." in html
+    assert Segment.objects.get(pk=a.pk).text == "I live in Edo."

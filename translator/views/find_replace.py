@@ -202,7 +202,10 @@ def undo(request: HttpRequest, episode_id: int) -> HttpResponse:
         except actions.UndoRefused as exc:
             message, level = str(exc), "warning"
         except PermissionDenied:
-            message, level = _("You are not allowed to undo this."), "warning"
+            message, level = (
+                _("Not undone: it would approve rows again, which only a reviewer may do."),
+                "warning",
+            )
         else:
             message, level = _("Undone: %(what)s") % {"what": target.summary}, "success"
             changed = list(undo_act.revisions.values_list("segment_id", flat=True).distinct())

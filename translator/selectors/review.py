@@ -429,8 +429,8 @@ def filtered_segments(episode_id: int, filters: ReviewFilters) -> QuerySet[Segme
 def _found(episode_id: int, filters: ReviewFilters) -> list[int]:
     """Ids of the segments whose text matches ``q`` with its options (case, whole word,
     regular expression, where): matched in Python by :mod:`translator.core.find` over one
-    query of the episode's texts. None on a bad pattern (``filters.find_error``) or when the
-    search takes too long."""
+    query of the episode's texts. Empty on a bad pattern or a search that takes too long (the
+    reason is put in ``filters.find_error``)."""
     if filters.find_error:
         return []
     try:

@@ -27,6 +27,15 @@ def test_srt_to_stdout_with_the_rule_report(run, translated):
     assert "meet every style rule" in ran.err  # the style-rule report
 
 
+def test_bilingual_report_gives_each_side_and_the_japanese_speed_as_information(run, translated):
+    err = run("export_episode", str(translated.pk), "--format", "ass").err
+    assert "English side:" in err and "Japanese side:" in err
+    assert "Japanese reading speed (information, not a rule): median " in err
+    assert "% of cues over 6 chars/s" in err
+    en = run("export_episode", str(translated.pk), "--format", "srt", "--layout", "en").err
+    assert "Japanese reading speed" not in en and "Japanese side" not in en
+
+
 def test_file_and_directory_outputs(run, translated, tmp_path):
     out = tmp_path / "episode.vtt"
     ran = run("export_episode", str(translated.pk), "--format", "vtt", "-o", str(out))

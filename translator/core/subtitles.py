@@ -35,7 +35,7 @@ from translator.core.linebreak import (
     break_japanese,
     japanese_width,
 )
-from translator.core.timing_rules import apply_timing_rules
+from translator.core.timing_rules import apply_timing_rules, timing_lanes
 
 # Rule names used in SubtitleEvent.violations and SubtitleReport.
 READING_SPEED_EN = "reading_speed_en"
@@ -65,6 +65,9 @@ class SubtitleEvent:
     speakers: tuple[str | None, ...] = ()
     violations: frozenset[str] = frozenset()
     ja_ruby: tuple[tuple[str, str], ...] = ()  # readings of words in ja_lines (WebVTT <ruby>)
+    # 0: the main run of cues; 1, 2…: shown at the same time as a cue of a lower lane on
+    # purpose (a sign, a second speaker during a long line), kept overlapping.
+    lane: int = 0
 
     @property
     def duration_ms(self) -> int:
@@ -101,6 +104,7 @@ class SubtitleReport:
     extended_cues: int = 0  # events extended into the following silence
     speaker_merges: int = 0  # two short turns shown together with dashes
     split_cues: int = 0  # cues whose English needed more lines, shown as two in turn
+    simultaneous_events: int = 0  # kept overlapping another cue on purpose (lane > 0)
 
     @property
     def compliant_share(self) -> float:
@@ -132,6 +136,7 @@ class SubtitleReport:
             "extended_cues": self.extended_cues,
             "speaker_merges": self.speaker_merges,
             "split_cues": self.split_cues,
+            "simultaneous_events": self.simultaneous_events,
         }
 
 
@@ -530,11 +535,13 @@ def build_subtitles(
     if layout is not SubtitleLayout.JA:
         events = _merge_short_turns(events, options, report, gap_ms)
     events.sort(key=lambda ev: (ev.start_ms, ev.segment_index))
-    timed_spans = apply_timing_rules(
-        [(ev.start_ms, ev.end_ms) for ev in events], options.timing_rules
-    )
-    for ev, (s, e) in zip(events, timed_spans, strict=True):
-        ev.start_ms, ev.end_ms = s, e
+    spans = [(ev.start_ms, ev.end_ms) for ev in events]
+    # Cues shown at the same time on purpose (a sign during a line, a second speaker inside a
+    # long line) keep their overlap, each in its own lane; within a lane the rules hold.
+    lanes = timing_lanes(spans)
+    timed_spans = apply_timing_rules(spans, options.timing_rules, lanes=lanes)
+    for ev, (s, e), lane in zip(events, timed_spans, lanes, strict=True):
+        ev.start_ms, ev.end_ms, ev.lane = s, e, lane
     check_events(events, options, report)
     return SubtitleBuild(events, report)
 
@@ -721,6 +728,17 @@ def japanese_cps(ev: SubtitleEvent) -> float:
     return chars * 1000 / max(ev.end_ms - ev.start_ms, 1)
 
 
+def _next_starts_in_lane(events: Sequence[SubtitleEvent]) -> list[int | None]:
+    """The start of the next event in the same lane, per event (the gap rule holds within a
+    lane; cues of two lanes are shown together on purpose)."""
+    out: list[int | None] = [None] * len(events)
+    following: dict[int, int] = {}
+    for i in range(len(events) - 1, -1, -1):
+        out[i] = following.get(events[i].lane)
+        following[events[i].lane] = events[i].start_ms
+    return out
+
+
 def check_events(
     events: list[SubtitleEvent],
     options: SubtitleOptions,
@@ -734,9 +752,10 @@ def check_events(
     layout = options.layout_enum
     bilingual = layout.has_en and layout.has_ja
     ja_speeds: list[float] = []
+    next_in_lane = _next_starts_in_lane(events)
+    report.simultaneous_events = sum(1 for ev in events if ev.lane)
     for i, ev in enumerate(events):
-        nxt = events[i + 1].start_ms if i + 1 < len(events) else None
-        timing, en, ja = _violations_by_side(ev, nxt, options, layout)
+        timing, en, ja = _violations_by_side(ev, next_in_lane[i], options, layout)
         ev.violations = frozenset(timing | en | ja)
         for rule in ev.violations:
             report.violations[rule] += 1

@@ -9,6 +9,9 @@ serialisers). One writer per format in :data:`WRITERS` (pysubs2 ``formats`` regi
   written with more hour digits (``10:00:05.00``): pysubs2 clamps them to 9:59:59.99, but
   libass and FFmpeg read ``%d:%d:%d.%d`` (any number of hour digits), so a long episode plays
   right (Aegisub itself stops at 9:59:59.99).
+- Cues shown at the same time on purpose (lanes, :func:`translator.core.timing_rules.timing_lanes`)
+  overlap in every format: ASS keeps them on layer 0 so libass stacks them by collision;
+  WebVTT renderers stack simultaneous cues by the spec; SRT players (VLC, mpv, FFmpeg) do too.
 - No format holds 100 hours (SRT and WebVTT write two hour digits): an export whose events
   end past 99:59:59.999 is refused (:class:`SubtitleTimeError`), never clamped.
 """

@@ -58,6 +58,12 @@ class Command(BaseCommand):
                 f"meet every style rule{sides}; "
                 f"{r.not_approved_segments} segments not approved, "
                 f"{r.untimed_segments} untimed skipped."
+                + (
+                    f" {r.simultaneous_events} cues kept overlapping another on purpose "
+                    "(a sign, a second speaker)."
+                    if r.simultaneous_events
+                    else ""
+                )
             )
             if r.ja_cps_median is not None:  # information about the verbatim Japanese
                 self.stderr.write(

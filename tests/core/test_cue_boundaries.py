@@ -125,9 +125,17 @@ def test_penalties_of_the_new_rules():
     assert break_penalty("final", "they") < PEN_ADJ_NOUN
     assert break_penalty("different", "too") < PEN_ADJ_NOUN
     assert break_penalty("they", "check") > break_penalty("end,", "they")  # subject + verb
+    assert break_penalty("it", "goes") > break_penalty("goes", "over")
+    assert break_penalty("team", "of") > break_penalty("team", "for")  # "of" binds
     words = ["the", "surrounding", "sentences", "say", '"desu', 'ne"', "here"]
     pens = boundary_penalties(words, " ".join(words))
     assert pens[1] == PEN_ADJ_NOUN and pens[4] >= 60
+
+
+def test_a_team_of_five_stays_together():
+    # The sample's 1.07 s + 3.14 s cues: before, "We're a team" | "of 5, and I mainly work…".
+    parts = cut("We're a team of 5, and I mainly work on the editor.", [(0, 1071), (1151, 4294)])
+    assert parts == ["We're a team of 5,", "and I mainly work on the editor."]
 
 
 def test_line_breaks_follow_the_same_rules():

@@ -318,6 +318,8 @@ def break_penalty(left: str, right: str) -> float:
         return PEN_NEVER
     if lbare in SUBJECT_PRONOUNS and not rcap and rbare not in DETERMINERS and rbare.isalpha():
         return PEN_AFTER_AUX  # "they / check": a subject pronoun stays with its verb
+    if lbare == "it" and rbare.endswith("s") and not rbare.endswith("ss") and rbare.isalpha():
+        return PEN_AFTER_AUX  # "it / goes", "it / makes"
     if lbare in AUXILIARIES:
         # "is / Daigo", "was / the best" are fine; "have / eaten", "will / go" are not.
         if rcap or rnum or rbare in DETERMINERS:
@@ -330,6 +332,8 @@ def break_penalty(left: str, right: str) -> float:
         return PEN_AFTER_PREP
     if lbare in CONJUNCTIONS:  # "and / then": break before "and" instead
         return PEN_AFTER_CONJ
+    if rbare == "of":  # "a team / of 5", "the rule / of thumb": "of" binds to its noun
+        return PEN_NORMAL
     if rbare in CONJUNCTIONS or rbare in PREPOSITIONS:
         return PEN_BEFORE_CONJ
     if _is_noun(rbare) and _is_adjective(left, lbare, lcap):

@@ -127,6 +127,8 @@ def test_penalties_of_the_new_rules():
     assert break_penalty("they", "check") > break_penalty("end,", "they")  # subject + verb
     assert break_penalty("it", "goes") > break_penalty("goes", "over")
     assert break_penalty("team", "of") > break_penalty("team", "for")  # "of" binds
+    assert break_penalty("distant", "voice") == PEN_ADJ_NOUN  # -ant / -ent adjectives
+    assert break_penalty("moment", "people") < PEN_ADJ_NOUN  # a listed -ent noun
     words = ["the", "surrounding", "sentences", "say", '"desu', 'ne"', "here"]
     pens = boundary_penalties(words, " ".join(words))
     assert pens[1] == PEN_ADJ_NOUN and pens[4] >= 60

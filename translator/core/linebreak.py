@@ -250,7 +250,9 @@ MODIFIER_NOUNS = _wordset(
     "software data user quality style reading display source target language character "
     "frame episode podcast radio television tv web news game music theater theatre"
 )
-_ADJ_ENDINGS = ("al", "ic", "ive", "ous", "ful", "less", "able", "ible", "ary", "ese", "ish")
+_ADJ_ENDINGS = (
+    "al", "ic", "ive", "ous", "ful", "less", "able", "ible", "ary", "ese", "ish", "ant", "ent",
+)  # fmt: skip
 _ADJ_ENDINGS_NOT = _wordset(
     "animal capital festival hospital interval journal manual material metal original "
     "proposal rival signal total trial arrival approval potential professional rental "
@@ -259,6 +261,9 @@ _ADJ_ENDINGS_NOT = _wordset(
     "representative initiative motive incentive perspective table cable vegetable variable "
     "bible dictionary library secretary summary salary diary boundary anniversary "
     "february january itinerary vocabulary glossary commentary documentary "
+    "moment event comment document element statement agreement argument government "
+    "department apartment environment equipment management development assistant "
+    "restaurant servant tenant merchant elephant infant instant giant "
     "finish english fish dish wish publish polish establish accomplish"
 )
 NUMBER_WORDS = _wordset(

@@ -140,6 +140,13 @@ def test_a_team_of_five_stays_together():
     assert parts == ["We're a team of 5,", "and I mainly work on the editor."]
 
 
+def test_lines_of_an_imported_english_track_start_new_cues():
+    # An English track's lines joined without punctuation (a song's lines over its three cues).
+    text = "To the sky at dawn I reach out my hand A distant voice is calling me"
+    parts = cut(text, [(1000, 4800), (5000, 9200), (9400, 13000)])
+    assert parts[-1] == "A distant voice is calling me"
+
+
 def test_line_breaks_follow_the_same_rules():
     lines = break_english("Today we talked with Tanaka and Yamaguchi about subtitles.")
     assert not lines[0].endswith(" and")

@@ -315,6 +315,14 @@ def break_penalty(left: str, right: str) -> float:
     if lpunct and lbare not in TITLES:
         return PEN_PUNCT
     rbare, _rpunct, rcap, rnum = _word_info(right)
+    if (
+        rcap
+        and rbare != "i"
+        and (rbare in DETERMINERS or rbare in PRONOUNS or rbare in CONJUNCTIONS)
+    ):
+        # "hand / A distant voice": a capitalised function word starts a new sentence (lines
+        # of an imported track, captions without punctuation).
+        return PEN_BEFORE_CONJ
     if rbare in NEGATIONS:
         return PEN_NEVER
     if lbare in DETERMINERS or lbare in TITLES:

@@ -309,6 +309,7 @@ def _word_info(word: str) -> tuple[str, bool, bool, bool]:
     return bare, ends_punct, cap, is_num
 
 
+@lru_cache(maxsize=65536)
 def break_penalty(left: str, right: str) -> float:
     """How bad a line (or cue) break between two adjacent words is."""
     lbare, lpunct, lcap, lnum = _word_info(left)

@@ -345,3 +345,27 @@ def test_property_no_overlap_limits_reported_no_text_lost(ep, layout):
         expected = " ".join(s.text.split())
         if expected:
             assert " ".join(by_segment.get(s.index, [])) == expected
+
+
+def test_a_too_short_cue_joins_the_same_speakers_next_sentence():
+    """An imported event holding two sentences (``えっ　行く行く！``, 1.5 s) became two cues of
+    0.56 and 0.94 s: the first flashed by. Now they are one cue, as in the file."""
+    ep = ExportEpisode(
+        "t",
+        [
+            seg(0, [(3500, 4062, "えっ")], "Huh?", speaker="Yuki"),
+            seg(1, [(4062, 5000, "行く行く！")], "Count me in!", speaker="Yuki"),
+            seg(2, [(5100, 5600, "うん")], "Yeah.", speaker="Yuki"),
+            seg(3, [(9000, 11000, "よし")], "All right.", speaker="Yuki"),
+        ],
+    )
+    for layout in ("en", "bilingual"):
+        build = build_subtitles(ep, SubtitleOptions(layout=layout))
+        first = build.events[0]
+        assert first.en_lines == ["Huh?", "Count me in!"]  # one speaker: no dashes
+        assert (first.start_ms, first.end_ms) == (3500, 5000)
+        if layout == "bilingual":
+            assert first.ja_lines == ["えっ", "行く行く！"]
+        assert DURATION not in first.violations
+        # Not with a sentence far away, and never more than the cue can hold.
+        assert build.events[-1].en_lines == ["All right."]

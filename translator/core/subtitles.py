@@ -60,7 +60,8 @@ class SubtitleEvent:
     ja_lines: list[str]
     speaker: str | None  # English display name (None when several speakers share the cue)
     segment_index: int  # first segment shown in the cue
-    # Several segments (of different turns) in one cue: lines start with "- ".
+    # Several segments in one cue, a line of English each: of different speakers, the lines
+    # start with "- "; of one speaker (a too-short sentence and the next), they do not.
     segment_indexes: tuple[int, ...] = ()
     speakers: tuple[str | None, ...] = ()
     violations: frozenset[str] = frozenset()
@@ -638,7 +639,8 @@ def _merge_short_turns(
     events: list[SubtitleEvent], options: SubtitleOptions, report: SubtitleReport, gap_ms: int
 ) -> list[SubtitleEvent]:
     """Show two short one-line cues of different speakers together ("- Really?" / "- Yes.")
-    when the first is too short to read and they follow each other closely."""
+    when the first is too short to read and they follow each other closely; a too-short cue
+    and the same speaker's next sentence right after it become one cue."""
     out: list[SubtitleEvent] = []
     i = 0
     limit_chars = options.max_chars_per_line - 2
@@ -683,9 +685,52 @@ def _merge_short_turns(
                 report.speaker_merges += 1
                 i += 2
                 continue
+            joined = _join_same_speaker(ev, nxt, options) if too_short else None
+            if joined is not None:
+                out.append(joined)
+                report.merged_cues += 1
+                i += 2
+                continue
         out.append(ev)
         i += 1
     return out
+
+
+_SAME_SPEAKER_GAP_MS = 500
+
+
+def _join_same_speaker(
+    ev: SubtitleEvent, nxt: SubtitleEvent, options: SubtitleOptions
+) -> SubtitleEvent | None:
+    """A too-short cue and the next sentence of the same speaker right after it (an imported
+    event that held two sentences, ``えっ　行く行く！``) as one cue when both fit: a line of
+    English per sentence (no dashes: one speaker), the Japanese lines one after the other."""
+    if (
+        ev.is_multi_speaker
+        or nxt.is_multi_speaker
+        or ev.speaker != nxt.speaker
+        or not 0 <= nxt.start_ms - ev.end_ms <= _SAME_SPEAKER_GAP_MS
+        or nxt.end_ms - ev.start_ms > options.max_duration_ms
+        or len(ev.ja_lines) + len(nxt.ja_lines) > options.max_lines
+    ):
+        return None
+    if not (len(ev.en_lines) == len(nxt.en_lines) == 1):
+        return None  # a line per sentence (each line still maps to its segment)
+    en_lines = [ev.en_lines[0], nxt.en_lines[0]]
+    span = nxt.end_ms - ev.start_ms
+    if len(" ".join(en_lines)) * 1000 > options.max_cps_en * span:
+        return None
+    return SubtitleEvent(
+        start_ms=ev.start_ms,
+        end_ms=max(nxt.end_ms, ev.end_ms),
+        en_lines=en_lines,
+        ja_lines=[*ev.ja_lines, *nxt.ja_lines],
+        ja_ruby=ev.ja_ruby + nxt.ja_ruby,
+        speaker=ev.speaker,
+        segment_index=ev.segment_index,
+        segment_indexes=(ev.segment_index, nxt.segment_index),
+        speakers=(ev.speaker, nxt.speaker),
+    )
 
 
 # --- checking --------------------------------------------------------------------------------

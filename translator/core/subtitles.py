@@ -9,9 +9,10 @@ Whatever still breaks a rule is counted in the report, never hidden.
 
 The Japanese side is verbatim transcription (the source), not a translated subtitle: its line
 limits (13 full-width × 2) and the timing rules are rules; its reading speed is reported as
-information (median chars/s, share of cues over :data:`~translator.core.export_types.JA_INFO_CPS`), never as a broken rule —
-spoken Japanese runs at about 7 chars/s, and Netflix's 4 chars/s is a rule for translated
-Japanese subtitles (DESIGN.md "Quality numbers").
+information (median chars/s, share of cues over
+:data:`~translator.core.export_types.JA_INFO_CPS`), never as a broken rule — spoken Japanese
+runs at about 7 chars/s, and Netflix's 4 chars/s is a rule for translated Japanese subtitles
+(DESIGN.md "Quality numbers").
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ class SubtitleReport:
 
     @property
     def ja_fast_share(self) -> float:
-        """Share of the events showing Japanese that run over ``options.info_cps_ja`` (information)."""
+        """Share of the events showing Japanese faster than ``ja_info_cps`` (information)."""
         return self.ja_fast_events / self.ja_events if self.ja_events else 0.0
 
     def as_dict(self) -> dict[str, object]:

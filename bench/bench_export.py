@@ -20,7 +20,7 @@ from translator.core.export_types import (
     ExportSegment,
     SubtitleOptions,
 )
-from translator.core.linebreak import break_english, break_japanese
+from translator.core.linebreak import PEN_AFTER_CONJ, break_english, break_japanese, break_penalty
 from translator.core.subtitles import SubtitleEvent, build_subtitles, check_events
 from translator.core.timing_rules import apply_timing_rules
 from translator.core.writers import build_ssafile, render_subtitles
@@ -151,6 +151,23 @@ def naive_events(episode: ExportEpisode, options: SubtitleOptions) -> list[Subti
     return events
 
 
+def poor_cue_boundaries(events: list[SubtitleEvent]) -> tuple[int, int]:
+    """(poor, all) boundaries between two cues of one sentence: a poor one cuts after a
+    conjunction or preposition, between an adjective and its noun, a name, a number and its
+    unit… (line-break penalty >= PEN_AFTER_CONJ)."""
+    poor = total = 0
+    for a, b in zip(events, events[1:], strict=False):
+        if a.segment_index != b.segment_index or len(a.segment_indexes) > 1:
+            continue
+        if len(b.segment_indexes) > 1 or not a.en_lines or not b.en_lines:
+            continue
+        total += 1
+        poor += break_penalty(a.en_lines[-1].split()[-1], b.en_lines[0].split()[0]) >= (
+            PEN_AFTER_CONJ
+        )
+    return poor, total
+
+
 def run() -> list[Figure]:
     figures: list[Figure] = []
     episode = synthetic_episode(2000)
@@ -206,13 +223,32 @@ def run() -> list[Figure]:
         )
     )
     sample = sample_episode_with_reference()
+    for label, ep in (("sample episode", sample), ("synthetic episode", realistic)):
+        ours = poor_cue_boundaries(build_subtitles(ep, en).events)
+        base = poor_cue_boundaries(naive_events(ep, en))
+        figures.append(
+            Figure(
+                SECTION,
+                f"in-sentence cue boundaries at a poor break ({label}, English)",
+                100 * ours[0] / max(ours[1], 1),
+                unit="%",
+                baseline_name="naive proportional split",
+                baseline_value=100 * base[0] / max(base[1], 1),
+                goal="lower than baseline",
+                note=f"{ours[0]} of {ours[1]} (baseline {base[0]} of {base[1]}); poor: after a "
+                "conjunction/preposition, adjective|noun, name, number|unit, subject|verb",
+            )
+        )
     for layout, label in (("en", "English"), ("bilingual", "bilingual (English and Japanese)")):
         opts = SubtitleOptions(layout=layout)
         report = build_subtitles(sample, opts).report
         naive = check_events(naive_events(sample, opts), opts) if layout == "en" else None
         sides = (
             f"English side {100 * report.compliant_en_events / report.events:.1f} %, "
-            f"Japanese side {100 * report.compliant_ja_events / report.events:.1f} %; "
+            f"Japanese side {100 * report.compliant_ja_events / report.events:.1f} % "
+            f"(line and timing rules; its reading speed is information: median "
+            f"{report.ja_cps_median:.1f} chars/s, {100 * report.ja_fast_share:.0f} % over "
+            f"{report.ja_info_cps:g}); "
             if layout == "bilingual"
             else ""
         )

@@ -27,6 +27,15 @@ def test_srt_to_stdout_with_the_rule_report(run, translated):
     assert "meet every style rule" in ran.err  # the style-rule report
 
 
+def test_bilingual_report_gives_each_side_and_the_japanese_speed_as_information(run, translated):
+    err = run("export_episode", str(translated.pk), "--format", "ass").err
+    assert "English side:" in err and "Japanese side:" in err
+    assert "Japanese reading speed (information, not a rule): median " in err
+    assert "% of cues over 6 chars/s" in err
+    en = run("export_episode", str(translated.pk), "--format", "srt", "--layout", "en").err
+    assert "Japanese reading speed" not in en and "Japanese side" not in en
+
+
 def test_file_and_directory_outputs(run, translated, tmp_path):
     out = tmp_path / "episode.vtt"
     ran = run("export_episode", str(translated.pk), "--format", "vtt", "-o", str(out))
@@ -53,3 +62,12 @@ def test_bad_input_is_one_line(refused, translated, tmp_path):
     assert "cannot write" in refused(
         "export_episode", str(translated.pk), "--format", "srt", "-o", str(missing)
     )
+
+
+def test_an_episode_past_the_latest_subtitle_time_is_refused_in_one_line(refused, translated):
+    from translator.models import Cue
+
+    cue = Cue.objects.filter(segment__episode=translated).order_by("-start_ms").first()
+    Cue.objects.filter(pk=cue.pk).update(start_ms=360_000_000, end_ms=360_002_000)  # 100 h
+    message = refused("export_episode", str(translated.pk), "--format", "ass")
+    assert "past 99:59:59" in message

@@ -1,4 +1,5 @@
 import io
+import warnings
 
 import pysubs2
 import pytest
@@ -12,6 +13,7 @@ from translator.core.subtitles import SubtitleEvent, build_subtitles
 from translator.core.writers import (
     EN_STYLE,
     JA_STYLE,
+    SubtitleTimeError,
     UnknownFormatError,
     render_subtitles,
     suggested_filename,
@@ -156,3 +158,44 @@ def test_property_round_trip_all_formats(ep):
     assert len(parsed) == sum(1 for ev in evs if ev.en_lines)
     vtt = webvtt.read_buffer(io.StringIO(render_subtitles(evs, fmt="vtt", layout="bilingual")))
     assert len(vtt.captions) == len(shown)
+
+
+def _long_episode_events():
+    """A five-hour-plus-five compilation: its last cues start past ten hours."""
+    ten_h = 10 * 3600 * 1000
+    return [
+        SubtitleEvent(
+            9 * 3600 * 1000, 9 * 3600 * 1000 + 2000, ["Nine hours in."], ["九時間"], None, 0
+        ),
+        SubtitleEvent(ten_h - 1500, ten_h + 1500, ["Across ten hours."], ["十時間"], None, 1),
+        SubtitleEvent(ten_h + 61_234, ten_h + 63_456, ["Past ten hours."], ["十時間過ぎ"], None, 2),
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["ass", "srt", "vtt"])
+def test_events_past_ten_hours_keep_their_times(fmt):
+    """pysubs2's ASS writer clamped every time past 9:59:59.99 (its RuntimeWarning) so a
+    ten-hour event ended before it started; libass reads any number of hour digits."""
+    evs = _long_episode_events()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "Overflow ... clamping" warning
+        text = render_subtitles(evs, fmt=fmt, layout="en")
+    if fmt == "ass":
+        assert "Dialogue: 0,9:59:58.50,10:00:01.50,English" in text
+        assert "10:01:01.23,10:01:03.46" in text  # rounded to centiseconds like Aegisub
+    back = pysubs2.SSAFile.from_string(text)
+    step = 10 if fmt == "ass" else 1
+    for ev, parsed in zip(evs, back, strict=True):
+        assert abs(parsed.start - ev.start_ms) < step and abs(parsed.end - ev.end_ms) < step
+        assert parsed.end > parsed.start
+
+
+def test_past_the_latest_time_any_format_holds_is_refused_in_one_line():
+    late = SubtitleEvent(
+        100 * 3600 * 1000 - 500, 100 * 3600 * 1000 + 700, ["Too late."], [], None, 0
+    )
+    for fmt in ("ass", "srt", "vtt"):
+        with pytest.raises(SubtitleTimeError) as info:
+            render_subtitles([late], fmt=fmt, layout="en")
+        message = str(info.value)
+        assert "100:00:00" in message and "99:59:59" in message and "\n" not in message

@@ -162,8 +162,15 @@ def test_export_report_for_the_page_names_each_side(client, reviewer_user, sampl
     assert f"{cues} cues" in html
     assert f"English side: {download['X-Jimaku-Compliant-English-Cues']} of {cues} cues" in html
     assert f"Japanese side: {download['X-Jimaku-Compliant-Japanese-Cues']} of {cues} cues" in html
+    # The Japanese reading speed is information (verbatim speech), not a broken rule.
+    median = download["X-Jimaku-Japanese-Median-CPS"]
+    assert float(median) > 0 and 0 <= float(download["X-Jimaku-Japanese-Fast-Share"]) <= 1
+    assert f'data-ja-median="{median}"' in html and "over 6 chars/s" in html
+    broken = html.split("Cues breaking a rule")[1] if "Cues breaking a rule" in html else ""
+    assert "Japanese reading speed" not in broken.split("</p>")[0]
     en_only = client.get(url, {"format": "vtt", "layout": "en"}).content.decode()
     assert "English side" not in en_only and "cues" in en_only
+    assert "data-ja-median" not in en_only
     bad = client.get(url, {"format": "srt", "layout": "nonsense"}).content.decode()
     assert "Unknown layout" in bad
     transcript = client.get(url, {"format": "md"}).content.decode()

@@ -48,9 +48,11 @@ from translator.core.report import ImportReport, ReportCategory
 from translator.core.subtitle_markup import Markup, clean_markup
 from translator.core.timing_rules import MIN_DURATION_MS
 from translator.core.tracks import (
-    EN,
+    DECIDED,
     JA,
     LANGUAGE_NAMES,
+    ROMAJI,
+    has_karaoke,
     line_language,
     style_languages,
 )
@@ -593,20 +595,23 @@ def _assign_tracks(
     langs: list[list[str | None]] = []
     per_style: dict[str, Counter[str]] = {}
     for ev, cue in cleaned:
-        row = [line_language(ln) for ln in cue.lines]
+        karaoke = fmt == "ass" and has_karaoke(ev.text)
+        row = [line_language(ln, karaoke=karaoke) for ln in cue.lines]
         langs.append(row)
         counter = per_style.setdefault(ev.style, Counter())
         counter.update(lang for lang in row if lang)
     by_style = style_languages(per_style) if fmt == "ass" else {}
-    overall = Counter(lang for row in langs for lang in row if lang in (JA, "zh", EN, "other"))
-    main = JA if overall.get(JA) else (overall.most_common(1)[0][0] if overall else JA)
+    overall = Counter(lang for row in langs for lang in row if lang in DECIDED)
+    ranked = [lang for lang, _n in overall.most_common() if lang != ROMAJI] or [JA]
+    main = JA if overall.get(JA) else ranked[0]
     # A language is a track of its own only when it is a real share of the file (a bilingual
     # twin); a few English words in a Japanese file (``git push``) stay with the main track.
-    # Chinese lines are never Japanese text, and a track named by its styles is a track.
+    # Chinese and romaji lines are never Japanese text, and a track named by its styles is a
+    # track.
     minor = {
         lang
         for lang, count in overall.items()
-        if lang not in (main, "zh")
+        if lang not in (main, "zh", ROMAJI)
         and count < max(3, 0.3 * overall[main])
         and lang not in by_style.values()
     }
@@ -615,21 +620,21 @@ def _assign_tracks(
     by_position: dict[tuple[int, int], Counter[str]] = {}
     for row in langs:
         for k, lang in enumerate(row):
-            if lang in (JA, "zh", EN, "other"):
+            if lang in DECIDED:
                 by_position.setdefault((len(row), k), Counter())[lang] += 1
     tracks: dict[str, list[_Cue]] = {}
     track_styles: dict[str, list[str]] = {}
     previous = main
     for (ev, cue), row in zip(cleaned, langs, strict=True):
         style_lang = by_style.get(ev.style) or ""
-        decided = [lang for lang in row if lang in (JA, "zh", EN, "other")]
+        decided = [lang for lang in row if lang in DECIDED]
         resolved: list[str] = []
         for k, lang in enumerate(row):
             position = by_position.get((len(row), k))
             usual = position.most_common(1)[0] if position and len(row) > 1 else None
             if style_lang:
                 resolved.append(style_lang)
-            elif lang in (JA, "zh", EN, "other"):
+            elif lang in DECIDED:
                 resolved.append(lang)
             elif lang == "han" and usual and usual[1] >= 0.7 * sum(position.values()) >= 2:
                 resolved.append(usual[0])
@@ -887,6 +892,15 @@ def _read_clean_events(text: str, fmt: str, report: ImportReport) -> list[tuple[
     return _clean_events(raw, fmt, report, styles, play_res_y)
 
 
+def default_track(tracks: dict[str, list[_Cue]]) -> str:
+    """The source track when the user chose none: Japanese, else the largest track that is
+    not romaji (karaoke romaji is the song's reading, not text to translate), else romaji."""
+    if JA in tracks:
+        return JA
+    others = [k for k in tracks if k != ROMAJI] or list(tracks)
+    return max(others, key=lambda k: len(tracks[k]))
+
+
 def parse_timed(text: str, fmt: str, *, track: str | None = None) -> ParsedDocument:
     """Parse a timed subtitle file. Damaged events are repaired or left out and listed in
     ``doc.report``; :class:`FormatError` (with a line number where possible) only when nothing
@@ -898,7 +912,7 @@ def parse_timed(text: str, fmt: str, *, track: str | None = None) -> ParsedDocum
     tracks, track_styles = _assign_tracks(cleaned, fmt)
     if track and track not in tracks:
         raise FormatError(f"no {track!r} track in the file (found: {', '.join(sorted(tracks))})")
-    chosen = track or (JA if JA in tracks else max(tracks, key=lambda k: len(tracks[k])))
+    chosen = track or default_track(tracks)
     for lang, cues in sorted(tracks.items(), key=lambda kv: -len(kv[1])):
         report.tracks.append(
             {

@@ -6,12 +6,20 @@ a part is too long to read in its span, it is rebalanced with a neighbouring cue
 sentence, extended into the following silence (up to 7 s), or merged with the neighbour. Timing
 rules (no overlap, 2-frame gap, 5/6 s..7 s) come from :mod:`translator.core.timing_rules`.
 Whatever still breaks a rule is counted in the report, never hidden.
+
+The Japanese side is verbatim transcription (the source), not a translated subtitle: its line
+limits (13 full-width × 2) and the timing rules are rules; its reading speed is reported as
+information (median chars/s, share of cues over
+:data:`~translator.core.export_types.JA_INFO_CPS`), never as a broken rule — spoken Japanese
+runs at about 7 chars/s, and Netflix's 4 chars/s is a rule for translated Japanese subtitles
+(DESIGN.md "Quality numbers").
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from statistics import median
 
 from translator.core.export_types import (
     ExportCue,
@@ -28,18 +36,21 @@ from translator.core.linebreak import (
     break_japanese,
     japanese_width,
 )
-from translator.core.timing_rules import apply_timing_rules
+from translator.core.timing_rules import apply_timing_rules, timing_lanes
 
 # Rule names used in SubtitleEvent.violations and SubtitleReport.
 READING_SPEED_EN = "reading_speed_en"
-READING_SPEED_JA = "reading_speed_ja"
 LINE_LENGTH = "line_length"
 LINES = "lines"
 DURATION = "duration"
 GAP = "gap"
-RULES = (READING_SPEED_EN, READING_SPEED_JA, LINE_LENGTH, LINES, DURATION, GAP)
+RULES = (READING_SPEED_EN, LINE_LENGTH, LINES, DURATION, GAP)
 
 _CPS_TOLERANCE = 0.05
+# Rebalancing a sentence's cues trades readability (overload: the share by which a cue is too
+# fast) against a worse boundary: a break after a conjunction (30 points) is worth 3 % more
+# speed, one between an adjective and its noun (60) 6 %.
+CUT_PENALTY_WEIGHT = 0.001
 
 
 @dataclass
@@ -50,11 +61,15 @@ class SubtitleEvent:
     ja_lines: list[str]
     speaker: str | None  # English display name (None when several speakers share the cue)
     segment_index: int  # first segment shown in the cue
-    # Several segments (of different turns) in one cue: lines start with "- ".
+    # Several segments in one cue, a line of English each: of different speakers, the lines
+    # start with "- "; of one speaker (a too-short sentence and the next), they do not.
     segment_indexes: tuple[int, ...] = ()
     speakers: tuple[str | None, ...] = ()
     violations: frozenset[str] = frozenset()
     ja_ruby: tuple[tuple[str, str], ...] = ()  # readings of words in ja_lines (WebVTT <ruby>)
+    # 0: the main run of cues; 1, 2…: shown at the same time as a cue of a lower lane on
+    # purpose (a sign, a second speaker during a long line), kept overlapping.
+    lane: int = 0
 
     @property
     def duration_ms(self) -> int:
@@ -73,10 +88,16 @@ class SubtitleReport:
     violations: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RULES, 0))
     compliant_events: int = 0
     # Bilingual layouts: events whose English side (or Japanese side) meets every rule, timing
-    # included; the Japanese reading speed of speech rarely holds, and should not hide the
-    # English. In one-language layouts both equal ``compliant_events``.
+    # included. In one-language layouts both equal ``compliant_events``.
     compliant_en_events: int = 0
     compliant_ja_events: int = 0
+    # Information about the Japanese side (not rules): how many events show Japanese, their
+    # median reading speed in chars/s (full-width 1, half-width 0.5; None without Japanese) and
+    # how many of them run faster than ``options.info_cps_ja``.
+    ja_events: int = 0
+    ja_cps_median: float | None = None
+    ja_fast_events: int = 0
+    ja_info_cps: float = 0.0  # the speed counted as fast (SubtitleOptions.info_cps_ja)
     untimed_segments: int = 0  # skipped: a cue has no time
     not_approved_segments: int = 0  # included although not approved (approved_only off)
     skipped_unapproved_segments: int = 0  # left out by approved_only
@@ -85,10 +106,16 @@ class SubtitleReport:
     extended_cues: int = 0  # events extended into the following silence
     speaker_merges: int = 0  # two short turns shown together with dashes
     split_cues: int = 0  # cues whose English needed more lines, shown as two in turn
+    simultaneous_events: int = 0  # kept overlapping another cue on purpose (lane > 0)
 
     @property
     def compliant_share(self) -> float:
         return self.compliant_events / self.events if self.events else 1.0
+
+    @property
+    def ja_fast_share(self) -> float:
+        """Share of the events showing Japanese faster than ``ja_info_cps`` (information)."""
+        return self.ja_fast_events / self.ja_events if self.ja_events else 0.0
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -98,6 +125,11 @@ class SubtitleReport:
             "compliant_share": round(self.compliant_share, 4),
             "compliant_en_events": self.compliant_en_events,
             "compliant_ja_events": self.compliant_ja_events,
+            "ja_events": self.ja_events,
+            "ja_cps_median": None if self.ja_cps_median is None else round(self.ja_cps_median, 2),
+            "ja_fast_events": self.ja_fast_events,
+            "ja_fast_share": round(self.ja_fast_share, 4),
+            "ja_info_cps": self.ja_info_cps,
             "untimed_segments": self.untimed_segments,
             "not_approved_segments": self.not_approved_segments,
             "skipped_unapproved_segments": self.skipped_unapproved_segments,
@@ -106,6 +138,7 @@ class SubtitleReport:
             "extended_cues": self.extended_cues,
             "speaker_merges": self.speaker_merges,
             "split_cues": self.split_cues,
+            "simultaneous_events": self.simultaneous_events,
         }
 
 
@@ -299,21 +332,31 @@ class _Distribution:
         changed = False
         for j in self._neighbours(bad):
             a, b = self._pair(bad, j)
-            best_b, best_cost = None, self._group_overload(a) + self._group_overload(b)
+            now = self._group_overload(a) + self._group_overload(b)
+            best_b, best_cost = None, now + self.cut_cost(a.end)
             for cut in range(a.start + 1, b.end):
                 if self.pens[cut - 1] >= PEN_NEVER:
                     continue
-                cost = self.overload(a.first, a.last, a.start, cut) + self.overload(
+                overload = self.overload(a.first, a.last, a.start, cut) + self.overload(
                     b.first, b.last, cut, b.end
                 )
+                if overload >= now - 1e-9:
+                    continue  # a move must make the pair more readable
+                cost = overload + self.cut_cost(cut)
                 if cost < best_cost - 1e-9:
                     best_b, best_cost = cut, cost
             if best_b is not None and best_b != a.end:
                 a.end = b.start = best_b
                 changed = True
-                if best_cost == 0:
+                if self._group_overload(a) + self._group_overload(b) == 0:
                     break
         return changed
+
+    def cut_cost(self, cut: int) -> float:
+        """What cutting between cues before word ``cut`` costs besides readability: the
+        line-break penalty of the boundary (an adjective and its noun, after a conjunction…)
+        at :data:`CUT_PENALTY_WEIGHT` overload per penalty point."""
+        return CUT_PENALTY_WEIGHT * self.pens[cut - 1] if 0 < cut < len(self.words) else 0.0
 
     def merge(self, bad: int) -> bool:
         """Merge group ``bad`` with the neighbour giving the most readable result within 7 s,
@@ -339,11 +382,25 @@ class _Distribution:
         return True
 
 
+# Within about 0.6 s of reading (12 characters at 20 chars/s) of the point the durations give,
+# the English stays in step with the speech: there a better boundary (punctuation, before a
+# conjunction) is worth twice as many characters as further away.
+SYNC_TOLERANCE_CHARS = 12
+
+
+def _sync_cost(deviation_chars: float) -> float:
+    """What cutting ``deviation_chars`` away from the proportional point costs."""
+    near = min(deviation_chars, SYNC_TOLERANCE_CHARS)
+    return 0.5 * near + (deviation_chars - near)
+
+
 def _proportional_bounds(
     pos: list[int], pens: list[float], total: int, spans: Sequence[tuple[int, int]]
 ) -> list[int]:
     """Boundary ``b_k`` after cue ``k`` (``words[:b_k]`` shown up to cue ``k``) nearest to the
-    share of the text that the cues' durations give, at an allowed break."""
+    share of the text that the cues' durations give, at the best break nearby: the line-break
+    penalty of a boundary (:func:`translator.core.linebreak.break_penalty`) against its distance
+    from that share (:func:`_sync_cost`)."""
     n = len(pos) - 1
     durations = [max(1, e - s) for s, e in spans]
     dur_sum = sum(durations)
@@ -353,9 +410,9 @@ def _proportional_bounds(
     for k in range(len(spans) - 1):
         acc += durations[k]
         goal = total * acc / dur_sum
-        best_b, best = prev_b, abs(pos[prev_b] - goal) + 2.0  # empty part: small penalty
+        best_b, best = prev_b, _sync_cost(abs(pos[prev_b] - goal)) + 2.0  # empty: small penalty
         for b in range(max(prev_b, 1), n):
-            c = abs(pos[b] - 1 - goal)
+            c = _sync_cost(abs(pos[b] - 1 - goal))
             pen = pens[b - 1]
             if pen >= PEN_NEVER:
                 continue
@@ -480,11 +537,13 @@ def build_subtitles(
     if layout is not SubtitleLayout.JA:
         events = _merge_short_turns(events, options, report, gap_ms)
     events.sort(key=lambda ev: (ev.start_ms, ev.segment_index))
-    timed_spans = apply_timing_rules(
-        [(ev.start_ms, ev.end_ms) for ev in events], options.timing_rules
-    )
-    for ev, (s, e) in zip(events, timed_spans, strict=True):
-        ev.start_ms, ev.end_ms = s, e
+    spans = [(ev.start_ms, ev.end_ms) for ev in events]
+    # Cues shown at the same time on purpose (a sign during a line, a second speaker inside a
+    # long line) keep their overlap, each in its own lane; within a lane the rules hold.
+    lanes = timing_lanes(spans)
+    timed_spans = apply_timing_rules(spans, options.timing_rules, lanes=lanes)
+    for ev, (s, e), lane in zip(events, timed_spans, lanes, strict=True):
+        ev.start_ms, ev.end_ms, ev.lane = s, e, lane
     check_events(events, options, report)
     return SubtitleBuild(events, report)
 
@@ -558,7 +617,7 @@ def _japanese_events(
         limit = e if nxt is None else max(e, nxt - gap_ms)
         need = max(
             options.min_duration_ms,
-            int(japanese_width(cue.source_text) * 1000 / options.max_cps_ja + 0.999),
+            int(japanese_width(cue.source_text) * 1000 / options.target_cps_ja + 0.999),
         )
         end = max(e, min(s + need, limit, s + options.max_duration_ms)) if e - s < need else e
         out.append(
@@ -581,7 +640,8 @@ def _merge_short_turns(
     events: list[SubtitleEvent], options: SubtitleOptions, report: SubtitleReport, gap_ms: int
 ) -> list[SubtitleEvent]:
     """Show two short one-line cues of different speakers together ("- Really?" / "- Yes.")
-    when the first is too short to read and they follow each other closely."""
+    when the first is too short to read and they follow each other closely; a too-short cue
+    and the same speaker's next sentence right after it become one cue."""
     out: list[SubtitleEvent] = []
     i = 0
     limit_chars = options.max_chars_per_line - 2
@@ -626,9 +686,52 @@ def _merge_short_turns(
                 report.speaker_merges += 1
                 i += 2
                 continue
+            joined = _join_same_speaker(ev, nxt, options) if too_short else None
+            if joined is not None:
+                out.append(joined)
+                report.merged_cues += 1
+                i += 2
+                continue
         out.append(ev)
         i += 1
     return out
+
+
+_SAME_SPEAKER_GAP_MS = 500
+
+
+def _join_same_speaker(
+    ev: SubtitleEvent, nxt: SubtitleEvent, options: SubtitleOptions
+) -> SubtitleEvent | None:
+    """A too-short cue and the next sentence of the same speaker right after it (an imported
+    event that held two sentences, ``えっ　行く行く！``) as one cue when both fit: a line of
+    English per sentence (no dashes: one speaker), the Japanese lines one after the other."""
+    if (
+        ev.is_multi_speaker
+        or nxt.is_multi_speaker
+        or ev.speaker != nxt.speaker
+        or not 0 <= nxt.start_ms - ev.end_ms <= _SAME_SPEAKER_GAP_MS
+        or nxt.end_ms - ev.start_ms > options.max_duration_ms
+        or len(ev.ja_lines) + len(nxt.ja_lines) > options.max_lines
+    ):
+        return None
+    if not (len(ev.en_lines) == len(nxt.en_lines) == 1):
+        return None  # a line per sentence (each line still maps to its segment)
+    en_lines = [ev.en_lines[0], nxt.en_lines[0]]
+    span = nxt.end_ms - ev.start_ms
+    if len(" ".join(en_lines)) * 1000 > options.max_cps_en * span:
+        return None
+    return SubtitleEvent(
+        start_ms=ev.start_ms,
+        end_ms=max(nxt.end_ms, ev.end_ms),
+        en_lines=en_lines,
+        ja_lines=[*ev.ja_lines, *nxt.ja_lines],
+        ja_ruby=ev.ja_ruby + nxt.ja_ruby,
+        speaker=ev.speaker,
+        segment_index=ev.segment_index,
+        segment_indexes=(ev.segment_index, nxt.segment_index),
+        speakers=(ev.speaker, nxt.speaker),
+    )
 
 
 # --- checking --------------------------------------------------------------------------------
@@ -657,13 +760,29 @@ def _violations_by_side(
             en.add(LINES)
     if layout.has_ja and ev.ja_lines:
         widths = [japanese_width(x) for x in ev.ja_lines]
-        if sum(widths) * 1000 > (options.max_cps_ja + _CPS_TOLERANCE) * max(dur, 1):
-            ja.add(READING_SPEED_JA)
         if any(w > options.max_width_per_line_ja for w in widths):
             ja.add(LINE_LENGTH)
         if len(ev.ja_lines) > options.max_lines:
             ja.add(LINES)
     return timing, en, ja
+
+
+def japanese_cps(ev: SubtitleEvent) -> float:
+    """Reading speed of the event's Japanese in chars/s (full-width 1, half-width 0.5; the
+    dashes of a two-speaker cue not counted)."""
+    chars = sum(japanese_width(x.removeprefix("- ")) for x in ev.ja_lines)
+    return chars * 1000 / max(ev.end_ms - ev.start_ms, 1)
+
+
+def _next_starts_in_lane(events: Sequence[SubtitleEvent]) -> list[int | None]:
+    """The start of the next event in the same lane, per event (the gap rule holds within a
+    lane; cues of two lanes are shown together on purpose)."""
+    out: list[int | None] = [None] * len(events)
+    following: dict[int, int] = {}
+    for i in range(len(events) - 1, -1, -1):
+        out[i] = following.get(events[i].lane)
+        following[events[i].lane] = events[i].start_ms
+    return out
 
 
 def check_events(
@@ -678,9 +797,11 @@ def check_events(
     report.compliant_events = report.compliant_en_events = report.compliant_ja_events = 0
     layout = options.layout_enum
     bilingual = layout.has_en and layout.has_ja
+    ja_speeds: list[float] = []
+    next_in_lane = _next_starts_in_lane(events)
+    report.simultaneous_events = sum(1 for ev in events if ev.lane)
     for i, ev in enumerate(events):
-        nxt = events[i + 1].start_ms if i + 1 < len(events) else None
-        timing, en, ja = _violations_by_side(ev, nxt, options, layout)
+        timing, en, ja = _violations_by_side(ev, next_in_lane[i], options, layout)
         ev.violations = frozenset(timing | en | ja)
         for rule in ev.violations:
             report.violations[rule] += 1
@@ -692,4 +813,10 @@ def check_events(
         else:
             report.compliant_en_events += not ev.violations
             report.compliant_ja_events += not ev.violations
+        if layout.has_ja and ev.ja_lines:
+            ja_speeds.append(japanese_cps(ev))
+    report.ja_events = len(ja_speeds)
+    report.ja_info_cps = options.info_cps_ja
+    report.ja_cps_median = median(ja_speeds) if ja_speeds else None
+    report.ja_fast_events = sum(1 for v in ja_speeds if v > options.info_cps_ja + _CPS_TOLERANCE)
     return report

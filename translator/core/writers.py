@@ -5,12 +5,21 @@ serialisers). One writer per format in :data:`WRITERS` (pysubs2 ``formats`` regi
 - WebVTT: text escaped (``&``, ``<``, ``>``), each language in a ``<lang en>``/``<lang ja>``
   span, optional ``<v Speaker>`` voice tags.
 - ASS: two styles, "Japanese" at the top (alignment 8) and "English" at the bottom
-  (alignment 2), 1920x1080 script resolution, a CJK-capable font.
+  (alignment 2), 1920x1080 script resolution, a CJK-capable font. Times past 9:59:59.99 are
+  written with more hour digits (``10:00:05.00``): pysubs2 clamps them to 9:59:59.99, but
+  libass and FFmpeg read ``%d:%d:%d.%d`` (any number of hour digits), so a long episode plays
+  right (Aegisub itself stops at 9:59:59.99).
+- Cues shown at the same time on purpose (lanes, :func:`translator.core.timing_rules.timing_lanes`)
+  overlap in every format: ASS keeps them on layer 0 so libass stacks them by collision;
+  WebVTT renderers stack simultaneous cues by the spec; SRT players (VLC, mpv, FFmpeg) do too.
+- No format holds 100 hours (SRT and WebVTT write two hour digits): an export whose events
+  end past 99:59:59.999 is refused (:class:`SubtitleTimeError`), never clamped.
 """
 
 from __future__ import annotations
 
 import html
+import io
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -18,6 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pysubs2
+from pysubs2.formats.substation import SubstationFormat
+from pysubs2.time import ms_to_times
 
 from translator.core.export_types import SubtitleLayout, SubtitleOptions
 from translator.core.subtitles import SubtitleEvent
@@ -44,6 +55,41 @@ _SSA_ESCAPE = re.compile(r"\\(?=[nNh])")
 
 class UnknownFormatError(ValueError):
     """The export format is not one of the registered writers."""
+
+
+class SubtitleTimeError(ValueError):
+    """An event ends later than every subtitle format can write; ``str()`` is one line."""
+
+
+# SRT and WebVTT write HH:MM:SS,mmm (two hour digits); pysubs2 clamps anything later.
+MAX_EXPORT_MS = 100 * 3600 * 1000 - 1
+
+
+def _clock(ms: int) -> str:
+    h, m, s, _ = ms_to_times(ms)
+    return f"{h}:{m:02d}:{s:02d}"
+
+
+def check_representable(events: Sequence[SubtitleEvent]) -> None:
+    """Raise :class:`SubtitleTimeError` when an event ends past :data:`MAX_EXPORT_MS`."""
+    late = next((ev for ev in events if ev.end_ms > MAX_EXPORT_MS), None)
+    if late is not None:
+        raise SubtitleTimeError(
+            f"A cue ends at {_clock(late.end_ms)}, past 99:59:59, the latest time SRT, "
+            "WebVTT and ASS can hold: shorten the episode's timing or split it into parts."
+        )
+
+
+class _LongSubstationFormat(SubstationFormat):
+    """pysubs2's ASS writer without its 9:59:59.99 clamp: ``H:MM:SS.cc`` with as many hour
+    digits as needed (libass and FFmpeg parse them; pysubs2 reads up to two back)."""
+
+    @staticmethod
+    def ms_to_timestamp(requested_ms: int) -> str:
+        ms = max(0, int(requested_ms))
+        ms = (ms + 5) - (ms + 5) % 10  # round to centiseconds as Aegisub and pysubs2 do
+        h, m, s, rest = ms_to_times(ms)
+        return f"{h:01d}:{m:02d}:{s:02d}.{rest // 10:02d}"
 
 
 def _plain(line: str) -> str:
@@ -88,7 +134,13 @@ class SubtitleWriter:
     def render(
         self, events: Sequence[SubtitleEvent], layout: SubtitleLayout, options: SubtitleOptions
     ) -> str:
-        return self.build(events, layout, options).to_string(self.name, **self.to_string_kwargs)
+        check_representable(events)
+        subs = self.build(events, layout, options)
+        if self.name == "ass":  # pysubs2's writer, with long times written, not clamped
+            fp = io.StringIO()
+            _LongSubstationFormat.to_file(subs, fp, "ass", **self.to_string_kwargs)
+            return fp.getvalue()
+        return subs.to_string(self.name, **self.to_string_kwargs)
 
 
 def _build_srt(

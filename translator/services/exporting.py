@@ -12,7 +12,13 @@ from translator.core.requests import ExportRequest
 from translator.core.subtitles import SubtitleReport, build_subtitles
 from translator.core.transcript import TRANSCRIPT_FORMATS, render_transcript
 from translator.core.types import speaker_display_name
-from translator.core.writers import MEDIA_TYPES, WRITERS, render_subtitles, suggested_filename
+from translator.core.writers import (
+    MEDIA_TYPES,
+    WRITERS,
+    SubtitleTimeError,
+    render_subtitles,
+    suggested_filename,
+)
 from translator.models import Cue, Episode
 from translator.services import backup
 
@@ -24,7 +30,8 @@ CONTENT_TYPES = {fmt: f"{media_type}; charset=utf-8" for fmt, media_type in MEDI
 
 
 class ExportError(ValueError):
-    """Unknown format or layout; ``str()`` is a one-line message."""
+    """Unknown format or layout, or times no subtitle format can hold; ``str()`` is a one-line
+    message."""
 
 
 @dataclass
@@ -120,7 +127,10 @@ def export_file(*, episode: Episode, request: ExportRequest) -> ExportedFile:
     if fmt in SUBTITLE_FORMATS:
         options = request.subtitle_options(title=episode.english_title)
         build = build_subtitles(data, options)
-        content = render_subtitles(build.events, fmt=fmt, layout=layout, options=options)
+        try:
+            content = render_subtitles(build.events, fmt=fmt, layout=layout, options=options)
+        except SubtitleTimeError as exc:
+            raise ExportError(str(exc)) from exc
         name = suggested_filename(episode.english_title, fmt, layout, episode_id=episode.pk)
         return ExportedFile(content, name, CONTENT_TYPES[fmt], build.report)
     content = render_transcript(data, fmt=fmt, options=request.transcript_options())

@@ -62,12 +62,14 @@ def export_download(request: HttpRequest, episode_id: int) -> HttpResponse:
         response["X-Jimaku-Compliant-English-Cues"] = str(report.compliant_en_events)
         response["X-Jimaku-Compliant-Japanese-Cues"] = str(report.compliant_ja_events)
         response["X-Jimaku-Not-Approved"] = str(report.not_approved_segments)
+        if report.ja_cps_median is not None:  # information about the Japanese side, not rules
+            response["X-Jimaku-Japanese-Median-CPS"] = f"{report.ja_cps_median:.1f}"
+            response["X-Jimaku-Japanese-Fast-Share"] = f"{report.ja_fast_share:.4f}"
     return response
 
 
 RULE_LABELS = {
     "reading_speed_en": "English reading speed",
-    "reading_speed_ja": "Japanese reading speed",
     "line_length": "Line length",
     "lines": "More than two lines",
     "duration": "Duration",
@@ -95,6 +97,8 @@ def export_report(request: HttpRequest, episode_id: int) -> HttpResponse:
                 "filename": exported.filename,
                 "report": report,
                 "share": round(100 * report.compliant_share),
+                "ja_fast_percent": round(100 * report.ja_fast_share),
+                "ja_info_cps": f"{report.ja_info_cps:g}",
                 "bilingual": layout.startswith("bilingual"),
                 "broken": [
                     (RULE_LABELS.get(rule, rule), n) for rule, n in report.violations.items() if n

@@ -48,16 +48,29 @@ class Command(BaseCommand):
         if exported.report is not None:
             r = exported.report
             sides = ""
-            if r.compliant_en_events != r.compliant_ja_events:  # bilingual: each side apart
+            if opts["layout"].startswith("bilingual"):  # each side apart
                 sides = (
                     f" (English side: {r.compliant_en_events}, "
                     f"Japanese side: {r.compliant_ja_events})"
                 )
             self.stderr.write(
-                f"{r.events} cues, {r.compliant_events} meet every style rule{sides}; "
+                f"{r.events} cues, {r.compliant_events} ({100 * r.compliant_share:.1f} %) "
+                f"meet every style rule{sides}; "
                 f"{r.not_approved_segments} segments not approved, "
                 f"{r.untimed_segments} untimed skipped."
+                + (
+                    f" {r.simultaneous_events} cues kept overlapping another on purpose "
+                    "(a sign, a second speaker)."
+                    if r.simultaneous_events
+                    else ""
+                )
             )
+            if r.ja_cps_median is not None:  # information about the verbatim Japanese
+                self.stderr.write(
+                    f"Japanese reading speed (information, not a rule): median "
+                    f"{r.ja_cps_median:.1f} chars/s, {100 * r.ja_fast_share:.0f} % of cues "
+                    f"over {r.ja_info_cps:g} chars/s."
+                )
         output = opts.get("output")
         if not output:
             self.stdout.write(exported.content, ending="")

@@ -14,12 +14,28 @@ atoms a sentence ends when
    percentile 100 ms — except one after a て-form, see the README there), unless the first
    ends with ``、`` or a conjunctive particle, or the next continues the clause;
 4. the first ends in a Japanese sentence-final form (fugashi/UniDic: a 終助詞; a 助動詞 in
-   終止形/意志推量形 — です, ます, た, だ, ない…; an interjection) and the next atom does not
-   continue the clause (it starts with a particle, an auxiliary, a suffix or a formal noun);
-   a plain verb or adjective in 終止形 ends a sentence only when the next atom does not start with
-   a noun (``食べる|ものがない`` is a relative clause) or after a pause of :data:`SHORT_PAUSE_MS`.
+   終止形/意志推量形 — です, ます, た, だ, ない, たい…; an interjection; よろしく) and the next atom
+   does not continue the clause (it starts with a particle, an auxiliary, a suffix or a formal
+   noun); a plain verb or adjective in 終止形 ends a sentence only when the next atom does not
+   start with a noun (``食べる|ものがない`` is a relative clause) or after a pause of
+   :data:`SHORT_PAUSE_MS`;
+5. a cue ends in a noun, a pronoun or a na-adjective (``図書館で勉強するつもり``,
+   ``駅前の本屋さん``, ``大丈夫``) and the next cue does not continue it — Japanese attaches the
+   particle or the copula after the noun, so a noun phrase that the next cue does not extend is
+   a nominal predicate; a short noun phrase after a final form in the same cue is an inverted
+   afterthought of that sentence (``珍しいですね　遥さんが司会``);
+6. the next cue opens with an interjection (``いや``, ``えっ``; not an inner filler like
+   ``えっと``) or is a short echo question (``石？``), even after a conjunctive form; a pause of
+   :data:`LONG_PAUSE_MS` ends a sentence even after one (a trailing ``けど…``).
 
-A ``、`` or a conjunctive particle at the end never ends a sentence by itself. A sentence is never
+A cue that opens with a conjunction (``でも``, ``では``, ``だから``, ``ところで``,
+``というわけで``: MeCab reads their heads as particles, auxiliaries or formal nouns) never
+"continues" the clause before it. Short answer words (``うん``, ``ねえ``, doubled ``そうそう``)
+open the sentence that follows them in the same cue. Measured figures:
+``tests/core/gold_cues/README.md``.
+
+A ``、`` never ends a sentence, a conjunctive particle only before an interjection, an echo
+question or a long pause (rule 6). A sentence is never
 longer than :data:`MAX_SENTENCE_CHARS` characters or :data:`MAX_SENTENCE_MS`: past that it is
 cut at its best inner boundary (after ``、`` or a conjunctive particle, then at a space, then at
 the longest pause, latest first). An atom longer than the bound on its own (one huge cue) is cut
@@ -50,6 +66,7 @@ from translator.core.types import (
 
 PAUSE_MS = 700
 SHORT_PAUSE_MS = 300
+LONG_PAUSE_MS = 2000
 PARAGRAPH_GAP_MS = 1500
 MAX_SENTENCE_CHARS = 120
 MAX_SENTENCE_MS = 15_000
@@ -71,6 +88,24 @@ _FORMAL_NOUNS = frozenset(
 _CLAUSE_COMMA = frozenset("、，,")
 # Set phrases that end in a conjunctive form but close a sentence.
 _SET_PHRASE = re.compile(r"(?:はじめまして|初めまして|おかえりなさい|いってらっしゃい)\s*$")
+# Set phrases MeCab reads as an adverb or a noun that close a sentence (よろしく, おやすみ).
+_CLOSING_PHRASE = re.compile(r"(?:よろしく|宜しく)(?:ね|な|ね[ぇえー]|です)?\s*$")
+_CLOSING_CONT = re.compile(r"\s*(?:お願い|頼|申し上げ|どうぞ)")  # よろしく｜お願いします
+# A cue that starts with one of these opens a new sentence, although MeCab reads its head as a
+# particle, an auxiliary or a formal noun (だから = だ + から, では = で + は, ところで).
+_OPENER = re.compile(
+    r"(?:だから|だって|だけど|だけれど|だが|だとしたら|では|でも|でね|で(?=[\s、，,])"
+    r"|ところで|ところが|というわけで|ということで|ていうか|っていうか|とにかく|とはいえ)"
+)
+# The formula a reader says after reading a letter or a quote out: a sentence of its own.
+_AFTER_QUOTE = re.compile(r"\s*(?:ということ|とのこと)(?:です|でした|だ|らしい)")
+# Fillers that may stand inside a sentence (an interjection opening a cue ends what came before,
+# these do not).
+_INNER_FILLERS = frozenset(
+    {"あの", "あのー", "あのう", "えっと", "えーと", "えーっと", "その", "まあ", "なんか", "こう"}
+)
+_ECHO_CHARS = 5  # 大阪？ / 三つも？: a short question cue answering what came before
+_AFTERTHOUGHT_CHARS = 8
 
 
 @dataclass(slots=True)
@@ -116,6 +151,11 @@ class _Atom:
     interjection: bool = False  # ends in an interjection (はい, ねえ, うん)
     bare_noun: bool = False  # a short noun phrase alone (海, 一人旅)
     afterthought: bool = False  # a bare noun phrase right after a final form in the same cue
+    closing: bool = False  # a set phrase read as an adverb that closes (よろしく)
+    nominal: bool = False  # ends in a noun, pronoun or na-adjective (つもり, 本屋さん, 大丈夫)
+    opener: bool = False  # starts with a conjunction (でも, だから, じゃあ, ところで)
+    starts_interjection: bool = False  # starts with an interjection (いや, えっ, へえ)
+    noun_phrase: bool = False  # short, no predicate, ends in a noun (遥さんが司会, これ)
 
 
 def _analyse(atom: _Atom, text: str) -> None:
@@ -141,8 +181,11 @@ def _analyse(atom: _Atom, text: str) -> None:
             or pos1 == "感動詞"
         ):
             atom.final = 2
-            # A short one (ねえ, うん, えー) opens what follows; ありがとう, すみません end.
-            atom.interjection = pos1 == "感動詞" and len(surface) <= 3
+            # A short one (ねえ, うん, えー, そうそう) opens what follows; ありがとう,
+            # すみません end.
+            atom.interjection = pos1 == "感動詞" and (
+                len(surface) <= 3 or _doubled(surface) or _doubled(core)
+            )
         elif pos1 in ("動詞", "形容詞") and (
             cform.startswith("終止形") or cform.startswith("命令形")
         ):
@@ -160,15 +203,37 @@ def _analyse(atom: _Atom, text: str) -> None:
         and bool(content)
         and all(t[0] in ("名詞", "接尾辞", "接頭辞") for t in content)
     )
+    if content and not atom.ends_comma and last not in _EXPLICIT_END:
+        pos1, pos2 = content[-1][0], content[-1][1]
+        atom.nominal = pos1 in ("名詞", "代名詞", "形状詞") or (
+            pos1 == "接尾辞" and pos2 in ("名詞的", "形状詞的")
+        )
+        atom.noun_phrase = (
+            atom.nominal
+            and len(core) <= _AFTERTHOUGHT_CHARS
+            and not any(t[0] in ("動詞", "形容詞", "助動詞", "感動詞") for t in content)
+        )
+    if _CLOSING_PHRASE.search(stripped):
+        atom.final = 2
+        atom.closing = True
     first = whole if whole is not None else _tokens(head)
+    first = [t for t in first if t[0] not in ("補助記号", "空白")] if first else first
     if first:
         pos1, pos2, _cform, surface, _lemma = first[0]
-        atom.continues = (
+        atom.opener = pos1 == "接続詞" or bool(_OPENER.match(core))
+        atom.continues = not atom.opener and (
             pos1 in ("助詞", "助動詞", "接尾辞")
             or surface in _FORMAL_NOUNS
             or bool(_QUOTE_CONT.match(head))
         )
         atom.starts_noun = pos1 in ("名詞", "代名詞", "接頭辞")
+        atom.starts_interjection = pos1 == "感動詞" and surface not in _INNER_FILLERS
+
+
+def _doubled(text: str) -> bool:
+    """そうそう, はいはい, うんうん: a reduplicated answer word."""
+    n = len(text)
+    return n in (4, 6) and text[: n // 2] == text[n // 2 :]
 
 
 def _tokens(text: str) -> list[tuple[str, str, str, str, str]]:
@@ -254,8 +319,13 @@ def build_paragraphs(
     for atom in atoms:
         if units[atom.unit].kind != ParagraphKind.SOUND:
             _analyse(atom, units[atom.unit].text[atom.a : atom.b])
-    for prev, atom in zip(atoms, atoms[1:], strict=False):
-        if atom.bare_noun and prev.final and prev.unit == atom.unit:
+    for k, (prev, atom) in enumerate(zip(atoms, atoms[1:], strict=False)):
+        if (
+            (atom.bare_noun or atom.noun_phrase)
+            and prev.final
+            and prev.unit == atom.unit
+            and (k + 2 == len(atoms) or atoms[k + 2].unit != atom.unit)
+        ):
             atom.afterthought = True
             atom.final = 2
 
@@ -302,13 +372,23 @@ def _boundary(
     if a.hard_end:
         return True
     if text_a and (text_a[-1] in _EXPLICIT_END or text_a[-1] in _CLOSERS):
-        return not _QUOTE_CONT.match(head_b)
+        return bool(_AFTER_QUOTE.match(head_b)) or not _QUOTE_CONT.match(head_b)
     if a.ends_comma:
         return False
     gap = _gap(a, b, units)
-    if b.continues:
+    if b.continues or (a.closing and _CLOSING_CONT.match(head_b)):
         return False
-    if gap >= pause_ms and not a.ends_conjunctive:
+    if a.unit != b.unit:
+        # In speech a cue that ends in a noun or a na-adjective (図書館で勉強するつもり,
+        # 駅前の本屋さん, 大丈夫) before a cue that does not continue it (no particle, no
+        # auxiliary: Japanese attaches those after the noun) ends the sentence.
+        if a.nominal and not a.afterthought:
+            return True
+        # A cue that opens with an interjection (いや…, えっ, へえ) or is a short echo
+        # question (大阪？) answers what came before, even after a conjunctive form.
+        if b.starts_interjection or _echo(b, ub):
+            return True
+    if gap >= pause_ms and not a.ends_conjunctive or gap >= LONG_PAUSE_MS:
         return True
     if a.final and b.afterthought:
         return False  # いいですね　一人旅: an inverted noun tail closes the same sentence
@@ -316,6 +396,11 @@ def _boundary(
         # ねえ　聞こえる？ / うん　帰ろう: an interjection opens the sentence inside one cue.
         return not (a.interjection and a.unit == b.unit)
     return bool(a.final == 1 and (not b.starts_noun or a.unit != b.unit or gap >= SHORT_PAUSE_MS))
+
+
+def _echo(b: _Atom, ub: TimedUnit) -> bool:
+    text = ub.text[b.a : b.b].strip()
+    return b.a == 0 and b.b == len(ub.text) and 0 < len(text) <= _ECHO_CHARS and text[-1] in "？?"
 
 
 def _length(atoms: list[_Atom], units: list[TimedUnit]) -> tuple[int, int]:

@@ -17,7 +17,9 @@ GOLD = GOLD_DIR / "radio_talk.tsv"  # dev: the rules were written on it
 HELDOUT = GOLD_DIR / "radio_talk_heldout.tsv"  # held out for the first rules, dev since
 ANIME = GOLD_DIR / "anime_heldout.tsv"  # held out (written before the second round of rules)
 DRAMA = GOLD_DIR / "drama_heldout.tsv"  # held out (idem)
-TUNED = (GOLD, HELDOUT)
+CAFE = GOLD_DIR / "cafe_dev.tsv"  # dev of the third round
+FIRST_TUNED = (GOLD, HELDOUT)
+TUNED = (GOLD, HELDOUT, CAFE)
 NEW_HELDOUT = (ANIME, DRAMA)
 MARK = "｜"
 _SPACE = re.compile(r"\s+")
@@ -142,32 +144,37 @@ def test_same_speaker_boundaries_f1():
 
 def test_same_speaker_boundaries_f1_first_held_out():
     """Held out for the first rules (scored once: 0.77, precision 0.79, recall 0.75); the
-    second round (nominal cue ends, openers, interjections) was written looking at it: 0.87."""
+    later rounds (nominal cue ends, openers, interjections…) were written looking at it."""
     precision, recall, f1 = score(path=HELDOUT)
     assert f1 >= 0.85, (precision, recall, f1)
 
 
+def test_precision_on_the_first_two_sets_does_not_drop():
+    """0.912 (F1 0.912) with the first rules, on the two sets the issue's figure was given for."""
+    precision, recall, f1 = pooled(FIRST_TUNED)
+    assert precision >= 0.912 and f1 >= 0.9, (precision, recall, f1)
+
+
 def test_same_speaker_boundaries_f1_tuned_sets():
-    """Precision on the sets the rules were written on does not drop (0.912 before the second
-    round)."""
     precision, recall, f1 = pooled(TUNED)
-    assert precision >= 0.91 and f1 >= 0.9, (precision, recall, f1)
+    assert precision >= 0.9 and f1 >= 0.9, (precision, recall, f1)
 
 
 def test_same_speaker_boundaries_f1_new_held_out():
-    """Written and annotated before the second round of rules; see README.md for its scores.
-    This floor keeps it from regressing."""
+    """Written and annotated before the second round of rules: 0.703 with the first rules,
+    0.785 after the second round, 0.881 after the third (README.md). The goal, 0.85, with a
+    floor on precision."""
     precision, recall, f1 = pooled(NEW_HELDOUT)
-    assert precision >= 0.9 and f1 >= 0.78, (precision, recall, f1)
+    assert precision >= 0.9 and f1 >= 0.85, (precision, recall, f1)
 
 
 def test_unlabelled_files_all_boundaries():
     """Without a speaker name (most SRT files) every sentence end has to come from the text."""
     precision, recall, f1 = pooled((*TUNED, *NEW_HELDOUT), labelled=False, same_speaker=False)
-    assert precision >= 0.95 and f1 >= 0.88, (precision, recall, f1)
+    assert precision >= 0.95 and f1 >= 0.9, (precision, recall, f1)
 
 
-@pytest.mark.parametrize("path", [GOLD, HELDOUT, ANIME, DRAMA], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [*TUNED, *NEW_HELDOUT], ids=lambda p: p.stem)
 def test_no_sentence_over_the_bound(path):
     doc = parse_timed(gold_ass(path), "ass")
     for p in doc.paragraphs:
@@ -178,18 +185,19 @@ def test_no_sentence_over_the_bound(path):
 
 def report() -> None:
     for name, paths in (
-        ("dev", (GOLD,)),
-        ("first held-out", (HELDOUT,)),
-        ("tuned (dev + first held-out)", TUNED),
+        ("dev radio_talk", (GOLD,)),
+        ("first held-out radio_talk_heldout", (HELDOUT,)),
+        ("first two sets", FIRST_TUNED),
+        ("dev cafe_dev", (CAFE,)),
         ("new held-out: anime", (ANIME,)),
         ("new held-out: drama", (DRAMA,)),
-        ("new held-out", NEW_HELDOUT),
-        ("all four", (*TUNED, *NEW_HELDOUT)),
+        ("new held-out, both", NEW_HELDOUT),
+        ("all five", (*TUNED, *NEW_HELDOUT)),
     ):
         p, r, f = pooled(paths)
         pu, ru, fu = pooled(paths, labelled=False, same_speaker=False)
         print(
-            f"{name:30s} same-speaker P {p:.3f} R {r:.3f} F1 {f:.3f}"
+            f"{name:34s} same-speaker P {p:.3f} R {r:.3f} F1 {f:.3f}"
             f" | unlabelled, all boundaries P {pu:.3f} R {ru:.3f} F1 {fu:.3f}"
         )
 

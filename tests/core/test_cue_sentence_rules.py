@@ -114,3 +114,59 @@ def test_the_formula_after_a_read_out_quote_is_its_own_sentence():
     assert _sentences((1000, 3000, "「ありがとう」って"), (3060, 4000, "言われた")) == [
         "「ありがとう」って言われた"
     ]
+
+
+def test_a_particle_after_a_case_particle_is_a_pause_not_an_end():
+    assert _sentences((1000, 3000, "それがさ　聞いてよ")) == ["それがさ　聞いてよ"]
+    assert _sentences((1000, 3000, "いいよね　聞いてよ")) == ["いいよね", "聞いてよ"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "joined"),
+    [
+        ("当日になって　来られないって", "うそ", False),  # a reported sentence ends
+        ("バイトが入ったからって", "それは仕方ないけど", False),
+        ("来られないって", "言ってた", True),  # …って / a verb of saying
+        ("タクミくんって", "優しいよね", True),  # topic って after a noun
+        ("今から行ったって", "間に合わないよ", True),  # concessive たって
+    ],
+)
+def test_quotative_tte_at_a_cue_end(first, second, joined):
+    expected = [first + second] if joined else [first, second]
+    assert _sentences((1000, 3000, first), (3100, 5000, second)) == expected
+
+
+def test_kamo_ends_unless_shirenai_follows():
+    cues = ((1000, 3000, "明日は雨かも"), (3100, 5000, "傘持っていこう"))
+    assert _sentences(*cues) == ["明日は雨かも", "傘持っていこう"]
+    assert _sentences((1000, 3000, "明日は雨かも"), (3100, 5000, "しれない")) == [
+        "明日は雨かもしれない"
+    ]
+
+
+def test_a_judgment_word_alone_before_a_space_is_a_sentence():
+    assert _sentences((1000, 3000, "大丈夫　私も今来たとこ")) == ["大丈夫", "私も今来たとこ"]
+    assert _sentences((1000, 3000, "そっか　まあいいや")) == ["そっか", "まあいいや"]
+    # A name before a space calls someone: the same sentence.
+    assert _sentences((1000, 3000, "カナ　お弁当忘れてる")) == ["カナ　お弁当忘れてる"]
+
+
+def test_a_greeting_closes():
+    assert _sentences((1000, 2000, "お待たせ"), (2100, 4000, "ごめん　電車が遅れてて")) == [
+        "お待たせ",
+        "ごめん　電車が遅れてて",
+    ]
+    assert _sentences((1000, 2000, "お待たせ"), (2100, 4000, "しました")) == ["お待たせしました"]
+
+
+def test_a_conjunction_after_a_particle_ending_opens_a_sentence():
+    assert _sentences(
+        (1000, 3000, "そうだよね　せめて前の日には"), (3400, 5000, "で　結局　一人で見に行った")
+    ) == ["そうだよね", "せめて前の日には", "で　結局　一人で見に行った"]
+
+
+def test_an_inverted_adverbial_phrase_closes_the_sentence_before_it():
+    assert _sentences((1000, 3000, "泣かないよ　そんなことで"), (3200, 5000, "あっ　来た")) == [
+        "泣かないよ　そんなことで",
+        "あっ　来た",
+    ]

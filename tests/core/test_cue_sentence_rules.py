@@ -170,3 +170,8 @@ def test_an_inverted_adverbial_phrase_closes_the_sentence_before_it():
         "泣かないよ　そんなことで",
         "あっ　来た",
     ]
+
+
+def test_a_cue_opening_with_a_judgment_word_answers():
+    cues = ((1000, 3000, "ごめん　電車が遅れてて"), (3200, 5000, "大丈夫　私も今来たとこ"))
+    assert _sentences(*cues) == ["ごめん　電車が遅れてて", "大丈夫", "私も今来たとこ"]

@@ -448,9 +448,11 @@ def _boundary(
         # auxiliary: Japanese attaches those after the noun) ends the sentence.
         if a.nominal and not a.afterthought:
             return True
-        # A cue that opens with an interjection (いや…, えっ, へえ) or is a short echo
-        # question (大阪？) answers what came before, even after a conjunctive form.
-        if b.starts_interjection or _echo(b, ub):
+        # A cue that opens with an interjection (いや…, えっ, へえ) or a judgment word
+        # (大丈夫　…), or is a short echo question (大阪？), answers what came before, even
+        # after a conjunctive form.
+        answer = b.judgment and b.a == 0 and b.b < len(ub.text)  # 大丈夫　私も今来たとこ
+        if b.starts_interjection or answer or _echo(b, ub):
             return True
         # …前の日には / で　結局…: a conjunction opens a new sentence.
         if b.opener and not a.ends_conjunctive:

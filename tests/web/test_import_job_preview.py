@@ -171,3 +171,26 @@ def test_someone_else_cannot_change_the_track_of_a_job(
     assert response.status_code == 403
     job.refresh_from_db()
     assert job.state == "previewed" and not job.options.get("track")
+
+
+def test_a_preview_stored_before_the_kinds_table_still_shows(client, translator_user):
+    """Jobs previewed by an older worker stored paragraphs only: shown, without selects."""
+    job = ImportJob.objects.create(
+        state=ImportJob.State.PREVIEWED,
+        token="0" * 32,
+        filename="old.srt",
+        requested_by=translator_user,
+        preview={
+            "title": "old",
+            "n_paragraphs": 1,
+            "n_sentences": 1,
+            "paragraphs": [
+                {"kind": "transcript", "speaker": "美咲", "sentences": [{"text": "古い"}]}
+            ],
+            "report": None,
+        },
+    )
+    client.force_login(translator_user)
+    page = client.get(f"/episodes/import/jobs/{job.pk}/").text
+    assert "<div>古い</div>" in page and "美咲" in page
+    assert '<select name="kind-' not in page

@@ -244,7 +244,7 @@ def test_the_preview_shows_a_bounded_part_of_a_huge_paragraph():
     sentences = [SentenceDraft(text="あ" * 1000 + "。") for _ in range(500)]
     paragraph = Paragraph(kind=ParagraphKind.TRANSCRIPT, raw_text="", sentences=sentences)
     summary = importing.preview_summary(ParsedDocument(title="t", paragraphs=[paragraph]))
-    shown = summary["paragraphs"][0]["sentences"]
+    shown = summary["rows"][0]["sentences"]
     assert len(shown) == importing.PREVIEW_SENTENCES + 1 and shown[-1]["text"] == "…"
     assert all(len(s["text"]) <= importing.PREVIEW_CHARS + 1 for s in shown)
     assert summary["n_sentences"] == 500

@@ -14,14 +14,39 @@ atoms a sentence ends when
    percentile 100 ms — except one after a て-form, see the README there), unless the first
    ends with ``、`` or a conjunctive particle, or the next continues the clause;
 4. the first ends in a Japanese sentence-final form (fugashi/UniDic: a 終助詞; a 助動詞 in
-   終止形/意志推量形 — です, ます, た, だ, ない…; an interjection) and the next atom does not
-   continue the clause (it starts with a particle, an auxiliary, a suffix or a formal noun);
-   a plain verb or adjective in 終止形 ends a sentence only when the next atom does not start with
-   a noun (``食べる|ものがない`` is a relative clause) or after a pause of :data:`SHORT_PAUSE_MS`.
+   終止形/意志推量形 — です, ます, た, だ, ない, たい…; an interjection; よろしく) and the next atom
+   does not continue the clause (it starts with a particle, an auxiliary, a suffix or a formal
+   noun); a plain verb or adjective in 終止形 ends a sentence only when the next atom does not
+   start with a noun (``食べる|ものがない`` is a relative clause) or after a pause of
+   :data:`SHORT_PAUSE_MS`;
+5. a cue ends in a noun, a pronoun or a na-adjective (``図書館で勉強するつもり``,
+   ``駅前の本屋さん``, ``大丈夫``) and the next cue does not continue it — Japanese attaches the
+   particle or the copula after the noun, so a noun phrase that the next cue does not extend is
+   a nominal predicate; a short noun phrase after a final form in the same cue is an inverted
+   afterthought of that sentence (``珍しいですね　遥さんが司会``);
+6. the next cue opens with an interjection (``いや``, ``えっ``; not an inner filler like
+   ``えっと``) or is a short echo question (``石？``), even after a conjunctive form; a pause of
+   :data:`LONG_PAUSE_MS` ends a sentence even after one (a trailing ``けど…``); the next cue
+   opens with a conjunction and the first does not end in a conjunctive form;
+7. speech forms: a reported sentence ending in quotative ``って`` after a predicate
+   (``来られないって``; not topic ``タクミくんって`` nor concessive ``行ったって``, and not
+   before a verb of saying), ``かも`` (not before ``しれない``), a greeting (``お待たせ``,
+   ``ただいま``), and, inside a cue, a judgment or answer word alone before a space
+   (``大丈夫　私も…``, ``だめ``, ``そっか``; a name before a space calls someone and stays).
+   A ``さ``/``ね`` right after a case or topic particle (``それがさ　聞いてよ``) is a pause, not an
+   end.
 
-A ``、`` or a conjunctive particle at the end never ends a sentence by itself. A sentence is never
-longer than :data:`MAX_SENTENCE_CHARS` characters or :data:`MAX_SENTENCE_MS`: past that it is
-cut at its best inner boundary (after ``、`` or a conjunctive particle, then at a space, then at
+A cue that opens with a conjunction (``でも``, ``では``, ``だから``, ``ところで``,
+``というわけで``: MeCab reads their heads as particles, auxiliaries or formal nouns) never
+"continues" the clause before it. Short answer words (``うん``, ``ねえ``, doubled ``そうそう``)
+open the sentence that follows them in the same cue. Measured figures:
+``tests/core/gold_cues/README.md``.
+
+A ``、`` never ends a sentence, a conjunctive particle only before an interjection, an echo
+question or a long pause (rule 6); an inverted adverbial phrase (``泣かないよ　そんなことで``)
+stays with the sentence before it. A sentence is never longer than
+:data:`MAX_SENTENCE_CHARS` characters or :data:`MAX_SENTENCE_MS`: past that it is cut at its
+best inner boundary (after ``、`` or a conjunctive particle, then at a space, then at
 the longest pause, latest first). An atom longer than the bound on its own (one huge cue) is cut
 at its last ``、``/space before the bound, else at the bound.
 
@@ -50,6 +75,7 @@ from translator.core.types import (
 
 PAUSE_MS = 700
 SHORT_PAUSE_MS = 300
+LONG_PAUSE_MS = 2000
 PARAGRAPH_GAP_MS = 1500
 MAX_SENTENCE_CHARS = 120
 MAX_SENTENCE_MS = 15_000
@@ -71,6 +97,33 @@ _FORMAL_NOUNS = frozenset(
 _CLAUSE_COMMA = frozenset("、，,")
 # Set phrases that end in a conjunctive form but close a sentence.
 _SET_PHRASE = re.compile(r"(?:はじめまして|初めまして|おかえりなさい|いってらっしゃい)\s*$")
+# Set phrases MeCab reads as an adverb or a noun that close a sentence (よろしく, おやすみ).
+_CLOSING_PHRASE = re.compile(
+    r"(?:^|\s)(?:(?:よろしく|宜しく)(?:ね|な|ね[ぇえー]|です)?|お待たせ|ただいま|おかえり"
+    r"|お疲れ(?:様|さま)?(?:です|でした)?|おつかれ(?:さま)?|ごちそうさま(?:でした)?)\s*$"
+)
+_CLOSING_CONT = re.compile(r"\s*(?:お願い|頼|申し上げ|どうぞ|しました|しまし|なさい)")
+_SAYING = re.compile(r"\s*(?:言|い[うっわいえ]|聞|思|書|伝|話)")  # …って / 言ってた
+_KAMO_CONT = re.compile(r"\s*(?:しれ|知れ|しん)")  # かも / しれない
+_INNER_FINALS = frozenset({"さ", "さあ", "ね", "ねえ", "な", "なあ"})
+_AFTERTHOUGHT_PARTICLES = frozenset({"で", "に", "から", "まで", "より"})
+_JUDGMENT_CHARS = 4
+_ANSWER_WORDS = frozenset({"そっか", "そうか", "なるほど", "うそ", "ウソ", "了解"})
+# A cue that starts with one of these opens a new sentence, although MeCab reads its head as a
+# particle, an auxiliary or a formal noun (だから = だ + から, では = で + は, ところで).
+_OPENER = re.compile(
+    r"(?:だから|だって|だけど|だけれど|だが|だとしたら|では|でも|でね|で(?=[\s、，,])"
+    r"|ところで|ところが|というわけで|ということで|ていうか|っていうか|とにかく|とはいえ)"
+)
+# The formula a reader says after reading a letter or a quote out: a sentence of its own.
+_AFTER_QUOTE = re.compile(r"\s*(?:ということ|とのこと)(?:です|でした|だ|らしい)")
+# Fillers that may stand inside a sentence (an interjection opening a cue ends what came before,
+# these do not).
+_INNER_FILLERS = frozenset(
+    {"あの", "あのー", "あのう", "えっと", "えーと", "えーっと", "その", "まあ", "なんか", "こう"}
+)
+_ECHO_CHARS = 5  # 大阪？ / 三つも？: a short question cue answering what came before
+_AFTERTHOUGHT_CHARS = 8
 
 
 @dataclass(slots=True)
@@ -116,6 +169,12 @@ class _Atom:
     interjection: bool = False  # ends in an interjection (はい, ねえ, うん)
     bare_noun: bool = False  # a short noun phrase alone (海, 一人旅)
     afterthought: bool = False  # a bare noun phrase right after a final form in the same cue
+    unless: re.Pattern[str] | None = None  # a final form the next atom may still continue
+    judgment: bool = False  # a judgment or answer word alone (大丈夫, だめ, そっか)
+    nominal: bool = False  # ends in a noun, pronoun or na-adjective (つもり, 本屋さん, 大丈夫)
+    opener: bool = False  # starts with a conjunction (でも, だから, じゃあ, ところで)
+    starts_interjection: bool = False  # starts with an interjection (いや, えっ, へえ)
+    noun_phrase: bool = False  # short, no predicate, ends in a noun (遥さんが司会, これ)
 
 
 def _analyse(atom: _Atom, text: str) -> None:
@@ -131,8 +190,10 @@ def _analyse(atom: _Atom, text: str) -> None:
     whole = list(tokens) if len(core) <= _ANALYSE_CHARS else None  # one MeCab call
     while tokens and tokens[-1][0] in ("補助記号", "空白") and tokens[-1][3] not in _EXPLICIT_END:
         tokens.pop()
+    content = [t for t in tokens if t[0] not in ("補助記号", "空白")]
+    before = content[-2] if len(content) > 1 else None
     if tokens:
-        pos1, pos2, cform, surface, _lemma = tokens[-1]
+        pos1, pos2, cform, surface, _lemma, _pos3 = tokens[-1]
         if (
             pos1 == "助詞"
             and pos2 == "終助詞"
@@ -141,8 +202,22 @@ def _analyse(atom: _Atom, text: str) -> None:
             or pos1 == "感動詞"
         ):
             atom.final = 2
-            # A short one (ねえ, うん, えー) opens what follows; ありがとう, すみません end.
-            atom.interjection = pos1 == "感動詞" and len(surface) <= 3
+            # A short one (ねえ, うん, えー, そうそう) opens what follows; ありがとう,
+            # すみません end.
+            atom.interjection = pos1 == "感動詞" and (
+                len(surface) <= 3 or _doubled(surface) or _doubled(core)
+            )
+            if (
+                pos2 == "終助詞"
+                and surface in _INNER_FINALS
+                and before is not None
+                and before[0] == "助詞"
+                and before[1] in ("格助詞", "係助詞")
+            ):
+                # それがさ / 私もね: a particle after a case or topic particle is a pause
+                # inside the sentence, like a comma.
+                atom.final = 0
+                atom.ends_comma = True
         elif pos1 in ("動詞", "形容詞") and (
             cform.startswith("終止形") or cform.startswith("命令形")
         ):
@@ -154,24 +229,77 @@ def _analyse(atom: _Atom, text: str) -> None:
         ):
             atom.ends_conjunctive = True
             atom.final = 0
-    content = [t for t in tokens if t[0] not in ("補助記号", "空白")]
+        if surface == "って" and before is not None and _quotes(before):
+            # 来られないって / 入ったからって: a reported sentence ends here unless a verb of
+            # saying follows (…って / 言ってた).
+            atom.final, atom.ends_conjunctive, atom.unless = 2, False, _SAYING
+        elif surface == "も" and before is not None and before[3] == "か" and before[0] == "助詞":
+            atom.final, atom.unless = 2, _KAMO_CONT  # 泣いてるかも (かもしれない)
     atom.bare_noun = (
         0 < len(stripped.strip()) <= 5
         and bool(content)
         and all(t[0] in ("名詞", "接尾辞", "接頭辞") for t in content)
     )
+    if content and not atom.ends_comma and last not in _EXPLICIT_END:
+        pos1, pos2, pos3 = content[-1][0], content[-1][1], content[-1][5]
+        atom.nominal = pos1 in ("名詞", "代名詞", "形状詞") or (
+            pos1 == "接尾辞" and pos2 in ("名詞的", "形状詞的")
+        )
+        # そんなことで / 明日まで: a noun and a case particle (MeCab reads ことで's で as the
+        # copula).
+        adverbial = (
+            pos1 in ("助詞", "助動詞")
+            and content[-1][3] in _AFTERTHOUGHT_PARTICLES
+            and before is not None
+            and before[0] in ("名詞", "代名詞", "接尾辞")
+        )
+        body = content[:-1] if adverbial else content
+        predicate = any(t[0] in ("動詞", "形容詞", "助動詞", "感動詞") for t in body)
+        atom.noun_phrase = (
+            (atom.nominal or adverbial) and len(core) <= _AFTERTHOUGHT_CHARS and not predicate
+        )
+        # 大丈夫　私も今来たとこ / そっか　まあいいや: a judgment or an answer word alone.
+        atom.judgment = (
+            len(core) <= _JUDGMENT_CHARS
+            and not predicate
+            and (pos1 == "形状詞" or pos1 == "名詞" and pos3 == "形状詞可能")
+            and all(t[0] in ("名詞", "形状詞", "副詞", "接頭辞") for t in content)
+        ) or core in _ANSWER_WORDS
+    if _CLOSING_PHRASE.search(stripped):
+        atom.final, atom.unless = 2, _CLOSING_CONT
     first = whole if whole is not None else _tokens(head)
+    first = [t for t in first if t[0] not in ("補助記号", "空白")] if first else first
     if first:
-        pos1, pos2, _cform, surface, _lemma = first[0]
-        atom.continues = (
+        pos1, pos2, _cform, surface, _lemma, _pos3 = first[0]
+        atom.opener = pos1 == "接続詞" or bool(_OPENER.match(core))
+        atom.continues = not atom.opener and (
             pos1 in ("助詞", "助動詞", "接尾辞")
             or surface in _FORMAL_NOUNS
             or bool(_QUOTE_CONT.match(head))
         )
         atom.starts_noun = pos1 in ("名詞", "代名詞", "接頭辞")
+        atom.starts_interjection = pos1 == "感動詞" and surface not in _INNER_FILLERS
 
 
-def _tokens(text: str) -> list[tuple[str, str, str, str, str]]:
+def _quotes(token: tuple[str, str, str, str, str, str]) -> bool:
+    """A predicate (or a clause's particle) before って: it quotes, not a topic (タクミくんって)
+    nor a concessive (行ったって)."""
+    pos1, pos2, _cform, surface, _lemma, _pos3 = token
+    if surface in ("た", "だ"):
+        return False
+    return pos1 in ("動詞", "形容詞", "助動詞") or (
+        pos1 == "助詞" and pos2 in ("接続助詞", "終助詞")
+    )
+
+
+def _doubled(text: str) -> bool:
+    """そうそう, はいはい, うんうん: a reduplicated answer word."""
+    n = len(text)
+    return n in (4, 6) and text[: n // 2] == text[n // 2 :]
+
+
+def _tokens(text: str) -> list[tuple[str, str, str, str, str, str]]:
+    """(pos1, pos2, conjugated form, surface, lemma, pos3) per morpheme."""
     out = []
     for node in tagger()(text):
         if not node.surface:
@@ -184,6 +312,7 @@ def _tokens(text: str) -> list[tuple[str, str, str, str, str]]:
                 _f(getattr(f, "cForm", None)),
                 node.surface,
                 _f(getattr(f, "lemma", None)),
+                _f(getattr(f, "pos3", None)),
             )
         )
     return out
@@ -254,8 +383,13 @@ def build_paragraphs(
     for atom in atoms:
         if units[atom.unit].kind != ParagraphKind.SOUND:
             _analyse(atom, units[atom.unit].text[atom.a : atom.b])
-    for prev, atom in zip(atoms, atoms[1:], strict=False):
-        if atom.bare_noun and prev.final and prev.unit == atom.unit:
+    for k, (prev, atom) in enumerate(zip(atoms, atoms[1:], strict=False)):
+        if (
+            (atom.bare_noun or atom.noun_phrase)
+            and prev.final
+            and prev.unit == atom.unit
+            and (k + 2 == len(atoms) or atoms[k + 2].unit != atom.unit)
+        ):
             atom.afterthought = True
             atom.final = 2
 
@@ -302,13 +436,30 @@ def _boundary(
     if a.hard_end:
         return True
     if text_a and (text_a[-1] in _EXPLICIT_END or text_a[-1] in _CLOSERS):
-        return not _QUOTE_CONT.match(head_b)
+        return bool(_AFTER_QUOTE.match(head_b)) or not _QUOTE_CONT.match(head_b)
     if a.ends_comma:
         return False
     gap = _gap(a, b, units)
-    if b.continues:
+    if b.continues or (a.unless is not None and a.unless.match(head_b)):
         return False
-    if gap >= pause_ms and not a.ends_conjunctive:
+    if a.unit != b.unit:
+        # In speech a cue that ends in a noun or a na-adjective (図書館で勉強するつもり,
+        # 駅前の本屋さん, 大丈夫) before a cue that does not continue it (no particle, no
+        # auxiliary: Japanese attaches those after the noun) ends the sentence.
+        if a.nominal and not a.afterthought:
+            return True
+        # A cue that opens with an interjection (いや…, えっ, へえ) or a judgment word
+        # (大丈夫　…), or is a short echo question (大阪？), answers what came before, even
+        # after a conjunctive form.
+        answer = b.judgment and b.a == 0 and b.b < len(ub.text)  # 大丈夫　私も今来たとこ
+        if b.starts_interjection or answer or _echo(b, ub):
+            return True
+        # …前の日には / で　結局…: a conjunction opens a new sentence.
+        if b.opener and not a.ends_conjunctive:
+            return True
+    elif a.judgment:
+        return True  # 大丈夫　私も今来たとこ
+    if gap >= pause_ms and not a.ends_conjunctive or gap >= LONG_PAUSE_MS:
         return True
     if a.final and b.afterthought:
         return False  # いいですね　一人旅: an inverted noun tail closes the same sentence
@@ -316,6 +467,11 @@ def _boundary(
         # ねえ　聞こえる？ / うん　帰ろう: an interjection opens the sentence inside one cue.
         return not (a.interjection and a.unit == b.unit)
     return bool(a.final == 1 and (not b.starts_noun or a.unit != b.unit or gap >= SHORT_PAUSE_MS))
+
+
+def _echo(b: _Atom, ub: TimedUnit) -> bool:
+    text = ub.text[b.a : b.b].strip()
+    return b.a == 0 and b.b == len(ub.text) and 0 < len(text) <= _ECHO_CHARS and text[-1] in "？?"
 
 
 def _length(atoms: list[_Atom], units: list[TimedUnit]) -> tuple[int, int]:

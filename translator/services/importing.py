@@ -24,7 +24,7 @@ from translator import permissions
 from translator.core.encoding import decode_bytes
 from translator.core.errors import FormatError, InputError
 from translator.core.formats import detect_format, get_format
-from translator.core.pipeline import segment_document
+from translator.core.pipeline import KIND_CHOICES, segment_document
 from translator.core.requests import ImportRequest
 from translator.core.romaji import suggest_english_name
 from translator.core.subtitle_input import match_track, read_timed_lines
@@ -332,8 +332,53 @@ def cleanup_pending(*, max_age: timedelta = PENDING_MAX_AGE) -> list[str]:
     return sorted(deleted)
 
 
+PREVIEW_ROWS = 400  # paragraphs (and left-out lines) whose kind the preview lets the user change
+
+
+def _preview_sentences(texts: list[str]) -> list[dict[str, str]]:
+    shown = [
+        {"text": t[:PREVIEW_CHARS] + ("…" if len(t) > PREVIEW_CHARS else "")}
+        for t in texts[:PREVIEW_SENTENCES]
+    ]
+    return shown + ([{"text": "…"}] if len(texts) > PREVIEW_SENTENCES else [])
+
+
+def preview_rows(doc: ParsedDocument, *, limit: int = PREVIEW_ROWS) -> tuple[list[dict], int]:
+    """The rows of the preview's kinds table, in file order — each paragraph and each left-out
+    line (``line_no``, ``kind``, ``speaker``, bounded ``sentences``, ``raw_text``,
+    ``left_out``, ``choosable``: may its kind be chosen; sound cues keep theirs) — and how many
+    more rows there are past ``limit``. JSON-ready: the inline preview shows them, an import
+    job stores them."""
+    rows = sorted(
+        [(p, False) for p in doc.paragraphs] + [(p, True) for p in doc.left_out],
+        key=lambda row: row[0].line_no or 0,
+    )
+    out = [
+        {
+            "line_no": p.line_no,
+            "kind": str(p.kind),
+            "speaker": p.speaker,
+            "sentences": [] if left else _preview_sentences([s.text for s in p.sentences]),
+            "raw_text": p.raw_text[:PREVIEW_CHARS] if left else "",
+            "left_out": left,
+            "choosable": left or str(p.kind) in KIND_CHOICES,
+        }
+        for p, left in rows[:limit]
+    ]
+    return out, max(0, len(rows) - limit)
+
+
+def english_track_choices(report: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Tracks of the report that can be imported as the existing English of each segment."""
+    if not report:
+        return []
+    chosen = report.get("chosen_track")
+    return [t for t in report.get("tracks", []) if t["name"] != chosen and t["name"] == "en"]
+
+
 def preview_summary(doc: ParsedDocument) -> dict[str, Any]:
     """What the preview page shows of a document, as JSON (stored on an ``ImportJob``)."""
+    rows, more = preview_rows(doc)
     return {
         "title": doc.title,
         "source_format": doc.source_format,
@@ -345,18 +390,8 @@ def preview_summary(doc: ParsedDocument) -> dict[str, Any]:
         "n_paragraphs": len(doc.paragraphs),
         "n_sentences": sum(len(p.sentences) for p in doc.paragraphs),
         "n_cues": sum(len(s.cues) for p in doc.paragraphs for s in p.sentences),
-        "paragraphs": [
-            {
-                "kind": p.kind.value,
-                "speaker": p.speaker,
-                "sentences": [
-                    {"text": s.text[:PREVIEW_CHARS] + ("…" if len(s.text) > PREVIEW_CHARS else "")}
-                    for s in p.sentences[:PREVIEW_SENTENCES]
-                ]
-                + ([{"text": "…"}] if len(p.sentences) > PREVIEW_SENTENCES else []),
-            }
-            for p in doc.paragraphs[:PREVIEW_PARAGRAPHS]
-        ],
+        "rows": rows,
+        "rows_more": more,
     }
 
 
@@ -367,14 +402,21 @@ def start_import_job(
     options: dict[str, Any],
     user: AbstractBaseUser,
     kind: str = ImportJob.Kind.TRANSCRIPT,
+    english_file: bytes | None = None,
+    english_file_name: str | None = None,
 ) -> ImportJob:
     """Hand a large upload to the worker: a transcript's preview first (then ``confirm``), or a
-    project file's restore. Returns at once; the job's page shows the progress."""
+    project file's restore. Returns at once; the job's page shows the progress.
+    ``english_file``: a second, English subtitle file, kept beside the upload and imported as
+    the existing English."""
     permissions.require(user, permissions.can_import)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if isinstance(data, str):
         options = {**options, "encoding": "utf-8"}
     token = stash_upload(raw)
+    if english_file is not None and kind == ImportJob.Kind.TRANSCRIPT:
+        stash_part(token, "en", english_file)
+        options = {**options, "english_file_name": (english_file_name or "english")[:255]}
     with transaction.atomic():
         job = ImportJob.objects.create(
             kind=kind,
@@ -391,24 +433,67 @@ def start_import_job(
     return job
 
 
-def confirm_import_job(*, job_id: int, user: AbstractBaseUser, title: str = "") -> ImportJob:
-    """Import what a job previewed (its requester only)."""
+def _waiting_job(job_id: int, user: AbstractBaseUser) -> ImportJob:
+    """The requester's previewed job, locked (inside a transaction)."""
+    job = ImportJob.objects.select_for_update().get(pk=job_id)
+    permissions.require(
+        user,
+        lambda u: u.pk == job.requested_by_id and permissions.can_import(u),
+        "This import was started by someone else.",
+    )
+    if job.state != ImportJob.State.PREVIEWED:
+        raise InputError("This preview is no longer waiting to be imported.")
+    return job
+
+
+def confirm_import_job(
+    *,
+    job_id: int,
+    user: AbstractBaseUser,
+    title: str = "",
+    kinds: dict[int, str] | None = None,
+    english_track: str | None = None,
+) -> ImportJob:
+    """Import what a job previewed (its requester only), with the preview's choices: the kind
+    of each paragraph (by ``line_no``) and the track to import as the existing English."""
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
-        permissions.require(
-            user,
-            lambda u: u.pk == job.requested_by_id and permissions.can_import(u),
-            "This import was started by someone else.",
-        )
-        if job.state != ImportJob.State.PREVIEWED:
-            raise InputError("This preview is no longer waiting to be imported.")
+        job = _waiting_job(job_id, user)
         job.stage, job.state, job.step = ImportJob.Stage.IMPORT, ImportJob.State.QUEUED, ""
         job.done = job.total = 0
+        options = {**job.options, "kinds": {str(k): v for k, v in (kinds or {}).items()}}
+        options["english_track"] = english_track or ""
         if title.strip():
-            job.options = {**job.options, "title": title.strip()[:300]}
+            options["title"] = title.strip()[:300]
+        job.options = options
         job.save(update_fields=["stage", "state", "step", "done", "total", "options"])
         _enqueue_on_commit(job)
     return job
+
+
+def retrack_import_job(*, job_id: int, user: AbstractBaseUser, track: str) -> ImportJob:
+    """The track picker of a job's preview: the worker previews the same upload again with
+    ``track`` as the source."""
+    with transaction.atomic():
+        job = _waiting_job(job_id, user)
+        job.state, job.step, job.preview = ImportJob.State.QUEUED, "", None
+        job.options = {**job.options, "track": (track or "")[:10] or None}
+        job.save(update_fields=["state", "step", "preview", "options"])
+        _enqueue_on_commit(job)
+    return job
+
+
+def _job_request(job: ImportJob) -> ImportRequest:
+    """The import a job's options ask for (the preview's choices once confirmed)."""
+    opts = job.options
+    kinds = {int(k): v for k, v in (opts.get("kinds") or {}).items() if str(k).isdigit() and v}
+    request = ImportRequest.from_options(opts, filename=job.filename or None)
+    if job.stage == ImportJob.Stage.IMPORT:
+        request = request.replace(
+            kinds=kinds or None,
+            english_track=opts.get("english_track") or None,
+            english_file=read_pending(job.token, part="en"),
+        )
+    return request
 
 
 def _enqueue_on_commit(job: ImportJob) -> None:
@@ -440,7 +525,6 @@ def run_import_job(*, job_id: int) -> ImportJob:
         job.state, job.started_at = ImportJob.State.RUNNING, job.started_at or timezone.now()
         job.save(update_fields=["state", "started_at"])
     data = read_pending(job.token)
-    opts = job.options
     try:
         if data is None:
             raise InputError("the uploaded file is gone; please choose it again")
@@ -452,13 +536,16 @@ def run_import_job(*, job_id: int) -> ImportJob:
             _finish(job, episode=episode)
             return job
         _progress(job, step="segmenting")
-        request = ImportRequest.from_options(opts, filename=job.filename or None)
+        request = _job_request(job)
         doc = preview_document(data=data, request=request)
         if job.stage == ImportJob.Stage.PREVIEW:
             job.preview = preview_summary(doc)
             job.state, job.step = ImportJob.State.PREVIEWED, ""
             job.save(update_fields=["preview", "state", "step"])
             return job
+        english = english_lines(
+            doc, english_track=request.english_track, english_file=request.english_file
+        )
         total = sum(len(p.sentences) for p in doc.paragraphs)
         _progress(job, step="writing", total=total, done=0)
         episode = save_document(
@@ -466,6 +553,7 @@ def run_import_job(*, job_id: int) -> ImportJob:
             filename=job.filename,
             target_language=request.target_language or Episode.TargetLanguage.EN_US,
             user=job.requested_by,
+            english=english,
         )
         _finish(job, episode=episode, done=total)
     except (InputError, backup.BackupError, PermissionDenied) as exc:

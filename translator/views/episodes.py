@@ -21,7 +21,6 @@ from translator.services import backup, importing
 from translator.services.importing import import_episode, preview_document
 
 PENDING_KEY = "jimaku_pending_import"
-PREVIEW_ROWS = 400  # paragraphs (and left-out lines) whose kind the preview lets the user change
 KIND_LABELS = (
     ("transcript", _lazy("Transcript")),
     ("description", _lazy("Description")),
@@ -85,20 +84,23 @@ def _preview_context(context: dict, doc: ParsedDocument) -> None:
     context["n_paragraphs"] = len(doc.paragraphs)
     context["n_sentences"] = sum(len(p.sentences) for p in doc.paragraphs)
     context["n_cues"] = sum(len(s.cues) for p in doc.paragraphs for s in p.sentences)
-    choosable = {value for value, _label in KIND_LABELS}
-    rows = sorted(  # (paragraph, left out?, may its kind be chosen?): sound cues keep theirs
-        [(p, False, str(p.kind) in choosable) for p in doc.paragraphs]
-        + [(p, True, True) for p in doc.left_out],
-        key=lambda row: row[0].line_no or 0,
+    rows, more = importing.preview_rows(doc)
+    preview_form_context(
+        context, rows=rows, more=more, report=doc.report.to_dict() if doc.report else None
     )
-    context["preview_rows"] = rows[:PREVIEW_ROWS]
-    context["preview_more"] = max(0, len(rows) - PREVIEW_ROWS)
+
+
+def preview_form_context(
+    context: dict, *, rows: list[dict], more: int, report: dict | None
+) -> None:
+    """What the preview's form shows besides the document: the kinds table (a select per
+    paragraph and left-out line), the import report with its track picker, the tracks that
+    can be imported as English. Shared by the inline preview and an import job's."""
+    context["preview_rows"] = rows
+    context["preview_more"] = more
     context["kind_choices"] = KIND_LABELS
-    context["import_report"] = doc.report.to_dict() if doc.report else None
-    # Tracks that can be imported as the existing English of each segment.
-    context["english_tracks"] = [
-        t for t in doc.report.tracks if t["name"] != doc.report.chosen_track and t["name"] == "en"
-    ]
+    context["import_report"] = report
+    context["english_tracks"] = importing.english_track_choices(report)
 
 
 def _restore_warnings(request: HttpRequest, episode: Episode) -> None:
@@ -115,6 +117,8 @@ def episode_import(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form}
     if request.method == "POST" and "confirm" in request.POST and "import_job" in request.POST:
         return _confirm_import_job(request)
+    if request.method == "POST" and "retrack" in request.POST and "import_job" in request.POST:
+        return _retrack_import_job(request)
     if request.method == "POST" and "retrack" in request.POST:
         return _preview_other_track(request, context)
     if request.method == "POST" and "confirm" in request.POST:
@@ -138,7 +142,23 @@ def _confirm_import_job(request: HttpRequest) -> HttpResponse:
     job_id = parse_int(request.POST.get("import_job"))
     try:
         job = importing.confirm_import_job(
-            job_id=job_id or 0, user=request.user, title=request.POST.get("title", "")
+            job_id=job_id or 0,
+            user=request.user,
+            title=request.POST.get("title", ""),
+            kinds=_chosen_kinds(request),
+            english_track=request.POST.get("english_track", "")[:10] or None,
+        )
+    except (ImportJob.DoesNotExist, InputError):
+        return _expired(request)
+    return redirect("translator:import_job", import_job_id=job.pk)
+
+
+def _retrack_import_job(request: HttpRequest) -> HttpResponse:
+    """The track picker of a worker's preview: the worker previews the file again."""
+    job_id = parse_int(request.POST.get("import_job"))
+    try:
+        job = importing.retrack_import_job(
+            job_id=job_id or 0, user=request.user, track=request.POST.get("track", "")
         )
     except (ImportJob.DoesNotExist, InputError):
         return _expired(request)
@@ -203,12 +223,15 @@ def _upload(request: HttpRequest, form: ImportForm, context: dict) -> HttpRespon
     previewed (``context`` filled; ``None`` renders the page)."""
     if importing.runs_in_worker(form.payload_size()):
         data, filename = form.payload()  # large: parsed by the worker, this request returns
+        english = form.cleaned_data.get("english_file")
         job = importing.start_import_job(
             data=data,
             filename=filename,
             options=form.import_request().to_options(),
             user=request.user,
             kind=ImportJob.Kind.PROJECT if form.is_project_file() else ImportJob.Kind.TRANSCRIPT,
+            english_file=english.read() if english else None,
+            english_file_name=english.name[:255] if english else None,
         )
         return redirect("translator:import_job", import_job_id=job.pk)
     if form.is_project_file():

@@ -13,7 +13,7 @@ from translator.core.report import ImportReport
 from translator.forms import ImportForm
 from translator.models import ImportJob
 from translator.permissions import can_import, require_perm
-from translator.views.episodes import _restore_warnings
+from translator.views.episodes import _restore_warnings, preview_form_context
 
 # --- large imports: the worker's progress, then the preview, then the episode ------------------
 
@@ -38,6 +38,17 @@ class _Preview:
         self.report = ImportReport.from_dict(data.get("report"))
 
 
+def _rows(preview: dict) -> list[dict]:
+    """The kinds table's rows; a preview stored before the table existed lists paragraphs
+    only (shown without a select)."""
+    if "rows" in preview:
+        return preview["rows"]
+    return [
+        {**p, "line_no": None, "left_out": False, "choosable": False, "raw_text": ""}
+        for p in preview.get("paragraphs", [])
+    ]
+
+
 @require_GET
 @require_perm(can_import)
 def import_job(request: HttpRequest, import_job_id: int) -> HttpResponse:
@@ -54,19 +65,21 @@ def import_job(request: HttpRequest, import_job_id: int) -> HttpResponse:
         return redirect("translator:episode_detail", episode_id=episode.pk)
     if job.state == ImportJob.State.PREVIEWED and job.preview:
         preview = job.preview
-        return render(
-            request,
-            "translator/episode_import.html",
-            {
-                "doc": _Preview(preview),
-                "import_job": job,
-                "n_paragraphs": preview.get("n_paragraphs", 0),
-                "n_sentences": preview.get("n_sentences", 0),
-                "n_cues": preview.get("n_cues", 0),
-                "preview_paragraphs": preview.get("paragraphs", []),
-                "import_report": preview.get("report"),
-            },
+        context = {
+            "doc": _Preview(preview),
+            "import_job": job,
+            "n_paragraphs": preview.get("n_paragraphs", 0),
+            "n_sentences": preview.get("n_sentences", 0),
+            "n_cues": preview.get("n_cues", 0),
+            "english_file_name": job.options.get("english_file_name"),
+        }
+        preview_form_context(
+            context,
+            rows=_rows(preview),
+            more=preview.get("rows_more", 0),
+            report=preview.get("report"),
         )
+        return render(request, "translator/episode_import.html", context)
     if job.state == ImportJob.State.SUCCEEDED:  # and its episode deleted since
         raise Http404
     if job.state == ImportJob.State.FAILED or (

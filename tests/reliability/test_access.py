@@ -113,6 +113,11 @@ EXPECT: dict[str, Expect] = {
         "POST", _roles(LOGIN, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND), {}
     ),
     "translator:glossary_delete": Expect("POST", VIEWERS, {}, htmx=True),
+    # Find & replace, undo, live figures while typing (read-only).
+    "translator:replace_preview": Expect("GET", VIEWERS, {"q": "Hello", "replacement": "Hi"}, htmx=True),
+    "translator:replace_apply": Expect("POST", VIEWERS, {"q": "Hello", "replacement": "Hi"}, htmx=True),
+    "translator:episode_undo": Expect("POST", VIEWERS, {}, htmx=True),
+    "translator:segment_live": Expect("POST", VIEWERS, {"text": "Hello there."}, htmx=True),
     "logout": Expect("POST", _roles(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
 }
 ADMIN = _roles(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, OK)

@@ -7,6 +7,7 @@ from django.urls import path
 
 from translator.views import (
     auth,
+    cues,
     episode_page,
     episodes,
     export,
@@ -40,6 +41,7 @@ urlpatterns = [
     *panels.urlpatterns,
     *media.urlpatterns,
     *memory.urlpatterns,
+    *cues.urlpatterns,
 ]
 
 # Login/logout live outside the "translator" namespace (settings.LOGIN_URL = "login").

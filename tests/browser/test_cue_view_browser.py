@@ -11,6 +11,7 @@ import pytest
 from django.core.files import File
 from django.core.files.storage import default_storage
 
+from tests.browser.test_csp_browser import Watch
 from translator.core.cue_view import clock
 from translator.models import Cue, Segment
 
@@ -72,6 +73,7 @@ def test_retime_by_keys(login, live_server, browser_users, browser_episode, sett
     ep.save(update_fields=["media_file"])
 
     page = login("tina")
+    watch = Watch(page)  # the page and its script under the CSP: no violation, no page error
     page.goto(f"{live_server.url}/episodes/{ep.pk}/")
     page.click("a.cue-view-link")
     page.wait_for_selector("#cues")
@@ -132,6 +134,8 @@ def test_retime_by_keys(login, live_server, browser_users, browser_episode, sett
     page.wait_for_function(
         "id => document.activeElement && document.activeElement.id === 'cue-' + id", arg=nxt.pk
     )
+    assert not watch.violations, watch.violations
+    assert all(watch.documents.values()), watch.documents  # every page carried the policy
 
 
 def test_two_editors_retiming_one_cue_get_the_conflict_view(

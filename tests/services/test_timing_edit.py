@@ -349,3 +349,14 @@ def test_audio_timing_keeps_hand_set_times_unless_replacing_is_chosen(
     replaced = Cue.objects.get(pk=cues[k].pk)
     assert replaced.timing == "aligned"
     assert abs(replaced.start_ms - truth.start_ms) < 150
+
+
+def test_the_cue_before_is_found_across_a_run_of_show_notes(translator_user):
+    ep = _episode(10)
+    Segment.objects.filter(episode=ep, order__in=range(2, 7)).update(kind=Segment.Kind.SHOW_NOTE)
+    Cue.objects.filter(segment__episode=ep, segment__order__in=range(2, 7)).update(
+        start_ms=None, end_ms=None
+    )
+    with pytest.raises(timing_edit.TimingRuleError) as info:
+        _retime(_cue(ep, 7), 1000, 2000, translator_user)  # before row 2 (3000-5500)
+    assert str(info.value).startswith("Would pass row 2, cue 1 (00:00:03.000")

@@ -165,9 +165,11 @@ def _retime_figures() -> list[Figure]:
     from django.contrib.auth.models import Group
     from django.contrib.auth.models import User as DjangoUser
 
+    from bench.bench_review import _editor_loop
     from translator.models import Cue
 
     ep = _episode(200)
+    text_segments = list(ep.segments.order_by("-order")[:EDITORS])  # other rows than retimed
     cues = list(
         Cue.objects.filter(segment__episode=ep).order_by("segment__order", "index")[
             : 2 * EDITORS : 2
@@ -192,6 +194,11 @@ def _retime_figures() -> list[Figure]:
         editors(2, 0.0)  # warm the server: imports, templates, first connections
         solo, _ = editors(1, THINK_S)
         latencies, wall = editors(EDITORS, THINK_S)
+        # The text save (bench_review's editors) under the same load, same server, same run:
+        # the machine's own figure for "as for text saves".
+        args = [(port, cookies[i], text_segments[i].pk, SAVES_PER_EDITOR) for i in range(EDITORS)]
+        text, text_errors, _ = run_editors(_editor_loop, args, think_s=THINK_S)
+        errors.extend(text_errors)
     if errors:
         raise RuntimeError(f"{len(errors)} failed retimes, first: {errors[0]}")
     return [
@@ -205,7 +212,16 @@ def _retime_figures() -> list[Figure]:
             note=f"{len(latencies)} retimes in {wall:.1f} s; median "
             f"{statistics.median(latencies) * 1e3:.1f} ms; JSON endpoint (the waveform's), "
             "SQLite WAL, runserver",
-        )
+        ),
+        Figure(
+            SECTION,
+            f"p95 retime save latency against text saves, {EDITORS} concurrent editors each",
+            p95(latencies),
+            baseline_name="p95 of text saves, 20 editors, same server and run",
+            baseline_value=p95(text),
+            goal="~1x (as for text saves)",
+            note=f"text saves median {statistics.median(text) * 1e3:.1f} ms",
+        ),
     ]
 
 

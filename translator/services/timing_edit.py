@@ -168,7 +168,8 @@ def _write(
         qs = qs.filter(version=base_version)
     if not qs.update(start_ms=start_ms, end_ms=end_ms, timing=timing, version=F("version") + 1):
         raise _conflict(Cue.objects.get(pk=cue.pk), (start_ms, end_ms))
-    cue.refresh_from_db()
+    # The row is locked (select_for_update): its version moved on by one from what was read.
+    cue.start_ms, cue.end_ms, cue.timing, cue.version = start_ms, end_ms, timing, cue.version + 1
     seg = cue.segment
     SegmentRevision.objects.create(
         segment=seg,

@@ -61,7 +61,9 @@ def _wav(path, seconds: float) -> None:
         w.writeframes(b"\x80" * int(8000 * seconds))
 
 
-def test_retime_by_keys(login, live_server, browser_users, browser_episode, settings, tmp_path):
+def test_retime_by_keys(
+    login, live_server, browser_users, browser_episode, settings, tmp_path, artifacts
+):
     ep = browser_episode
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cue, nxt = _target(ep)
@@ -134,6 +136,8 @@ def test_retime_by_keys(login, live_server, browser_users, browser_episode, sett
     page.wait_for_function(
         "id => document.activeElement && document.activeElement.id === 'cue-' + id", arg=nxt.pk
     )
+    page.locator(f"#cue-{cue.pk}").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "cue-view.png"))  # looked at by hand; not in git
     assert not watch.violations, watch.violations
     assert all(watch.documents.values()), watch.documents  # every page carried the policy
 

@@ -360,3 +360,44 @@ def test_the_cue_before_is_found_across_a_run_of_show_notes(translator_user):
     with pytest.raises(timing_edit.TimingRuleError) as info:
         _retime(_cue(ep, 7), 1000, 2000, translator_user)  # before row 2 (3000-5500)
     assert str(info.value).startswith("Would pass row 2, cue 1 (00:00:03.000")
+
+
+@pytest.fixture
+def deepl_settings(settings, deepl_server):
+    from translator.engines.registry import reset_engines
+
+    settings.TRANSLATION_ENGINES = {
+        "deepl": {
+            "CLASS": "translator.engines.deepl.DeepLEngine",
+            "OPTIONS": {"auth_key": deepl_server.auth_key, "server_url": deepl_server.url},
+        }
+    }
+    reset_engines()
+    yield deepl_server
+    reset_engines()
+
+
+def test_hand_set_times_survive_re_translation(deepl_settings, sample_episode, translator_user):
+    from translator.services import translation
+
+    cue = (
+        Cue.objects.filter(segment__episode=sample_episode, segment__kind="transcript")
+        .order_by("segment__order", "index")
+        .first()
+    )
+    saved = _retime(cue, cue.start_ms + 50, cue.end_ms, translator_user)
+    for retranslate in (False, True):
+        job = translation.start_translation_job(
+            episode_id=sample_episode.pk,
+            engine="deepl",
+            enqueue=False,
+            retranslate_machine=retranslate,
+        )
+        assert translation.run_translation_job(job_id=job.pk).state == "succeeded"
+        cue.refresh_from_db()
+        assert (cue.start_ms, cue.end_ms, cue.timing, cue.version) == (
+            saved.start_ms,
+            saved.end_ms,
+            "manual",
+            saved.version,
+        )

@@ -210,3 +210,21 @@ def test_cue_view_in_japanese(client, translator_user):
         "長さ（秒）",
     ):
         assert text in html, text
+
+
+def test_a_retime_gives_the_published_page_a_new_fingerprint(translator_user):
+    """Two retimes whose moves cancel out in the sums of starts and ends still change it."""
+    from translator import selectors
+    from translator.services import timing_edit
+
+    ep = _episode(4)
+    before, _ = selectors.public_page_fingerprint(ep)
+    a, b = _cue(ep, 1), _cue(ep, 2)
+    timing_edit.retime_cue(
+        cue_id=a.pk, start_ms=3100, end_ms=5400, base_version=1, user=translator_user
+    )
+    timing_edit.retime_cue(
+        cue_id=b.pk, start_ms=5900, end_ms=8600, base_version=1, user=translator_user
+    )
+    after, _ = selectors.public_page_fingerprint(ep)
+    assert after != before

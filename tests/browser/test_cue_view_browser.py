@@ -178,7 +178,58 @@ def test_two_editors_retiming_one_cue_get_the_conflict_view(
     tina.keyboard.press("BracketLeft")
     tina.wait_for_selector(f"#cue-{cue.pk}.cue-conflict")
     tina.click(f"#cue-{cue.pk} [data-choice=theirs]")
+    # the conflict row already carries their times: wait for the saved row to replace it
+    tina.wait_for_selector(f"#cue-{cue.pk}.cue-conflict", state="detached")
     _wait_stored(tina, cue, s0, e0 + 100)
-    assert tina.locator(f"#cue-{cue.pk}.cue-conflict").count() == 0
     cue.refresh_from_db()
     assert (cue.start_ms, cue.end_ms, cue.version) == (s0, e0 + 100, 3)
+
+
+def _captions_srt(episode, shift_ms: int) -> bytes:
+    import pysubs2
+
+    subs = pysubs2.SSAFile()
+    for cue in _cues(episode):
+        subs.append(
+            pysubs2.SSAEvent(
+                start=cue.start_ms + shift_ms, end=cue.end_ms + shift_ms, text=cue.source_text
+            )
+        )
+    return subs.to_string("srt").encode("utf-8")
+
+
+def test_the_timing_panel_asks_before_replacing_hand_set_times(
+    login, live_server, browser_users, browser_episode, tmp_path
+):
+    from translator.services import timing_edit
+
+    ep = browser_episode
+    captions = tmp_path / "rough.srt"
+    captions.write_bytes(_captions_srt(ep, 400))
+    cue, _nxt = _target(ep)
+    timing_edit.retime_cue(
+        cue_id=cue.pk, start_ms=cue.start_ms + 50, end_ms=cue.end_ms, base_version=1, user=None
+    )
+    hand = (cue.start_ms + 50, cue.end_ms)
+
+    page = login("tina")
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    page.click("details.tool summary:has-text('Timing')")
+    page.wait_for_selector("fieldset.manual-cues")  # loaded when the panel opens
+    assert "1 cue was set by hand" in page.locator("fieldset.manual-cues").inner_text()
+    assert page.locator("input[name=manual][value=keep]").is_checked()  # the default
+    page.set_input_files("input[name=captions][required]", str(captions))
+    with page.expect_navigation():
+        page.click("button:has-text('Align timing')")
+    kept = Cue.objects.get(pk=cue.pk)
+    assert ((kept.start_ms, kept.end_ms), kept.timing) == (hand, "manual")
+    assert Cue.objects.filter(segment__episode=ep, timing="aligned").count() > 10
+
+    page.click("details.tool summary:has-text('Timing')")
+    page.wait_for_selector("fieldset.manual-cues")
+    page.check("input[name=manual][value=replace]")
+    page.set_input_files("input[name=captions][required]", str(captions))
+    with page.expect_navigation():
+        page.click("button:has-text('Align timing')")
+    replaced = Cue.objects.get(pk=cue.pk)
+    assert replaced.timing == "aligned" and replaced.start_ms != hand[0]

@@ -228,3 +228,17 @@ def test_a_retime_gives_the_published_page_a_new_fingerprint(translator_user):
     )
     after, _ = selectors.public_page_fingerprint(ep)
     assert after != before
+
+
+def test_cue_view_opens_at_a_given_cue(client, reviewer_user):
+    ep = _episode(250)
+    client.force_login(reviewer_user)
+    cue = _cue(ep, 180)  # the 181st cue: page 2
+    html = client.get(
+        reverse("translator:cue_view", args=[ep.pk]) + f"?cue={cue.pk}"
+    ).content.decode()
+    assert f'data-focus-cue="{cue.pk}"' in html and f'id="cue-{cue.pk}"' in html
+    assert 'aria-current="page">2<' in html
+    # a cue of no episode, or junk: the first page
+    html = client.get(reverse("translator:cue_view", args=[ep.pk]) + "?cue=x").content.decode()
+    assert 'aria-current="page">1<' in html and "data-focus-cue" not in html

@@ -93,6 +93,7 @@ class CuePage:
     num_pages: int
     total: int
     per_page: int
+    focus_cue: int | None = None  # the cue asked for with ?cue=
 
     @property
     def page_links(self) -> list[PageLink]:
@@ -221,11 +222,27 @@ def _rows_for_segments(
     return rows
 
 
-def cue_page(*, episode: Episode, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> CuePage:
-    """One page of cue rows in reading order (segment, then cue). Constant query count."""
+def cue_page(
+    *,
+    episode: Episode,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    goto_cue: int | None = None,
+) -> CuePage:
+    """One page of cue rows in reading order (segment, then cue). Constant query count.
+    ``goto_cue``: the page holding that cue (one query more), focused there."""
     qs = _timed_cues(episode.pk)
     total = qs.count()
     num_pages = max(1, -(-total // per_page))
+    focus = None
+    if goto_cue is not None:
+        target = qs.filter(pk=goto_cue).values_list("segment__order", "index").first()
+        if target is not None:
+            order, index = target
+            before = qs.filter(
+                Q(segment__order__lt=order) | Q(segment__order=order, index__lt=index)
+            ).count()
+            page, focus = before // per_page + 1, goto_cue
     page = min(max(1, page), num_pages)
     start = (page - 1) * per_page
     on_page = list(
@@ -239,7 +256,7 @@ def cue_page(*, episode: Episode, page: int = 1, per_page: int = DEFAULT_PER_PAG
         if on_page
         else []
     )
-    return CuePage(episode, rows, page, num_pages, total, per_page)
+    return CuePage(episode, rows, page, num_pages, total, per_page, focus)
 
 
 def segment_cue_rows(cue_id: int, *, numbered: bool = True) -> list[CueRow]:

@@ -34,7 +34,12 @@ def cue_view(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = get_object_or_404(Episode, pk=episode_id)
     page = review_selectors.parse_int(request.GET.get("page"), 1) or 1
     per_page = cue_selectors.parse_per_page(request.GET.get("per_page"))
-    data = cue_selectors.cue_page(episode=episode, page=page, per_page=per_page)
+    data = cue_selectors.cue_page(
+        episode=episode,
+        page=page,
+        per_page=per_page,
+        goto_cue=review_selectors.parse_int(request.GET.get("cue")),
+    )
     return render(
         request,
         "translator/cues/page.html",

@@ -273,6 +273,14 @@
     });
   }
 
+  if (table.dataset.focusCue) {
+    const row = rowById(table.dataset.focusCue); // ?cue=<id>: that cue, focused
+    if (row) {
+      row.focus();
+      row.scrollIntoView({ block: "center" });
+    }
+  }
+
   window.addEventListener("beforeunload", (e) => {
     if (pending.size || inflight.size) e.preventDefault();
   });

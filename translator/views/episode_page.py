@@ -59,9 +59,8 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
     ctx |= panels.job_panel_context(episode)
     ctx["episode"] = episode
     ctx["not_approved"] = data.counts["total"] - data.counts["approved"]
-    ctx |= panels.timing_panel_context(
-        episode, count_manual=False
-    )  # the timing panel: undo, audio timing job
+    # The timing panel: undo, audio timing job (cues set by hand are counted when it opens).
+    ctx |= panels.timing_panel_context(episode, count_manual=False)
     return render(request, "translator/episode_detail.html", ctx)
 
 

@@ -7,6 +7,7 @@ from django.urls import path
 
 from translator.views import (
     auth,
+    cues,
     episode_page,
     episodes,
     export,
@@ -42,6 +43,7 @@ urlpatterns = [
     *media.urlpatterns,
     *memory.urlpatterns,
     *find_replace.urlpatterns,
+    *cues.urlpatterns,
 ]
 
 # Login/logout live outside the "translator" namespace (settings.LOGIN_URL = "login").

@@ -76,7 +76,12 @@ def public_page_fingerprint(episode: Episode) -> tuple[tuple, datetime.datetime]
         changed=Max("updated_at"),
     )
     cues = Cue.objects.filter(segment__episode_id=episode.pk).aggregate(
-        n=Count("id"), starts=Sum("start_ms"), ends=Sum("end_ms")
+        # versions: every retime moves one (a start and an end moved by the same amount in
+        # two cues would leave the sums as they were)
+        n=Count("id"),
+        starts=Sum("start_ms"),
+        ends=Sum("end_ms"),
+        versions=Sum("version"),
     )
     speakers = tuple(
         Speaker.objects.filter(episode_id=episode.pk)

@@ -17,13 +17,8 @@ from translator.selectors import panels
 from translator.selectors import review as review_selectors
 from translator.services import editing
 from translator.templatetags.review_rows import row_context
+from translator.views.media import media_src
 from translator.views.review_common import counters_oob
-
-
-def _media_src(episode: Episode) -> str:
-    if episode.media_file:
-        return reverse("translator:episode_media", args=[episode.pk])
-    return episode.media_url
 
 
 @require_GET
@@ -54,7 +49,7 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
         "qa_choices": list(review_selectors.QA_LABELS.items()),
         "status_choices": list(Segment.Status.choices),
         "media_kind": editing.media_kind(episode.media_file.name or episode.media_url),
-        "media_src": _media_src(episode),
+        "media_src": media_src(episode),
         "rows_url": reverse("translator:episode_detail", args=[episode.pk])
         + filters.querystring(page=data.page),
     }
@@ -64,7 +59,8 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
     ctx |= panels.job_panel_context(episode)
     ctx["episode"] = episode
     ctx["not_approved"] = data.counts["total"] - data.counts["approved"]
-    ctx |= panels.timing_panel_context(episode)  # the timing panel: undo, audio timing job
+    # The timing panel: undo, audio timing job (cues set by hand are counted when it opens).
+    ctx |= panels.timing_panel_context(episode, count_manual=False)
     return render(request, "translator/episode_detail.html", ctx)
 
 

@@ -154,7 +154,7 @@ class CueLines:
     shared_with: int = 0
     events: int = 1  # the part's English is shown as this many events in turn
     fast_en: bool = False
-    fast_ja: bool = False
+    fast_ja: bool = False  # over the Japanese reading speed shown as information (6 chars/s)
 
 
 def _cps(chars: float, duration_ms: int) -> float:
@@ -183,7 +183,7 @@ def cue_rows(
             width = sum(japanese_width(x) for x in lines)
             duration = int(cue.end_ms) - int(cue.start_ms)
             out[k].cps_ja = _cps(width, duration)
-            out[k].fast_ja = _fast(width, duration, options.max_cps_ja)
+            out[k].fast_ja = _fast(width, duration, options.info_cps_ja)
     spans = []
     for cue in segment.cues:
         if cue.start_ms is None or cue.end_ms is None:

@@ -7,6 +7,7 @@ from django.urls import path
 
 from translator.views import (
     auth,
+    cues,
     episode_page,
     episodes,
     export,
@@ -41,6 +42,7 @@ urlpatterns = [
     *panels.urlpatterns,
     *media.urlpatterns,
     *memory.urlpatterns,
+    *cues.urlpatterns,
     *waveform.urlpatterns,
 ]
 

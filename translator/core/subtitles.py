@@ -39,7 +39,7 @@ DURATION = "duration"
 GAP = "gap"
 RULES = (READING_SPEED_EN, READING_SPEED_JA, LINE_LENGTH, LINES, DURATION, GAP)
 
-_CPS_TOLERANCE = 0.05
+CPS_TOLERANCE = 0.05
 
 
 @dataclass
@@ -459,7 +459,7 @@ def build_subtitles(
             if part.end_ms > spans[part.last_cue][1]:
                 report.extended_cues += 1
             ja_cues = seg.cues[part.first_cue : part.last_cue + 1]
-            ja_lines = _ja_lines(ja_cues, options) if layout.has_ja else []
+            ja_lines = ja_lines_of(ja_cues, options) if layout.has_ja else []
             pieces = fit_on_screen(part, options, protected)
             report.split_cues += len(pieces) - 1
             for start_ms, end_ms, en_lines in pieces:
@@ -532,7 +532,7 @@ def fit_on_screen(
     ]
 
 
-def _ja_lines(cues: Sequence[ExportCue], options: SubtitleOptions) -> list[str]:
+def ja_lines_of(cues: Sequence[ExportCue], options: SubtitleOptions) -> list[str]:
     """Japanese lines of an event: the lines chosen at import when the event is one cue,
     else the merged cues' text broken again at phrase boundaries."""
     if len(cues) == 1 and cues[0].lines:
@@ -542,6 +542,12 @@ def _ja_lines(cues: Sequence[ExportCue], options: SubtitleOptions) -> list[str]:
         max_width=options.max_width_per_line_ja,
         max_lines=options.max_lines,
     )
+
+
+def reading_chars(lines: Sequence[str]) -> int:
+    """Characters an English event is read by: its lines and a space for each break (the
+    reading-speed rule of :func:`check_events`; the cue view shows the same figure)."""
+    return sum(len(x) for x in lines) + len(lines) - 1 if lines else 0
 
 
 def _japanese_events(
@@ -566,7 +572,7 @@ def _japanese_events(
                 start_ms=s,
                 end_ms=end,
                 en_lines=[],
-                ja_lines=_ja_lines([cue], options),
+                ja_lines=ja_lines_of([cue], options),
                 speaker=seg.speaker,
                 segment_index=seg.index,
                 segment_indexes=(seg.index,),
@@ -648,8 +654,8 @@ def _violations_by_side(
     if next_start_ms is not None and next_start_ms - ev.end_ms < rules.min_gap_ms:
         timing.add(GAP)
     if layout.has_en and ev.en_lines:
-        chars = sum(len(x) for x in ev.en_lines) + len(ev.en_lines) - 1
-        if chars * 1000 > (options.max_cps_en + _CPS_TOLERANCE) * max(dur, 1):
+        chars = reading_chars(ev.en_lines)
+        if chars * 1000 > (options.max_cps_en + CPS_TOLERANCE) * max(dur, 1):
             en.add(READING_SPEED_EN)
         if any(len(x) > options.max_chars_per_line for x in ev.en_lines):
             en.add(LINE_LENGTH)
@@ -657,7 +663,7 @@ def _violations_by_side(
             en.add(LINES)
     if layout.has_ja and ev.ja_lines:
         widths = [japanese_width(x) for x in ev.ja_lines]
-        if sum(widths) * 1000 > (options.max_cps_ja + _CPS_TOLERANCE) * max(dur, 1):
+        if sum(widths) * 1000 > (options.max_cps_ja + CPS_TOLERANCE) * max(dur, 1):
             ja.add(READING_SPEED_JA)
         if any(w > options.max_width_per_line_ja for w in widths):
             ja.add(LINE_LENGTH)

@@ -23,6 +23,7 @@ class Timing(StrEnum):
     ESTIMATED = "estimated"  # from the speech-rate model
     IMPORTED = "imported"  # from a timed subtitle file
     ALIGNED = "aligned"  # transferred from rough captions by alignment
+    MANUAL = "manual"  # set by an editor (cue view, waveform): never re-estimated
 
 
 @dataclass

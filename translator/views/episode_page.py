@@ -18,13 +18,8 @@ from translator.selectors import review as review_selectors
 from translator.selectors import waveform as waveform_selectors
 from translator.services import editing
 from translator.templatetags.review_rows import row_context
+from translator.views.media import media_src
 from translator.views.review_common import counters_oob
-
-
-def _media_src(episode: Episode) -> str:
-    if episode.media_file:
-        return reverse("translator:episode_media", args=[episode.pk])
-    return episode.media_url
 
 
 @require_GET
@@ -55,7 +50,7 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
         "qa_choices": list(review_selectors.QA_LABELS.items()),
         "status_choices": list(Segment.Status.choices),
         "media_kind": editing.media_kind(episode.media_file.name or episode.media_url),
-        "media_src": _media_src(episode),
+        "media_src": media_src(episode),
         "rows_url": reverse("translator:episode_detail", args=[episode.pk])
         + filters.querystring(page=data.page),
     }

@@ -19,13 +19,22 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from translator.models import Episode
 from translator.permissions import can_change_episode, can_edit, can_view, require_perm
 from translator.services import editing
+
+
+def media_src(episode: Episode) -> str:
+    """Where a page's player loads the episode's media: the stored file through
+    :func:`episode_media`, else the attached address ("" when there is none)."""
+    if episode.media_file:
+        return reverse("translator:episode_media", args=[episode.pk])
+    return episode.media_url
+
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _MAX_DIGITS = 18  # 10^18 bytes is an exabyte: a longer number is crafted, not a real range

@@ -76,7 +76,7 @@ def waveform_cues(episode_id: int) -> list[dict[str, Any]]:
 def strip_context(episode: Episode) -> dict[str, Any]:
     """What ``translator/review/waveform.html`` needs (the review page, the cue view)."""
     peaks = waveform_state(episode)
-    base = reverse("translator:episode_detail", args=[episode.pk])
+    retime = reverse("translator:cue_retime", args=[episode.pk, 0])
     return {
         "waveform": peaks,
         "waveform_stale": peaks is not None and is_stale(peaks),
@@ -86,7 +86,7 @@ def strip_context(episode: Episode) -> dict[str, Any]:
             "compute": reverse("translator:waveform_compute", args=[episode.pk]),
             "peaks": reverse("translator:waveform_peaks", args=[episode.pk]),
             "cues": reverse("translator:waveform_cues", args=[episode.pk]),
-            # The cue view's retime endpoint: /episodes/<id>/cues/<cue_id>/retime/.
-            "retime": f"{base}cues/{{id}}/retime/",
+            # The cue view's retime endpoint, with {id} for the cue (waveform.js fills it in).
+            "retime": retime.replace("/0/retime/", "/{id}/retime/"),
         },
     }

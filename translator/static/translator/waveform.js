@@ -124,6 +124,7 @@
     // Times changed elsewhere (an audio timing job, the cue view's keys): draw them again.
     const refresh = () => this.fetchCues().then((c) => this.setCues(c)).catch(() => {});
     document.body.addEventListener("jobFinished", refresh);
+    document.body.addEventListener("cueRetimed", refresh); // the cue view's keyboard retiming
     document.addEventListener("jimaku:cues-changed", refresh);
   };
 
@@ -160,7 +161,8 @@
   };
 
   Strip.prototype.rowOf = function (cue) {
-    return document.querySelector('[data-cue-id="' + cue.id + '"]') || document.getElementById("seg-" + cue.seg);
+    // The cue view's row of the cue, else the review page's row of its segment.
+    return document.getElementById("cue-" + cue.id) || document.getElementById("seg-" + cue.seg);
   };
 
   Strip.prototype.follow = function (t) {
@@ -183,7 +185,7 @@
     // Review rows are followed by review.js; a cue row (the cue view) is scrolled here. Never
     // while the editor types, nor when "Follow playback" is off.
     const followBox = document.getElementById("follow-playback");
-    if (row.dataset.cueId && (!followBox || followBox.checked) && !typing()) {
+    if (row.dataset.cue && (!followBox || followBox.checked) && !typing()) {
       row.scrollIntoView({ block: "nearest", behavior: "smooth" });
     }
   };

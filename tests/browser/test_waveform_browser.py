@@ -166,8 +166,8 @@ def test_dragging_an_edge_retimes_the_cue(drawn, artifacts):
 
 
 def test_a_conflict_or_a_broken_rule_snaps_the_cue_back(drawn):
-    from translator.services import timing_edit
     from tests.conftest import make_user
+    from translator.services import timing_edit
 
     page, episode, cues, watch = drawn
     # Someone else retimes the cue after the page was opened.

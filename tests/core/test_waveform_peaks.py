@@ -84,9 +84,7 @@ def test_a_near_silent_file_is_not_blown_up_to_full_scale():
 
 
 def test_dat_round_trip_and_header(tmp_path):
-    peaks = peaks_of_samples(
-        [tone(0.3, 16_000)], sample_rate=16_000, samples_per_peak=160
-    )
+    peaks = peaks_of_samples([tone(0.3, 16_000)], sample_rate=16_000, samples_per_peak=160)
     blob = peaks.to_dat()
     assert struct.unpack_from("<iIiiIi", blob) == (2, 1, 16_000, 160, peaks.length, 1)
     assert len(blob) == 24 + 2 * peaks.length

@@ -25,9 +25,7 @@ pytestmark = pytest.mark.django_db
 
 def tone_wav(seconds_on: float = 1.0, seconds_off: float = 1.0, rate: int = 22_050) -> bytes:
     t = np.arange(int(seconds_on * rate)) / rate
-    signal = np.concatenate(
-        [0.5 * np.sin(2 * np.pi * 330 * t), np.zeros(int(seconds_off * rate))]
-    )
+    signal = np.concatenate([0.5 * np.sin(2 * np.pi * 330 * t), np.zeros(int(seconds_off * rate))])
     buf = io.BytesIO()
     with wave.open(buf, "wb") as w:
         w.setnchannels(1)
@@ -53,7 +51,9 @@ def attach(episode, user, data: bytes, name: str = "talk.wav", capture=None):
 def test_attaching_a_file_queues_its_peaks_for_the_worker(
     sample_episode, translator_user, django_capture_on_commit_callbacks
 ):
-    ep = attach(sample_episode, translator_user, tone_wav(), capture=django_capture_on_commit_callbacks)
+    ep = attach(
+        sample_episode, translator_user, tone_wav(), capture=django_capture_on_commit_callbacks
+    )
     row = WaveformPeaks.objects.get(episode=ep)
     assert row.state == WaveformPeaks.State.QUEUED and row.media_name == ep.media_file.name
     # Enqueued after the commit, on the real database queue: the upload request decoded nothing.

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from translator.models import Cue, Episode, WaveformPeaks
 
-
 # A queued or running computation not finished after this long lost its worker: it may be
 # started again. An hour of audio takes well under a minute.
 STALE_AFTER = timedelta(minutes=10)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -64,9 +65,9 @@ def request_waveform(*, episode_id: int, user: AbstractBaseUser | None) -> Wavef
     if not episode.media_file:
         raise WaveformError("the episode has no uploaded media file to draw")
     current = WaveformPeaks.objects.filter(episode=episode).first()
-    if current is not None and current.media_name == episode.media_file.name:
-        if current.state == State.READY or (current.is_active and not is_stale(current)):
-            return current
+    in_hand = current is not None and current.media_name == episode.media_file.name
+    if in_hand and (current.state == State.READY or (current.is_active and not is_stale(current))):
+        return current
     return media_changed(episode_id=episode.pk, media_name=episode.media_file.name)
 
 

@@ -92,9 +92,7 @@ def waveform_cues(request: HttpRequest, episode_id: int) -> JsonResponse:
 
 urlpatterns = [
     path("episodes/<int:episode_id>/waveform/", waveform_strip, name="waveform_strip"),
-    path(
-        "episodes/<int:episode_id>/waveform/compute/", waveform_compute, name="waveform_compute"
-    ),
+    path("episodes/<int:episode_id>/waveform/compute/", waveform_compute, name="waveform_compute"),
     path("episodes/<int:episode_id>/waveform/peaks/", waveform_peaks, name="waveform_peaks"),
     path("episodes/<int:episode_id>/waveform/cues/", waveform_cues, name="waveform_cues"),
 ]

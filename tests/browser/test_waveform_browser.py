@@ -207,3 +207,44 @@ def test_a_conflict_or_a_broken_rule_snaps_the_cue_back(drawn):
     right_s = (box["x"] + box["width"] - view["x"]) / view["width"] * duration_s
     assert abs(right_s - cue.end_ms / 1000) < 0.15
     assert watch.problems == []
+
+
+def test_cue_view_strip_follows_a_jump_and_marks_the_cue_row(
+    login, live_server, browser_users, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from translator.services import editing
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    episode = import_episode(data=sample_transcript(4), request=ImportRequest(title="Cue view"))
+    cues = cue_list(episode)
+    data = tone_per_cue(tmp_path / "e.wav", cues).read_bytes()
+    editing.attach_media_file(
+        episode_id=episode.pk,
+        upload=SimpleUploadedFile("e.wav", data, content_type="audio/wav"),
+        user=browser_users["translator"],
+    )
+    waveform.run_waveform_job(peaks_id=WaveformPeaks.objects.get(episode=episode).pk)
+    page = login("tina", width=1280)
+    watch = Watch(page)
+    page.goto(f"{live_server.url}/episodes/{episode.pk}/cues/")
+    page.wait_for_function("() => document.querySelector('#waveform')?.dataset.ready === '1'")
+    for _ in range(4):  # zoomed in to 320 px/s: the strip scrolls
+        page.click(".wf-zoom[data-zoom=in]")
+    last = cues[-1]
+    assert not region(page, last).is_visible()  # off to the right (not even in the DOM)
+    page.evaluate(
+        f"() => {{ document.getElementById('player').currentTime = {(last.start_ms + 200) / 1000}; }}"
+    )
+    page.wait_for_function(
+        f"() => document.getElementById('waveform').dataset.currentCue === '{last.pk}'"
+    )
+    page.wait_for_function(
+        f"() => document.getElementById('cue-{last.pk}').classList.contains('wf-current')"
+    )
+    view = page.locator("#waveform").bounding_box()
+    region(page, last).wait_for(state="visible")
+    box = region(page, last).bounding_box()
+    assert view["x"] <= box["x"] <= view["x"] + view["width"]  # brought into view
+    assert watch.problems == []

@@ -99,6 +99,7 @@ def test_strip_draws_the_cues_and_a_click_seeks(drawn, artifacts, live_server):
         box = region(page, cue).bounding_box()
         assert abs((box["x"] - view["x"]) / view["width"] * duration_s - cue.start_ms / 1000) < 0.3
     page.locator(".wf").screenshot(path=str(artifacts / "waveform-strip.png"))
+    page.screenshot(path=str(artifacts / "waveform-review-page.png"))
 
     # A click seeks: the player's position follows the click.
     target = 0.62

@@ -165,3 +165,40 @@ def test_an_address_has_no_strip_to_compute(client, translator_user, sample_epis
     page = _page(client, sample_episode).text
     assert "drawn for an uploaded media file" in page
     assert "wavesurfer.min.js" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_returns_at_once_and_the_worker_computes_the_peaks(
+    client, monkeypatch, sample_bytes
+):
+    """Through the real queue: the upload request only enqueues; ``db_worker`` computes."""
+    from django.core.management import call_command
+
+    from tests.conftest import ensure_groups, make_user
+    from translator.core.audio import peaks as core_peaks
+    from translator.core.requests import ImportRequest
+    from translator.services.importing import import_episode
+
+    ensure_groups()
+    user = make_user("tess", group="translator")
+    episode = import_episode(data=sample_bytes, request=ImportRequest(title="Queue"))
+    calls = []
+    real = core_peaks.compute_peaks
+    monkeypatch.setattr(
+        core_peaks, "compute_peaks", lambda *a, **k: calls.append(a) or real(*a, **k)
+    )
+    client.force_login(user)
+    upload = SimpleUploadedFile("talk.wav", tone_wav(), content_type="audio/wav")
+    response = client.post(reverse("translator:media_attach", args=[episode.pk]), {"file": upload})
+    assert response.status_code == 302
+    assert calls == []  # nothing decoded in the request
+    assert WaveformPeaks.objects.get(episode=episode).state == WaveformPeaks.State.QUEUED
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert len(calls) == 1
+    row = WaveformPeaks.objects.get(episode=episode)
+    assert row.state == WaveformPeaks.State.READY and row.length == 200
+    client.force_login(user)
+    peaks = client.get(
+        reverse("translator:waveform_peaks", args=[episode.pk]), HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert peaks.status_code == 200 and peaks["Content-Encoding"] == "gzip"

@@ -72,6 +72,19 @@ def test_failed_media_shows_one_line_and_try_again(client, translator_user, samp
     assert WaveformPeaks.objects.get(episode=ep).state == WaveformPeaks.State.QUEUED
 
 
+def test_media_from_before_waveforms_offers_to_compute(client, translator_user, episode):
+    WaveformPeaks.objects.filter(episode=episode).delete()  # attached before this feature
+    client.force_login(translator_user)
+    strip = client.get(reverse("translator:waveform_strip", args=[episode.pk])).text
+    assert 'data-state="missing"' in strip and "Compute the waveform" in strip
+    assert "hx-get" not in strip  # nothing to poll for
+    response = client.post(
+        reverse("translator:waveform_compute", args=[episode.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert "Computing waveform…" in response.text
+    assert WaveformPeaks.objects.get(episode=episode).state == WaveformPeaks.State.QUEUED
+
+
 def test_viewers_see_the_strip_but_cannot_compute(client, reviewer_user, plain_user, episode):
     from tests.conftest import make_user
 

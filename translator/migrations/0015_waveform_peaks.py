@@ -5,30 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('translator', '0014_edit_actions'),
+        ("translator", "0014_edit_actions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WaveformPeaks',
+            name="WaveformPeaks",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('media_name', models.CharField(max_length=1000)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('running', 'Computing'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=20)),
-                ('error', models.TextField(blank=True)),
-                ('sample_rate', models.PositiveIntegerField(default=0)),
-                ('samples_per_peak', models.PositiveIntegerField(default=0)),
-                ('length', models.PositiveIntegerField(default=0)),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('data_gz', models.BinaryField(blank=True, default=b'')),
-                ('raw_bytes', models.PositiveIntegerField(default=0)),
-                ('task_id', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('episode', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='waveform', to='translator.episode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("media_name", models.CharField(max_length=1000)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Computing"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("sample_rate", models.PositiveIntegerField(default=0)),
+                ("samples_per_peak", models.PositiveIntegerField(default=0)),
+                ("length", models.PositiveIntegerField(default=0)),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                ("data_gz", models.BinaryField(blank=True, default=b"")),
+                ("raw_bytes", models.PositiveIntegerField(default=0)),
+                ("task_id", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "episode",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="waveform",
+                        to="translator.episode",
+                    ),
+                ),
             ],
         ),
     ]

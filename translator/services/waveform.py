@@ -64,7 +64,7 @@ def request_waveform(*, episode_id: int, user: AbstractBaseUser | None) -> Wavef
     episode = Episode.objects.select_for_update().get(pk=episode_id)
     if not episode.media_file:
         raise WaveformError("the episode has no uploaded media file to draw")
-    current = WaveformPeaks.objects.filter(episode=episode).first()
+    current = WaveformPeaks.objects.filter(episode=episode).defer("data_gz").first()
     in_hand = current is not None and current.media_name == episode.media_file.name
     if in_hand and (current.state == State.READY or (current.is_active and not is_stale(current))):
         return current

@@ -125,10 +125,19 @@
     const refresh = () => this.fetchCues().then((c) => this.setCues(c)).catch(() => {});
     document.body.addEventListener("jobFinished", refresh);
     document.body.addEventListener("cueRetimed", refresh); // the cue view's keyboard retiming
+    // A row swapped by htmx (saved, refreshed) keeps the playing cue's mark.
+    document.body.addEventListener("htmx:afterSettle", () => {
+      const row = this.current && this.rowOf(this.current);
+      if (row) row.classList.add("wf-current");
+    });
     document.addEventListener("jimaku:cues-changed", refresh);
   };
 
   Strip.prototype.setCues = function (cues) {
+    if (this.current) {
+      const row = this.rowOf(this.current);
+      if (row) row.classList.remove("wf-current");
+    }
     this.regions.clearRegions();
     this.byId.clear();
     this.current = null;

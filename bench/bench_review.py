@@ -17,13 +17,12 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.common import Figure, median_time
+from bench.common import Figure, free_port, median_time, p95, session_cookie, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "Review page"
@@ -34,20 +33,7 @@ THINK_S = 0.5  # an editor reads for a while between saves (humans: seconds, not
 
 
 def _setup_django() -> None:
-    import django
-    from django.conf import settings
-
-    if not settings.configured:
-        tmp = Path(tempfile.mkdtemp(prefix="jimaku-bench-review-"))
-        os.environ["JIMAKU_DATA_DIR"] = str(tmp)
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        os.environ.setdefault("DJANGO_DEBUG", "1")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-        os.environ.setdefault("JIMAKU_LOG_LEVEL", "WARNING")
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    setup_django("jimaku-bench-review-")
 
 
 def synthetic_episode(n: int):
@@ -187,23 +173,8 @@ def _page_figures() -> list[Figure]:
 # --- concurrent saves against a real server -----------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _session_cookie(user) -> str:
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.save()
-    return store.session_key
+_free_port = free_port
+_session_cookie = session_cookie
 
 
 _VERSION = re.compile(rb'name="version" value="(\d+)"')
@@ -249,8 +220,7 @@ def _editor_loop(port, cookie, segment_id, saves, latencies, errors, think_s=0.0
         version = int(match.group(1))
 
 
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
+_p95 = p95
 
 
 def _save_figures() -> list[Figure]:

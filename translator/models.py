@@ -514,6 +514,8 @@ class AudioTimingJob(models.Model):
     captions_filename = models.CharField(max_length=255, blank=True)
     # Cues with imported or aligned times are replaced only when this was confirmed.
     replace_timed = models.BooleanField(default=False)
+    # Cues an editor retimed (Cue.Timing.MANUAL) are kept unless this was chosen.
+    replace_manual = models.BooleanField(default=False)
     alignment = models.ForeignKey(
         AlignmentRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -113,6 +113,13 @@ EXPECT: dict[str, Expect] = {
         "POST", _roles(LOGIN, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND), {}
     ),
     "translator:glossary_delete": Expect("POST", VIEWERS, {}, htmx=True),
+    # Cue view (cueview): read by viewers, retimed by editors.
+    "translator:cue_view": Expect("GET", VIEWERS),
+    "translator:cue_row": Expect("GET", VIEWERS, htmx=True),
+    "translator:cue_retime": Expect(
+        "POST", VIEWERS, {"start_ms": "100", "end_ms": "1500", "version": "1"}, htmx=True
+    ),
+    "translator:timing_manual_choice": Expect("GET", VIEWERS, htmx=True),
     "logout": Expect("POST", _roles(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
 }
 ADMIN = _roles(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, OK)
@@ -156,6 +163,7 @@ class World:
     job: TranslationJob
     run: AlignmentRun
     import_job: ImportJob
+    cue: Cue | None = None
 
 
 def make_world() -> World:
@@ -174,7 +182,7 @@ def make_world() -> World:
         status=Segment.Status.MACHINE,
     )
     Segment.objects.create(episode=ep, order=1, source_text="さようなら。")
-    Cue.objects.create(
+    cue = Cue.objects.create(
         segment=seg, start_ms=0, end_ms=1500, source_end=6, source_text="こんにちは。"
     )
     rev = SegmentRevision.objects.create(
@@ -184,7 +192,7 @@ def make_world() -> World:
     job = TranslationJob.objects.create(episode=ep, engine="argos", state="succeeded")
     run = AlignmentRun.objects.create(episode=ep, report={}, previous_times={})
     import_job = ImportJob.objects.create(token="0" * 32, filename="big.srt")
-    return World(ep, seg, rev, speaker, term, job, run, import_job)
+    return World(ep, seg, rev, speaker, term, job, run, import_job, cue)
 
 
 def url_for(name: str, w: World) -> str:
@@ -198,6 +206,7 @@ def url_for(name: str, w: World) -> str:
         "run_id": w.run.pk,
         "import_job_id": w.import_job.pk,
         "public_id": w.episode.public_id,
+        "cue_id": w.cue.pk if w.cue else 0,
     }
     route = url_names()[name]
     kwargs = {k: v for k, v in kwargs_by_param.items() if f":{k}>" in route}

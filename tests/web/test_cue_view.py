@@ -193,3 +193,20 @@ def test_cue_row_endpoint_and_json_shape_is_stable(client, translator_user):
     body = _post(client, ep, cue, start_ms=100, end_ms=2400, version=1).json()
     assert set(body) >= {"id", "start_ms", "end_ms", "version", "cps"}
     json.dumps(body)
+
+
+def test_cue_view_in_japanese(client, translator_user):
+    ep = _episode(2)
+    client.force_login(translator_user)
+    _post(client, ep, _cue(ep, 0), start_ms=0, end_ms=2400, version=1)
+    html = client.get(
+        reverse("translator:cue_view", args=[ep.pk]), HTTP_ACCEPT_LANGUAGE="ja"
+    ).content.decode()
+    for text in (
+        "レビュー画面に戻る",
+        "字幕キューを書き出しと同じ形で",
+        "手動",
+        "推定",
+        "長さ（秒）",
+    ):
+        assert text in html, text

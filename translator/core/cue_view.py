@@ -211,3 +211,38 @@ def cue_rows(
             out[j].part_cues = 0
             out[j].shared_with = j - part.first_cue
     return out
+
+
+# --- estimation and alignment around hand-set times -------------------------------------------
+
+
+def fit_around_fixed(
+    spans: Sequence[tuple[int, int] | None],
+    fixed: Sequence[bool],
+    rules: TimingRules | None = None,
+) -> list[tuple[int, int] | None]:
+    """``spans`` (in reading order; ``None``: untimed) with every span that is not ``fixed``
+    kept clear of the fixed ones: it starts a gap after the nearest fixed span before it and
+    ends a gap before the nearest fixed span after it. Fixed spans are returned unchanged: an
+    alignment that keeps hand-set times moves what is around them, never them."""
+    gap = (rules or TimingRules()).min_gap_ms
+    out = list(spans)
+    floor: int | None = None
+    for i, span in enumerate(out):
+        if span is None:
+            continue
+        if fixed[i]:
+            floor = span[1] + gap
+        elif floor is not None and span[0] < floor:
+            out[i] = (floor, max(span[1], floor + 1))
+    ceiling: int | None = None
+    for i in range(len(out) - 1, -1, -1):
+        span = out[i]
+        if span is None:
+            continue
+        if fixed[i]:
+            ceiling = span[0] - gap
+        elif ceiling is not None and span[1] > ceiling:
+            end = max(ceiling, 1)
+            out[i] = (min(span[0], end - 1), end)
+    return out

@@ -242,14 +242,15 @@ def cue_page(*, episode: Episode, page: int = 1, per_page: int = DEFAULT_PER_PAG
     return CuePage(episode, rows, page, num_pages, total, per_page)
 
 
-def segment_cue_rows(cue_id: int) -> list[CueRow]:
+def segment_cue_rows(cue_id: int, *, numbered: bool = True) -> list[CueRow]:
     """The rows of every cue of ``cue_id``'s segment (a retime changes how its sentence's
-    English is spread over them), numbered as on the page. Six queries."""
+    English is spread over them), numbered as on the page (``numbered=False``: numbers from
+    1, one query less). Six queries."""
     cue = Cue.objects.select_related("segment").get(pk=cue_id)
     seg = cue.segment
     before = (
         _timed_cues(seg.episode_id).filter(Q(segment__order__lt=seg.order)).count()
-        if seg.kind in TIMED_KINDS
+        if numbered and seg.kind in TIMED_KINDS
         else 0
     )
     return _rows_for_segments(seg.episode_id, [seg.pk], None, before + 1)
@@ -257,7 +258,7 @@ def segment_cue_rows(cue_id: int) -> list[CueRow]:
 
 def cue_row(cue_id: int, rows: Iterable[CueRow] | None = None) -> CueRow:
     """The row of one cue (from ``rows`` when given)."""
-    for row in rows if rows is not None else segment_cue_rows(cue_id):
+    for row in rows if rows is not None else segment_cue_rows(cue_id, numbered=False):
         if row.id == cue_id:
             return row
     raise Cue.DoesNotExist(cue_id)

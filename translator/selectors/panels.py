@@ -169,16 +169,22 @@ def translated_since(episode_id: int, since: datetime.datetime) -> list[tuple[in
     )
 
 
-def timing_panel_context(episode: Episode) -> dict:
+def timing_panel_context(episode: Episode, *, count_manual: bool = True) -> dict:
     """What the timing panel shows: the last alignment, the latest audio timing job and how
-    many cue times would need confirmation to be replaced. The last two only matter while the
-    episode has an audio file (no extra query otherwise: the episode page has a query budget)."""
+    many cue times would need confirmation to be replaced (one query: imported or aligned
+    cues, and cues set by hand, which every run keeps unless told to replace them); the job
+    only while the episode has an audio file (the episode page has a query budget: without
+    media and ``count_manual`` off, ``manual_cues`` is ``None`` and the panel loads that
+    choice when it is opened)."""
     job = None
     hand_set = 0
+    timed, manual = 0, None
+    if episode.media_file or count_manual:
+        timed, manual = audio_timing.timing_counts(episode.pk)  # one query for both
     if episode.media_file:
         job = audio_timing.latest_job(episode.pk)
         if job is None or not job.is_active:
-            hand_set = audio_timing.hand_set_count(episode.pk)
+            hand_set = timed
         if job is not None and job.state == AudioTimingJob.State.SUCCEEDED and job.started_at:
             # The episode may have been read before the job finished: then its report is
             # missing (and the panel, no longer polling, would keep showing that).
@@ -191,6 +197,7 @@ def timing_panel_context(episode: Episode) -> dict:
     return {
         "audio_job": job,
         "hand_set_cues": hand_set,
+        "manual_cues": manual,  # retimed by an editor: a run keeps them unless told otherwise
         "has_media_file": bool(episode.media_file),
         "last_alignment": (
             episode.alignments.filter(undone=False).first() if episode.alignment_report else None

@@ -10,10 +10,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from translator import permissions
 from translator.core.align import AlignCue, align_cues
+from translator.core.cue_view import fit_around_fixed
 from translator.core.encoding import decode_bytes
 from translator.core.errors import FormatError
 from translator.core.formats import detect_format, get_format
@@ -36,6 +38,40 @@ def read_captions(
     return read_caption_lines(text, spec.name)
 
 
+def manual_count(episode_id: int) -> int:
+    """Cues whose times an editor set by hand (cue view, waveform)."""
+    return Cue.objects.filter(
+        segment__episode_id=episode_id,
+        segment__kind__in=(Segment.Kind.TRANSCRIPT, Segment.Kind.SOUND),
+        timing=Cue.Timing.MANUAL,
+    ).count()
+
+
+def store_times(
+    cues: list[Cue], times: dict[int, tuple[int, int]], timing: dict[int, str], *, keep_manual: bool
+) -> list[Cue]:
+    """Give ``cues`` (an episode's, in reading order) their new ``times`` and ``timing`` kind,
+    one bulk update; each changed cue's version moves on (an editor's open cue view then sees a
+    conflict, not a silent overwrite). ``keep_manual``: hand-set cues keep their times and the
+    others are kept clear of them (:func:`translator.core.cue_view.fit_around_fixed`)."""
+    fixed = [keep_manual and c.timing == Cue.Timing.MANUAL for c in cues]
+    spans = [(c.start_ms, c.end_ms) if fixed[i] else times.get(c.pk) for i, c in enumerate(cues)]
+    if keep_manual and any(fixed):
+        spans = fit_around_fixed(
+            [s if s is None or s[0] is not None else None for s in spans], fixed
+        )
+    changed = []
+    for cue, span, keep in zip(cues, spans, fixed, strict=True):
+        if keep or span is None or cue.pk not in times:
+            continue
+        cue.start_ms, cue.end_ms = span
+        cue.timing = timing[cue.pk]
+        cue.version = F("version") + 1
+        changed.append(cue)
+    Cue.objects.bulk_update(changed, ["start_ms", "end_ms", "timing", "version"], batch_size=500)
+    return changed
+
+
 @transaction.atomic
 def align_episode_timing(
     *,
@@ -44,8 +80,10 @@ def align_episode_timing(
     filename: str | None = None,
     encoding: str = "auto",
     user: AbstractBaseUser | None = None,
+    replace_manual: bool = False,
 ) -> AlignmentRun:
-    """Align and store. Raises ``InputError`` for an unusable caption file (nothing written)."""
+    """Align and store. Raises ``InputError`` for an unusable caption file (nothing written).
+    Cues set by hand keep their times unless ``replace_manual``."""
     permissions.require(user, permissions.can_edit, "You cannot change this episode.")
     captions = read_captions(data, filename=filename, encoding=encoding)
     episode = Episode.objects.select_for_update().get(pk=episode_id)
@@ -66,17 +104,11 @@ def align_episode_timing(
         captions,
     )
     previous = {str(c.pk): [c.start_ms, c.end_ms, c.timing] for c in cues}
-    changed = []
-    for cue in cues:
-        span = result.times.get(cue.pk)
-        if span is None:
-            continue
-        cue.start_ms, cue.end_ms = span
-        cue.timing = (
-            Cue.Timing.ALIGNED if result.method[cue.pk] == "aligned" else Cue.Timing.ESTIMATED
-        )
-        changed.append(cue)
-    Cue.objects.bulk_update(changed, ["start_ms", "end_ms", "timing"], batch_size=500)
+    kinds = {
+        pk: Cue.Timing.ALIGNED if method == "aligned" else Cue.Timing.ESTIMATED
+        for pk, method in result.method.items()
+    }
+    store_times(cues, result.times, kinds, keep_manual=not replace_manual)
     segments_changed(episode_id=episode.pk)  # timing flags follow the new times
     report = result.report.to_dict() | {
         "summary": result.report.summary(),
@@ -103,10 +135,17 @@ def undo_alignment(*, run_id: int, user: AbstractBaseUser | None = None) -> Alig
     if run.undone or latest is None or latest.pk != run.pk:
         raise FormatError("only the latest alignment can be undone")
     previous = _checked_times(run.previous_times)
-    cues = list(Cue.objects.filter(pk__in=list(previous), segment__episode_id=run.episode_id))
+    # A cue set by hand since the run keeps the editor's times (the run itself never sets
+    # hand-set times: a hand-set cue it kept has its previous times already).
+    cues = list(
+        Cue.objects.filter(pk__in=list(previous), segment__episode_id=run.episode_id).exclude(
+            timing=Cue.Timing.MANUAL
+        )
+    )
     for cue in cues:
         cue.start_ms, cue.end_ms, cue.timing = previous[cue.pk]
-    Cue.objects.bulk_update(cues, ["start_ms", "end_ms", "timing"], batch_size=500)
+        cue.version = F("version") + 1
+    Cue.objects.bulk_update(cues, ["start_ms", "end_ms", "timing", "version"], batch_size=500)
     segments_changed(episode_id=run.episode_id)
     run.undone = True
     run.save(update_fields=["undone"])

@@ -10,7 +10,9 @@
 
 Cue times that are not estimates (``imported`` from a subtitle file, ``aligned`` to captions or
 audio before) count as set by hand: they are replaced only when the user confirms
-(``replace_timed``); otherwise nothing is written and the job says why.
+(``replace_timed``); otherwise nothing is written and the job says why. Cues an editor retimed
+(``manual``: cue view, waveform) are kept by default, the others fitted around them; they are
+replaced only with ``replace_manual``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from translator import permissions
 from translator.core.audio import AudioError, SpeechRegions
 from translator.core.errors import InputError
 from translator.models import AlignmentRun, AudioTimingJob, Cue, Episode, Segment
-from translator.services.alignment import read_captions
+from translator.services.alignment import read_captions, store_times
 from translator.services.qa_flags import segments_changed
 
 log = logging.getLogger(__name__)
@@ -52,12 +54,34 @@ class ConfirmationNeeded(AudioTimingError):
 
 
 def hand_set_count(episode_id: int) -> int:
-    """Timed cues whose times are not estimates (imported or aligned)."""
-    return (
-        Cue.objects.filter(segment__episode_id=episode_id, segment__kind=Segment.Kind.TRANSCRIPT)
-        .exclude(timing=Cue.Timing.ESTIMATED)
-        .count()
+    """Timed cues whose times are imported or aligned (not estimates, not retimed by an
+    editor: those are kept unless replacing them is asked for, see :func:`manual_count`)."""
+    return Cue.objects.filter(
+        segment__episode_id=episode_id,
+        segment__kind=Segment.Kind.TRANSCRIPT,
+        timing__in=(Cue.Timing.IMPORTED, Cue.Timing.ALIGNED),
+    ).count()
+
+
+def timing_counts(episode_id: int) -> tuple[int, int]:
+    """(imported or aligned cues, cues set by hand) of the episode's subtitles, one query:
+    what the timing panel asks about before a run replaces them."""
+    from django.db.models import Count, Q
+
+    counts = Cue.objects.filter(
+        segment__episode_id=episode_id,
+        segment__kind__in=(Segment.Kind.TRANSCRIPT, Segment.Kind.SOUND),
+    ).aggregate(
+        timed=Count(
+            "pk",
+            filter=Q(
+                segment__kind=Segment.Kind.TRANSCRIPT,
+                timing__in=(Cue.Timing.IMPORTED, Cue.Timing.ALIGNED),
+            ),
+        ),
+        manual=Count("pk", filter=Q(timing=Cue.Timing.MANUAL)),
     )
+    return counts["timed"], counts["manual"]
 
 
 def _check_confirmed(episode_id: int, replace_timed: bool) -> None:
@@ -99,6 +123,7 @@ def start_audio_timing(
     captions_filename: str | None = None,
     encoding: str = "auto",
     replace_timed: bool = False,
+    replace_manual: bool = False,
     enqueue: bool = True,
 ) -> AudioTimingJob:
     """Create (and enqueue) an audio timing job. ``audio_path``: a file on this machine (CLI);
@@ -128,6 +153,7 @@ def start_audio_timing(
         captions=captions_text,
         captions_filename=(captions_filename or "")[:255],
         replace_timed=replace_timed,
+        replace_manual=replace_manual,
         requested_by=user if user is not None and user.is_authenticated else None,
     )
     if enqueue:
@@ -207,6 +233,7 @@ def run_audio_timing_job(
             captions_filename=job.captions_filename,
             media_label=Path(job.media_name).name,
             replace_timed=job.replace_timed,
+            replace_manual=job.replace_manual,
             user=job.requested_by,
         )
     except (AudioError, InputError) as exc:
@@ -285,10 +312,13 @@ def apply_audio_timing(
     captions_filename: str = "",
     media_label: str = "",
     replace_timed: bool = False,
+    replace_manual: bool = False,
     user: AbstractBaseUser | None = None,
 ) -> AlignmentRun:
     """Fit the episode's transcript to ``speech`` (and ``captions``) and store the cue times
-    as an undoable alignment run. Raises ``AudioError``/``InputError`` with nothing written."""
+    as an undoable alignment run. Raises ``AudioError``/``InputError`` with nothing written.
+    Cues set by hand keep their times (and pull the fit towards them) unless
+    ``replace_manual``."""
     from translator.core.align import AlignCue, align_cues
     from translator.core.audio.fit import FitCue, fit_transcript
 
@@ -308,6 +338,12 @@ def apply_audio_timing(
         )
         hints = {k: v for k, v in aligned.times.items() if aligned.method[k] == "aligned"}
         caption_report = aligned.report
+    if not replace_manual:  # hand-set times say where the words are, better than captions
+        hints |= {
+            c.pk: (c.start_ms, c.end_ms)
+            for c in cues
+            if c.timing == Cue.Timing.MANUAL and c.start_ms is not None and c.end_ms is not None
+        }
     result = fit_transcript(
         [
             FitCue(
@@ -324,15 +360,12 @@ def apply_audio_timing(
         speech,
     )
     previous = {str(c.pk): [c.start_ms, c.end_ms, c.timing] for c in cues}
-    changed = []
-    for cue in cues:
-        span = result.times.get(cue.pk)
-        if span is None:
-            continue
-        cue.start_ms, cue.end_ms = span
-        cue.timing = Cue.Timing.ALIGNED
-        changed.append(cue)
-    Cue.objects.bulk_update(changed, ["start_ms", "end_ms", "timing"], batch_size=500)
+    changed = store_times(
+        cues,
+        result.times,
+        dict.fromkeys(result.times, Cue.Timing.ALIGNED),
+        keep_manual=not replace_manual,
+    )
     segments_changed(episode_id=episode.pk)
     label = media_label + (f" + {captions_filename}" if captions_filename else "")
     report = _run_report(

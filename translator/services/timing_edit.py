@@ -83,10 +83,14 @@ def _checked_ms(value: object, name: str) -> int:
     return value
 
 
+NEAR_ROWS = 3  # reading-order neighbours are looked for this many rows around first
+
+
 def neighbours(cue: Cue, start_ms: int, end_ms: int, rules: TimingRules) -> list[Neighbour]:
     """The timed cues ``cue`` must keep its distance from at ``(start_ms, end_ms)``: the one
-    before and the one after it in reading order, and any other within the gap (three
-    queries)."""
+    before and the one after it in reading order, and any other within the gap. One query
+    (the cues of the rows around it and those near the new times); more only when the rows
+    around it have no timed cue (a run of show notes)."""
     seg = cue.segment
     timed = Cue.objects.filter(
         segment__episode_id=seg.episode_id,
@@ -95,15 +99,37 @@ def neighbours(cue: Cue, start_ms: int, end_ms: int, rules: TimingRules) -> list
         end_ms__isnull=False,
     ).exclude(pk=cue.pk)
     fields = ("pk", "segment__order", "index", "start_ms", "end_ms")
-    before = Q(segment__order__lt=seg.order) | Q(segment__order=seg.order, index__lt=cue.index)
-    after = Q(segment__order__gt=seg.order) | Q(segment__order=seg.order, index__gt=cue.index)
-    found: dict[int, Neighbour] = {}
-    prev = timed.filter(before).order_by("-segment__order", "-index").values_list(*fields)[:1]
-    nxt = timed.filter(after).order_by("segment__order", "index").values_list(*fields)[:1]
     gap = rules.min_gap_ms
-    near = timed.filter(start_ms__lt=end_ms + gap, end_ms__gt=start_ms - gap).order_by("start_ms")
-    for relation, rows in (("prev", prev), ("next", nxt), ("other", near.values_list(*fields))):
-        for pk, order, index, s, e in rows:
+    near_rows = Q(
+        segment__order__gte=seg.order - NEAR_ROWS, segment__order__lte=seg.order + NEAR_ROWS
+    )
+    near_time = Q(start_ms__lt=end_ms + gap, end_ms__gt=start_ms - gap)
+    rows = list(timed.filter(near_rows | near_time).values_list(*fields))
+    here = (seg.order, cue.index)
+    before = [r for r in rows if (r[1], r[2]) < here and r[1] >= seg.order - NEAR_ROWS]
+    after = [r for r in rows if (r[1], r[2]) > here and r[1] <= seg.order + NEAR_ROWS]
+    prev = [max(before, key=lambda r: (r[1], r[2]))] if before else None
+    nxt = [min(after, key=lambda r: (r[1], r[2]))] if after else None
+    if prev is None:
+        prev = (
+            timed.filter(
+                Q(segment__order__lt=seg.order) | Q(segment__order=seg.order, index__lt=cue.index)
+            )
+            .order_by("-segment__order", "-index")
+            .values_list(*fields)[:1]
+        )
+    if nxt is None:
+        nxt = (
+            timed.filter(
+                Q(segment__order__gt=seg.order) | Q(segment__order=seg.order, index__gt=cue.index)
+            )
+            .order_by("segment__order", "index")
+            .values_list(*fields)[:1]
+        )
+    close = [r for r in rows if r[3] < end_ms + gap and r[4] > start_ms - gap]
+    found: dict[int, Neighbour] = {}
+    for relation, group in (("prev", prev), ("next", nxt), ("other", close)):
+        for pk, order, index, s, e in group:
             found.setdefault(pk, Neighbour(order + 1, index + 1, s, e, relation))
     return list(found.values())
 
@@ -142,7 +168,8 @@ def _write(
         qs = qs.filter(version=base_version)
     if not qs.update(start_ms=start_ms, end_ms=end_ms, timing=timing, version=F("version") + 1):
         raise _conflict(Cue.objects.get(pk=cue.pk), (start_ms, end_ms))
-    cue.refresh_from_db()
+    # The row is locked (select_for_update): its version moved on by one from what was read.
+    cue.start_ms, cue.end_ms, cue.timing, cue.version = start_ms, end_ms, timing, cue.version + 1
     seg = cue.segment
     SegmentRevision.objects.create(
         segment=seg,

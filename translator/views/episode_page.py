@@ -60,7 +60,9 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
     ctx |= panels.job_panel_context(episode)
     ctx["episode"] = episode
     ctx["not_approved"] = data.counts["total"] - data.counts["approved"]
-    ctx |= panels.timing_panel_context(episode)  # the timing panel: undo, audio timing job
+    ctx |= panels.timing_panel_context(
+        episode, count_manual=False
+    )  # the timing panel: undo, audio timing job
     ctx |= waveform_selectors.strip_context(episode)  # the waveform strip under the player
     return render(request, "translator/episode_detail.html", ctx)
 

@@ -39,6 +39,7 @@ def audio_start(request: HttpRequest, episode_id: int) -> HttpResponse:
             captions_filename=name,
             encoding=request.POST.get("encoding") or "auto",
             replace_timed=request.POST.get("replace_timed") == "1",
+            replace_manual=request.POST.get("manual") == "replace",
         )
     except audio_timing.AudioTimingError as exc:
         messages.error(request, _("Audio timing refused: %(reason)s") % {"reason": exc})
@@ -61,6 +62,20 @@ def timing_panel(request: HttpRequest, episode_id: int) -> HttpResponse:
     return response
 
 
+@require_GET
+@require_perm(can_view)
+def manual_choice(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """The panel's "N cues were set by hand: keep them / replace them" (loaded when the panel
+    is opened: the episode page does not count them)."""
+    episode = get_object_or_404(Episode, pk=episode_id)
+    _timed, manual = audio_timing.timing_counts(episode.pk)
+    return render(
+        request,
+        "translator/partials/manual_cues_choice.html",
+        {"episode": episode, "manual_cues": manual},
+    )
+
+
 @require_POST
 @require_perm(can_edit)
 def align_upload(request: HttpRequest, episode_id: int) -> HttpResponse:
@@ -78,6 +93,7 @@ def align_upload(request: HttpRequest, episode_id: int) -> HttpResponse:
                 filename=upload.name,
                 encoding=request.POST.get("encoding") or "auto",
                 user=request.user,
+                replace_manual=request.POST.get("manual") == "replace",
             )
         except InputError as exc:
             messages.error(request, _("Caption file refused: %(reason)s") % {"reason": exc})
@@ -105,5 +121,6 @@ urlpatterns = [
     path("episodes/<int:episode_id>/timing/audio/", audio_start, name="audio_timing_start"),
     path("episodes/<int:episode_id>/timing/panel/", timing_panel, name="timing_panel"),
     path("episodes/<int:episode_id>/timing/align/", align_upload, name="align_upload"),
+    path("episodes/<int:episode_id>/timing/manual/", manual_choice, name="timing_manual_choice"),
     path("timing/<int:run_id>/undo/", align_undo, name="align_undo"),
 ]

@@ -45,6 +45,12 @@ class Command(BaseCommand):
             help="Replace cue times that were imported or aligned before (audio timing)",
         )
         parser.add_argument(
+            "--replace-manual",
+            action="store_true",
+            help="Also replace cue times an editor set by hand (cue view, waveform); by "
+            "default they are kept and the other cues are fitted around them",
+        )
+        parser.add_argument(
             "--queue",
             action="store_true",
             help="Audio timing: leave the job to the worker instead of running it here",
@@ -52,10 +58,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, episode, captions, encoding, audio, media, replace, queue, **options):
         ep = get_episode(episode)
+        replace_manual = options["replace_manual"]
         if audio is None and not media:
             if not captions:
                 raise CommandError("give a CAPTIONS_FILE, --audio FILE or --media")
-            self._captions_only(ep.pk, captions, encoding)
+            self._captions_only(ep.pk, captions, encoding, replace_manual)
             return
         data = read_input_file(captions) if captions else None
         if audio is not None:
@@ -69,6 +76,7 @@ class Command(BaseCommand):
                 captions_filename=captions,
                 encoding=encoding,
                 replace_timed=replace,
+                replace_manual=replace_manual,
                 enqueue=queue,
             )
         except audio_timing.AudioTimingError as exc:
@@ -96,11 +104,17 @@ class Command(BaseCommand):
         for warning in report.get("warnings", []):
             self.stdout.write(f"warning: {warning}")
 
-    def _captions_only(self, episode_id: int, captions: str, encoding: str) -> None:
+    def _captions_only(
+        self, episode_id: int, captions: str, encoding: str, replace_manual: bool
+    ) -> None:
         data = read_input_file(captions)
         try:
             run = align_episode_timing(
-                episode_id=episode_id, data=data, filename=captions, encoding=encoding
+                episode_id=episode_id,
+                data=data,
+                filename=captions,
+                encoding=encoding,
+                replace_manual=replace_manual,
             )
         except InputError as exc:
             raise CommandError(f"{captions}: {exc}") from exc

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("translator", "0014_edit_actions"),
+        ("translator", "0015_cueview_replace_manual"),
     ]
 
     operations = [

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -339,13 +339,15 @@ if not DEBUG:
 
 # Content-Security-Policy (django-csp). Scripts only from our own static files: no inline
 # <script>, no on*= handlers, no eval (htmx is configured for that in base.html). Stylesheets
-# only from our files too; style="" attributes are allowed (progress bars, the admin). Media may
+# only from our files too, or a <style> carrying the page's nonce (the waveform strip); style=""
+# attributes are allowed (progress bars, the admin). Media may
 # be an episode's http(s) address; images include data: URIs (admin widgets).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF],
+        # NONCE: only pages that use it (the waveform strip: wavesurfer's shadow-root <style>).
+        "style-src": [SELF, NONCE],
         "style-src-attr": [UNSAFE_INLINE],
         "img-src": [SELF, "data:"],
         "media-src": [SELF, "https:", "http:"],

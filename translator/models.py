@@ -540,3 +540,41 @@ class AudioTimingJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in self.ACTIVE_STATES
+
+
+class WaveformPeaks(models.Model):
+    """The waveform of an episode's attached media file: min/max peaks computed once by the
+    worker (``translator.core.audio.peaks``, audiowaveform v2 bytes, kept gzipped), so the
+    review page draws an hour without the browser downloading and decoding the file. One row
+    per episode, for the file in ``media_name``: attaching another file starts again, removing
+    the media deletes the row."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Computing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="waveform")
+    media_name = models.CharField(max_length=1000)  # the storage name the peaks are of
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    error = models.TextField(blank=True)
+    sample_rate = models.PositiveIntegerField(default=0)
+    samples_per_peak = models.PositiveIntegerField(default=0)
+    length = models.PositiveIntegerField(default=0)  # number of min/max pairs
+    duration_ms = models.PositiveIntegerField(default=0)
+    data_gz = models.BinaryField(blank=True, default=b"", editable=False)  # gzip of the .dat
+    raw_bytes = models.PositiveIntegerField(default=0)  # size of the .dat before gzip
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"waveform of episode {self.episode_id} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from translator.services import audio_timing, importing, translation
+from translator.services import audio_timing, importing, translation, waveform
 
 
 @task()
@@ -22,3 +22,9 @@ def import_task(job_id: int) -> None:
 def audio_timing_task(job_id: int) -> None:
     """Find the speech in an episode's audio and time its transcript to it."""
     audio_timing.run_audio_timing_job(job_id=job_id)
+
+
+@task()
+def waveform_task(peaks_id: int) -> None:
+    """Compute the waveform peaks of an episode's attached media file."""
+    waveform.run_waveform_job(peaks_id=peaks_id)

@@ -1,6 +1,6 @@
 """URL map: the import page and the worker's import jobs are routed here;
 the other views modules (jobs, export, public, timing, episode page, segments, panels, media,
-memory) each bring their own ``urlpatterns``, joined below; login and logout come from
+memory, waveform) each bring their own ``urlpatterns``, joined below; login and logout come from
 ``auth`` (outside the namespace)."""
 
 from django.urls import path
@@ -20,6 +20,7 @@ from translator.views import (
     public,
     segments,
     timing,
+    waveform,
 )
 
 app_name = "translator"
@@ -44,6 +45,7 @@ urlpatterns = [
     *memory.urlpatterns,
     *find_replace.urlpatterns,
     *cues.urlpatterns,
+    *waveform.urlpatterns,
 ]
 
 # Login/logout live outside the "translator" namespace (settings.LOGIN_URL = "login").

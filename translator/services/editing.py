@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 
 from translator import permissions
 from translator.models import Episode, GlossaryTerm, Speaker
+from translator.services import waveform
 from translator.services.qa_flags import segments_changed
 
 AUDIO_EXTENSIONS = frozenset({".mp3", ".m4a", ".aac", ".wav", ".ogg", ".oga", ".opus", ".flac"})
@@ -211,6 +212,7 @@ def attach_media_file(*, episode_id: int, upload: UploadedFile, user: AbstractBa
         episode.media_file.name = name
         episode.media_url = ""
         episode.save(update_fields=["media_file", "media_url", "updated_at"])
+        waveform.media_changed(episode_id=episode.pk, media_name=name)
     transaction.on_commit(lambda: _delete_stored(old))
     return episode
 
@@ -228,6 +230,7 @@ def attach_media_url(*, episode_id: int, url: str, user: AbstractBaseUser) -> Ep
         episode.media_url = url
         episode.media_file.name = ""
         episode.save(update_fields=["media_file", "media_url", "updated_at"])
+        waveform.media_changed(episode_id=episode.pk, media_name="")
     transaction.on_commit(lambda: _delete_stored(old))
     return episode
 
@@ -241,5 +244,6 @@ def detach_media(*, episode_id: int, user: AbstractBaseUser) -> Episode:
         episode.media_url = ""
         episode.media_file.name = ""
         episode.save(update_fields=["media_file", "media_url", "updated_at"])
+        waveform.media_changed(episode_id=episode.pk, media_name="")
     transaction.on_commit(lambda: _delete_stored(old))
     return episode

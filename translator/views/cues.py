@@ -23,6 +23,7 @@ from translator.models import Cue, Episode
 from translator.permissions import can_edit, can_view, require_perm
 from translator.selectors import cues as cue_selectors
 from translator.selectors import review as review_selectors
+from translator.selectors import waveform as waveform_selectors
 from translator.services import editing, timing_edit
 from translator.templatetags.cue_rows import labels, render_cue_rows
 from translator.views.media import media_src
@@ -50,7 +51,8 @@ def cue_view(request: HttpRequest, episode_id: int) -> HttpResponse:
             "media_kind": editing.media_kind(episode.media_file.name or episode.media_url),
             "media_src": media_src(episode),
             "rules": cue_selectors.OPTIONS,
-        },
+        }
+        | waveform_selectors.strip_context(episode),  # the waveform strip under the player
     )
 
 

@@ -15,6 +15,7 @@ from translator.models import Episode, Segment
 from translator.permissions import can_view, require_perm
 from translator.selectors import panels
 from translator.selectors import review as review_selectors
+from translator.selectors import waveform as waveform_selectors
 from translator.services import editing
 from translator.templatetags.review_rows import row_context
 from translator.views.media import media_src
@@ -61,6 +62,7 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
     ctx["not_approved"] = data.counts["total"] - data.counts["approved"]
     # The timing panel: undo, audio timing job (cues set by hand are counted when it opens).
     ctx |= panels.timing_panel_context(episode, count_manual=False)
+    ctx |= waveform_selectors.strip_context(episode)  # the waveform strip under the player
     return render(request, "translator/episode_detail.html", ctx)
 
 

@@ -45,7 +45,7 @@ _handlers: dict[str, UndoHandler] = {}
 
 # Modules that register undo handlers; imported before the first undo so their handlers are
 # known however the process started (web, worker, shell).
-HANDLER_MODULES = ("translator.services.review",)
+HANDLER_MODULES = ("translator.services.review", "translator.services.structure")
 
 
 class UndoRefused(Exception):

@@ -17,6 +17,7 @@ from translator.views import (
     panels,
     public,
     segments,
+    structure,
     timing,
 )
 
@@ -37,6 +38,7 @@ urlpatterns = [
     *timing.urlpatterns,
     *episode_page.urlpatterns,
     *segments.urlpatterns,
+    *structure.urlpatterns,
     *panels.urlpatterns,
     *media.urlpatterns,
     *memory.urlpatterns,

@@ -45,6 +45,7 @@ def render_rows(rows: Iterable[Any], context: Mapping[str, Any]) -> SafeString:
         "L": context.get("L", {}),
         "seg_base": context.get("seg_base", ""),
         "row_error": context.get("row_error", ""),
+        "row_notice": context.get("row_notice", ""),
     }
     values["rows"] = rows
     return mark_safe(template.render(values))  # noqa: S308 - Jinja2 autoescapes
@@ -65,6 +66,21 @@ def row_context() -> dict:
             "select": _("Select"),
             "english_for": _("English for"),
             "placeholder": _("English translation"),
+            # structure tools (translator/jinja2/review/row_structure.html)
+            "st_edit": _("Edit Japanese"),
+            "st_edit_title": _("Fix the Japanese of this row (F2)"),
+            "st_save": _("Save Japanese"),
+            "st_cancel": _("Cancel"),
+            "st_split": _("Split"),
+            "st_split_title": _("Split this row at the caret in the Japanese (Alt+S)"),
+            "st_merge": _("Merge ↓"),
+            "st_merge_title": _("Merge with the next row (Alt+J)"),
+            "st_retranslate": _("Re-translate"),
+            "st_retranslate_title": _("Translate this row again with the episode's engine (Alt+R)"),
+            "st_japanese_for": _("Japanese for"),
+            "st_hint": _(
+                "Ctrl+Enter saves; Alt+S splits at the caret (the English at its caret, if you placed one)."
+            ),
         },
     }
 

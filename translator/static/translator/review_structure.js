@@ -175,12 +175,16 @@
     elt.textContent = (msgs() && msgs().dataset.working) || "Re-translating…";
     clearTimeout(slowTimer);
     slowTimer = setTimeout(() => {
-      say("slow", "Still re-translating: the first time, the engine loads its translation model…");
+      say("slow", "Still re-translating… (an offline engine loads its model the first time)");
     }, 1500);
   });
   document.addEventListener("htmx:afterRequest", (ev) => {
     const elt = ev.detail.elt;
-    if (elt && elt.matches && elt.matches("[data-struct=retranslate]")) clearTimeout(slowTimer);
+    if (!elt || !elt.matches || !elt.matches("[data-struct=retranslate]")) return;
+    clearTimeout(slowTimer);
+    const toast = document.getElementById("toast");
+    const slow = msgs() && msgs().dataset.slow;
+    if (toast && !toast.hidden && toast.textContent === slow) toast.hidden = true;
   });
 
   // A split or merge moved row numbers: reload the rows (filters and page kept), then focus

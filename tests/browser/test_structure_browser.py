@@ -1,0 +1,109 @@
+"""The row structure tools in a real headless Chromium: edit the Japanese and see the stale
+flag, re-translate the row through DeepL (the suite's local server), split at the caret and
+merge back. Each step checks what the database stored, not only the page."""
+
+from __future__ import annotations
+
+import pytest
+
+from translator.engines.registry import reset_engines
+from translator.models import Segment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def deepl_engine_settings(settings, deepl_server):
+    settings.TRANSLATION_ENGINES = {
+        "deepl": {
+            "CLASS": "translator.engines.deepl.DeepLEngine",
+            "OPTIONS": {"auth_key": deepl_server.auth_key, "server_url": deepl_server.url},
+        }
+    }
+    reset_engines()
+    yield deepl_server
+    reset_engines()
+
+
+def _transcript(ep) -> list[Segment]:
+    return list(ep.segments.filter(kind=Segment.Kind.TRANSCRIPT).order_by("order"))
+
+
+def test_edit_source_retranslate_split_and_merge(
+    login, live_server, browser_users, browser_episode, deepl_engine_settings
+):
+    ep = browser_episode
+    a, b = _transcript(ep)[:2]
+    errors: list[str] = []
+    page = login("tina")
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    total = ep.segments.count()
+
+    # 1. Edit the Japanese (F2 from the English field), save with Ctrl+Enter: the row comes
+    #    back with the "Japanese changed" flag, the English untouched.
+    new_source = a.source_text.rstrip("。") + "ね。"
+    page.locator(f"#seg-{a.pk} textarea.seg-editor").click()
+    page.keyboard.press("F2")
+    source = page.locator(f"#seg-{a.pk} textarea.seg-source-editor")
+    source.wait_for(state="visible")
+    source.fill(new_source)
+    page.keyboard.press("Control+Enter")
+    page.locator(f"#seg-{a.pk} .badge[data-flag=source_changed]").wait_for()
+    stored = Segment.objects.get(pk=a.pk)
+    assert stored.source_text == new_source and stored.source_stale
+    assert stored.text == f"Machine sentence {a.order + 1}." and stored.version == 2
+    assert page.locator(f"#seg-{a.pk} .seg-ja-text").inner_text() == new_source
+
+    # 2. Re-translate the row (Alt+R): DeepL's English replaces the machine text, the flag goes.
+    page.locator(f"#seg-{a.pk} textarea.seg-editor").focus()
+    page.keyboard.press("Alt+r")
+    page.wait_for_function(
+        "(id) => { const r = document.querySelector('#seg-' + id);"
+        " return r && r.dataset.version === '3' && !r.querySelector('[data-flag=source_changed]'); }",
+        arg=a.pk,
+    )
+    stored = Segment.objects.get(pk=a.pk)
+    assert stored.machine_engine == "deepl" and stored.status == "machine"
+    assert stored.text == stored.machine_text != f"Machine sentence {a.order + 1}."
+    assert not stored.source_stale
+    assert deepl_engine_settings.translate_requests()[-1].texts == [new_source]
+    assert page.locator(f"#seg-{a.pk} textarea.seg-editor").input_value() == stored.text
+
+    # 3. Split row b at a caret in the Japanese (Alt+S): the page reloads its rows with one more.
+    b_source, b_text = b.source_text, b.text
+    cut = len(b_source) // 2
+    page.locator(f"#seg-{b.pk} [data-struct=edit]").click()
+    source = page.locator(f"#seg-{b.pk} textarea.seg-source-editor")
+    source.wait_for(state="visible")
+    source.evaluate("(ta, at) => { ta.focus(); ta.setSelectionRange(at, at); }", cut)
+    page.keyboard.press("Alt+s")
+    page.wait_for_function(
+        "([id, text]) => { const r = document.querySelector('#seg-' + id + ' .seg-ja-text');"
+        " return r && r.textContent === text; }",
+        arg=[b.pk, b_source[:cut].rstrip()],
+    )
+    assert ep.segments.count() == total + 1
+    first = Segment.objects.get(pk=b.pk)
+    second = Segment.objects.get(episode=ep, order=b.order + 1)
+    assert (first.source_text + second.source_text).replace(" ", "") == b_source.replace(" ", "")
+    assert first.source_text == b_source[:cut].rstrip()
+    assert " ".join(t for t in (first.text, second.text) if t) == b_text
+    assert first.revisions.filter(action="split").exists()
+    # the rows were reloaded: the new second part is on the page, with the focus
+    page.locator(f"#seg-{second.pk}").wait_for()
+    page.wait_for_function(
+        "(id) => document.activeElement && document.activeElement.closest('#seg-' + id) !== null",
+        arg=second.pk,
+    )
+
+    # 4. Merge it back from the first part (the Merge button): one row again, as it was.
+    page.locator(f"#seg-{b.pk} [data-struct=merge]").click()
+    page.locator(f"#seg-{second.pk}").wait_for(state="detached")
+    merged = Segment.objects.get(pk=b.pk)
+    assert merged.source_text == b_source and merged.text == b_text
+    assert not Segment.objects.filter(pk=second.pk).exists()
+    assert ep.segments.count() == total
+    assert page.locator(f"#seg-{b.pk} .seg-ja-text").inner_text() == b_source
+    assert not errors, errors

@@ -118,3 +118,27 @@ def test_retranslate_with_no_ready_engine_says_why(client, translator_user, ep, 
     client.force_login(translator_user)
     r = client.post(_url("segment_retranslate", ep.segments.first().pk), **HTMX)
     assert "DeepL: DeepL is not set up on this server" in r.content.decode()
+
+
+def test_tools_and_flag_in_japanese(client, translator_user, ep):
+    seg = ep.segments.first()
+    client.force_login(translator_user)
+    client.post(
+        _url("segment_source", seg.pk), {"source": "はい、そうですね。", "version": 1}, **HTMX
+    )
+    html = client.get(
+        reverse("translator:episode_detail", args=[ep.pk]), HTTP_ACCEPT_LANGUAGE="ja"
+    ).content.decode()
+    for text in ("日本語を編集", "分割", "再翻訳", "日本語変更", "Alt+S"):
+        assert text in html
+
+
+def test_history_shows_the_japanese_change(client, translator_user, ep):
+    seg = ep.segments.first()
+    client.force_login(translator_user)
+    client.post(
+        _url("segment_source", seg.pk), {"source": "はい、そうですね。", "version": 1}, **HTMX
+    )
+    html = client.get(_url("segment_history", seg.pk), **HTMX).content.decode()
+    assert 'class="rev-text rev-source"' in html
+    assert "<del>はい、そうです。</del>" in html and "<ins>はい、そうですね。</ins>" in html

@@ -20,6 +20,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -67,15 +68,15 @@ def row_context() -> dict:
             "english_for": _("English for"),
             "placeholder": _("English translation"),
             # structure tools (translator/jinja2/review/row_structure.html)
-            "st_edit": _("Edit Japanese"),
+            "st_edit": pgettext("review row", "Edit Japanese"),
             "st_edit_title": _("Fix the Japanese of this row (F2)"),
             "st_save": _("Save Japanese"),
             "st_cancel": _("Cancel"),
-            "st_split": _("Split"),
+            "st_split": pgettext("review row", "Split"),
             "st_split_title": _("Split this row at the caret in the Japanese (Alt+S)"),
-            "st_merge": _("Merge ↓"),
+            "st_merge": pgettext("review row", "Merge ↓"),
             "st_merge_title": _("Merge with the next row (Alt+J)"),
-            "st_retranslate": _("Re-translate"),
+            "st_retranslate": pgettext("review row", "Re-translate"),
             "st_retranslate_title": _("Translate this row again with the episode's engine (Alt+R)"),
             "st_japanese_for": _("Japanese for"),
             "st_hint": _(

@@ -556,3 +556,19 @@ def test_export_reflects_source_edit_split_and_merge(ep, translator_user, fmt):
         "はい、長野です。よろしくお願いします。",
         "どうも。",
     ]
+
+
+def test_project_file_keeps_the_stale_flag_and_the_japanese_history(ep, translator_user):
+    """A backup made after a source edit restores the flag and the edit's Japanese (they were
+    not in the project file at first)."""
+    from translator.services import backup
+
+    seg = _seg(ep, 1)
+    structure.edit_source(
+        segment_id=seg.pk, source_text="はい、長野です。", base_version=1, user=translator_user
+    )
+    copy = backup.import_project(data=backup.dumps_project(episode_id=ep.pk))
+    restored = copy.segments.get(order=1)
+    assert restored.source_stale and QAFlag.SOURCE_CHANGED.value in _flags(restored)
+    rev = restored.revisions.get(action="source")
+    assert (rev.old_source_text, rev.new_source_text) == ("はい、永野です。", "はい、長野です。")

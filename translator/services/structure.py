@@ -41,7 +41,7 @@ from translator.core import segment_edit, tm
 from translator.core.cues import display_units, split_cues
 from translator.core.timing_rules import TimingRules
 from translator.engines.base import EngineError, TranslationRequest
-from translator.models import Cue, EditAction, MemoryUnit, Segment, SegmentRevision
+from translator.models import Cue, EditAction, Episode, MemoryUnit, Segment, SegmentRevision
 from translator.services import actions, memory, qa_flags, review, translation
 
 Status = Segment.Status
@@ -210,6 +210,26 @@ def _put_revisions(segment_id: int, revisions: Sequence[dict[str, Any]]) -> None
             )
 
 
+def _lock_episode_of(segment_id: int) -> int:
+    """Lock the segment's episode (structure edits of one episode run one at a time: each
+    renumbers the rows after it) before any of its segments, so two never deadlock."""
+    episode_id = Segment.objects.filter(pk=segment_id).values_list("episode_id", flat=True).first()
+    if episode_id is None:
+        raise StructureError("This row no longer exists (merged or removed): reload the page.")
+    Episode.objects.select_for_update().filter(pk=episode_id).values_list("id", flat=True).get()
+    return episode_id
+
+
+def _same_source(episode_id: int, *sources: str) -> list[int]:
+    """Segments of the episode with one of these Japanese texts (their consistency flag may
+    change when a segment stops or starts having it)."""
+    return list(
+        Segment.objects.filter(episode_id=episode_id, source_text__in=sources).values_list(
+            "id", flat=True
+        )
+    )
+
+
 # --- orders: shifting later segments without breaking unique (episode, order) ------------------
 
 
@@ -361,7 +381,9 @@ def edit_source(
         )
         act.data["cues_after"] = {str(segment.pk): _cue_state(segment.pk)}
         _move_unit_source(segment, old_source)
-        qa_flags.segments_changed(segment_ids=[segment.pk], sources=[old_source])
+        qa_flags.segments_changed(
+            segment_ids=[segment.pk, *_same_source(segment.episode_id, old_source)]
+        )
     return segment
 
 
@@ -405,7 +427,9 @@ def undo_source_edit(act: EditAction, user: AbstractBaseUser | None) -> None:
         old_source=changed_source,
     )
     _move_unit_source(segment, changed_source)
-    qa_flags.segments_changed(segment_ids=[segment.pk], sources=[changed_source])
+    qa_flags.segments_changed(
+        segment_ids=[segment.pk, *_same_source(segment.episode_id, changed_source)]
+    )
 
 
 # --- 1b. re-translate one segment --------------------------------------------------------------
@@ -556,6 +580,7 @@ def split_segment(
     nearest the same proportion of it). The machine text is cut with the English when they are
     the same, else by proportion. Returns both parts."""
     permissions.require(user, permissions.can_edit)
+    _lock_episode_of(segment_id)
     segment = Segment.objects.select_for_update().get(pk=segment_id)
     _refuse_changed([(segment, base_version)], user, "split")
     cut = segment_edit.split_source(segment.source_text, at)
@@ -647,19 +672,13 @@ def split_segment(
         memory.sync_segment(segment, user=user)
         memory.sync_segment(second, user=user)
         qa_flags.segments_changed(
-            segment_ids=[segment.pk, second.pk, *_previous(segment)],
-            sources=[before["source_text"]],
+            segment_ids=[
+                segment.pk,
+                second.pk,
+                *_same_source(segment.episode_id, before["source_text"]),
+            ]
         )
     return segment, second
-
-
-def _previous(segment: Segment) -> list[int]:
-    """The segment before (its QA uses this one's first cue)."""
-    return list(
-        Segment.objects.filter(episode_id=segment.episode_id, order=segment.order - 1).values_list(
-            "id", flat=True
-        )
-    )
 
 
 def _forget(segment: Segment) -> None:
@@ -674,6 +693,7 @@ def _forget(segment: Segment) -> None:
 def undo_split(act: EditAction, user: AbstractBaseUser | None) -> None:
     """Join the two parts back into the segment as it was (text, status, machine text, cues)."""
     data = act.data
+    Episode.objects.select_for_update().filter(pk=act.episode_id).values_list("id", flat=True).get()
     first = Segment.objects.select_for_update().filter(pk=data.get("segment")).first()
     second = Segment.objects.select_for_update().filter(pk=data.get("second")).first()
     if first is None or second is None:
@@ -701,15 +721,19 @@ def undo_split(act: EditAction, user: AbstractBaseUser | None) -> None:
         old_source=old_source,
     )
     memory.sync_segment(first, user=user)
-    qa_flags.segments_changed(segment_ids=[first.pk, *_previous(first)])
+    qa_flags.segments_changed(
+        segment_ids=[first.pk, *_same_source(first.episode_id, before["source_text"])]
+    )
 
 
 def _merged_status(a: Segment, b: Segment) -> str:
+    """One status for two joined rows: a person's English (either side) makes it edited, two
+    approvals stay approved; otherwise the machine's (or the memory's, both sides memory)."""
     if a.status == b.status:
         return a.status
-    if Status.UNTRANSLATED in (a.status, b.status) and not (a.is_human or b.is_human):
-        return Status.MACHINE
-    return Status.EDITED
+    if a.is_human or b.is_human:
+        return Status.EDITED
+    return Status.MACHINE if (a.text or b.text) else Status.UNTRANSLATED
 
 
 @transaction.atomic
@@ -724,6 +748,7 @@ def merge_with_next(
     Japanese, English and machine text joined, the next one's cues after its own. Both must
     still be at the versions the editor saw (``next_version``: the next row's)."""
     permissions.require(user, permissions.can_edit)
+    _lock_episode_of(segment_id)
     first = Segment.objects.select_for_update().get(pk=segment_id)
     second = (
         Segment.objects.select_for_update()
@@ -812,8 +837,10 @@ def merge_with_next(
         act.data["cues_after"] = {str(first.pk): _cue_state(first.pk)}
         memory.sync_segment(first, user=user)
         qa_flags.segments_changed(
-            segment_ids=[first.pk, *_previous(first)],
-            sources=[second_source, before["source_text"]],
+            segment_ids=[
+                first.pk,
+                *_same_source(first.episode_id, second_source, before["source_text"]),
+            ]
         )
     return first
 
@@ -823,6 +850,7 @@ def undo_merge(act: EditAction, user: AbstractBaseUser | None) -> None:
     """Split the merged segment back into the two it was made of, the second with its history
     (a new id), both with their text, status, machine text and cues."""
     data = act.data
+    Episode.objects.select_for_update().filter(pk=act.episode_id).values_list("id", flat=True).get()
     first = Segment.objects.select_for_update().filter(pk=data.get("segment")).first()
     if first is None:
         raise actions.UndoRefused("Not undone: the row was merged or removed since.")
@@ -861,5 +889,5 @@ def undo_merge(act: EditAction, user: AbstractBaseUser | None) -> None:
     memory.sync_segment(first, user=user)
     memory.sync_segment(second, user=user)
     qa_flags.segments_changed(
-        segment_ids=[first.pk, second.pk, *_previous(first)], sources=[old_source]
+        segment_ids=[first.pk, second.pk, *_same_source(first.episode_id, old_source)]
     )

@@ -30,8 +30,20 @@
     el._structTimer = setTimeout(() => { el.hidden = true; }, 6000);
   }
 
+  // The Japanese editor comes from the row's <template> when first opened (htmx wires it).
+  function sourceFormOrNew(row) {
+    let form = sourceForm(row);
+    const tpl = row ? $("template.seg-source-tpl", row) : null;
+    if (!form && tpl) {
+      tpl.after(tpl.content.cloneNode(true));
+      form = sourceForm(row);
+      if (form && typeof htmx !== "undefined") htmx.process(form);
+    }
+    return form;
+  }
+
   function openSource(row) {
-    const form = sourceForm(row);
+    const form = sourceFormOrNew(row);
     if (!form) return null;
     form.hidden = false;
     row.classList.add("editing-source");
@@ -45,9 +57,7 @@
   function closeSource(row) {
     const form = sourceForm(row);
     if (!form) return;
-    const ta = $("textarea", form);
-    ta.value = ta.defaultValue;
-    form.hidden = true;
+    form.remove();
     row.classList.remove("editing-source");
     const en = english(row);
     if (en) en.focus();
@@ -60,13 +70,12 @@
 
   function split(row) {
     const form = sourceForm(row);
-    if (!form) return;
-    const ta = $("textarea", form);
-    if (form.hidden) {
-      openSource(row);
+    if (!form) {
+      if (!openSource(row)) return;
       say("placecaret", "Place the caret in the Japanese where the new row begins, then Split (Alt+S).");
       return;
     }
+    const ta = $("textarea", form);
     if (dirty(ta)) { say("savefirst", "Save the Japanese first (Ctrl+Enter), then split."); return; }
     const en = english(row);
     if (dirty(en)) { say("englishdirty", "Save or cancel (Esc) your English first."); return; }
@@ -79,12 +88,12 @@
     const values = { at: String(at), version: row.dataset.version || "" };
     if (en && en.dataset.caret) values.english_at = en.dataset.caret;
     focusAfter = { id: row.id, step: 1 };
-    post(row, form.dataset.splitUrl, values);
+    post(row, $(".seg-struct", row).dataset.splitUrl, values);
   }
 
   function merge(row) {
-    const form = sourceForm(row);
-    if (!form) return;
+    const tools = row ? $(".seg-struct [data-struct=merge]", row) : null;
+    if (!tools) return;
     const next = row.nextElementSibling && row.nextElementSibling.matches("article.seg")
       ? row.nextElementSibling : null;
     if (!next || Number(next.dataset.number) !== Number(row.dataset.number) + 1) {
@@ -96,7 +105,7 @@
       return;
     }
     focusAfter = { id: row.id, step: 0 };
-    post(row, form.dataset.mergeUrl, {
+    post(row, tools.closest(".seg-struct").dataset.mergeUrl, {
       version: row.dataset.version || "", next_version: next.dataset.version || "",
     });
   }

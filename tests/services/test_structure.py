@@ -338,6 +338,7 @@ def test_retranslate_not_ready_engine_says_why(ep, translator_user, settings):
 
 def test_split_at_caret_moves_cues_and_english(ep, translator_user):
     seg = _seg(ep, 0)
+    cue_ids = list(Cue.objects.filter(segment=seg).order_by("index").values_list("id", flat=True))
     cut = LONG.index("まずは")
     en = seg.text
     en_cut = en.index("but")
@@ -356,6 +357,9 @@ def test_split_at_caret_moves_cues_and_english(ep, translator_user):
     assert [c[:3] for c in _cues(first)] == [(LONG[:cut], 1000, 4000)]
     assert [c[:3] for c in _cues(second)] == [(LONG[cut:], 4100, 7000)]
     assert first.version == 2 and second.version == 1
+    # the cues are the same rows (what refers to a cue still finds it), untouched times kept
+    assert [Cue.objects.get(segment=first).pk, Cue.objects.get(segment=second).pk] == cue_ids
+    assert {c.version for c in Cue.objects.filter(pk__in=cue_ids)} == {1}
     assert {r.action for r in SegmentRevision.objects.all()} == {"split"}
     assert second.speaker_label == "永野" and second.kind == first.kind
 
@@ -506,6 +510,7 @@ def test_undo_merge_brings_back_the_second_row_with_its_history(ep, translator_u
     actions.undo(action_id=act.pk, user=translator_user)
     a.refresh_from_db()
     new_b = _seg(ep, 2)
+    assert new_b.pk == b.pk  # back under its own id: its history, the page's row, later undos
     assert (a.source_text, a.text, a.status) == ("はい、永野です。", "Yes, I'm Nagano.", "edited")
     assert (
         new_b.source_text,
@@ -572,3 +577,76 @@ def test_project_file_keeps_the_stale_flag_and_the_japanese_history(ep, translat
     assert restored.source_stale and QAFlag.SOURCE_CHANGED.value in _flags(restored)
     rev = restored.revisions.get(action="source")
     assert (rev.old_source_text, rev.new_source_text) == ("はい、永野です。", "はい、長野です。")
+
+
+def test_reviewers_edit_structure_too(ep, reviewer_user):
+    a = _seg(ep, 1)
+    structure.edit_source(
+        segment_id=a.pk, source_text="はい、長野です。", base_version=1, user=reviewer_user
+    )
+    first, second = structure.split_segment(
+        segment_id=a.pk, at=3, base_version=2, user=reviewer_user
+    )
+    merged = structure.merge_with_next(
+        segment_id=first.pk, base_version=first.version, next_version=1, user=reviewer_user
+    )
+    assert merged.source_text == "はい、長野です。"
+    kinds = list(
+        EditAction.objects.filter(user=reviewer_user).order_by("id").values_list("kind", flat=True)
+    )
+    assert kinds == ["source_edit", "split", "merge"]
+    # three undos, last first, bring the row back to how it was
+    for _ in kinds:
+        act = actions.last_undoable(episode_id=ep.pk, user=reviewer_user)
+        actions.undo(action_id=act.pk, user=reviewer_user)
+    a.refresh_from_db()
+    assert (a.source_text, a.text, a.status) == ("はい、永野です。", "Yes, I'm Nagano.", "edited")
+    assert Segment.objects.filter(episode=ep).count() == 4
+
+
+def test_undo_merge_refused_when_the_merged_row_changed(ep, translator_user, reviewer_user):
+    a = _seg(ep, 1)
+    merged = structure.merge_with_next(
+        segment_id=a.pk, base_version=1, next_version=1, user=translator_user
+    )
+    review.save_segment(
+        segment_id=a.pk,
+        text="Yes. Nice to meet you.",
+        base_version=merged.version,
+        user=reviewer_user,
+    )
+    act = EditAction.objects.get(kind="merge")
+    with pytest.raises(actions.UndoRefused, match="row 2 changed since"):
+        actions.undo(action_id=act.pk, user=translator_user)
+    assert Segment.objects.filter(episode=ep).count() == 3
+
+
+def test_merge_keeps_a_space_between_latin_words(ep, translator_user):
+    a, b = _seg(ep, 1), _seg(ep, 2)
+    Segment.objects.filter(pk=a.pk).update(source_text="git push")
+    Segment.objects.filter(pk=b.pk).update(source_text="heroku masterです。")
+    Cue.objects.filter(segment=a).update(source_end=8, source_text="git push")
+    Cue.objects.filter(segment=b).update(source_end=16, source_text="heroku masterです。")
+    out = structure.merge_with_next(
+        segment_id=a.pk, base_version=1, next_version=1, user=translator_user
+    )
+    assert out.source_text == "git push heroku masterです。"
+    spans = [(c[3], c[4]) for c in _cues(out)]
+    assert spans == [(0, 9), (9, 25)]
+    assert [out.source_text[x:y] for x, y in spans] == ["git push ", "heroku masterです。"]
+
+
+def test_split_shifts_many_later_rows_under_the_unique_order(translator_user):
+    """Splitting the first of 300 rows renumbers the 299 after it (a naive order+1 UPDATE breaks
+    the (episode, order) unique constraint row by row)."""
+    ep = Episode.objects.create(title="many")
+    Segment.objects.bulk_create(
+        Segment(episode=ep, order=i, source_text=f"文{i}です。", text="") for i in range(300)
+    )
+    first = Segment.objects.get(episode=ep, order=0)
+    structure.split_segment(segment_id=first.pk, at=2, base_version=1, user=translator_user)
+    orders = list(
+        Segment.objects.filter(episode=ep).order_by("order").values_list("order", flat=True)
+    )
+    assert orders == list(range(301))
+    assert Segment.objects.get(episode=ep, order=2).source_text == "文1です。"

@@ -27,6 +27,7 @@ class CuePiece:
     end_ms: int | None
     lines: list[str] = field(default_factory=list)
     ruby: list[list[str]] = field(default_factory=list)
+    id: int | None = None  # the cue row it stays (None: a new cue, the tail of a cut one)
 
     @property
     def timed(self) -> bool:
@@ -160,6 +161,7 @@ def divide_cues(
         else:
             head = _piece(cue, a, split.first_end, 0, full, protected)
             tail = _piece(cue, split.second_start, b, split.second_start, full, protected)
+            tail.id = None
             if cue.timed:
                 assert cue.start_ms is not None and cue.end_ms is not None
                 share = (split.cut - a) / max(1, b - a)
@@ -190,6 +192,7 @@ def _piece(
         end_ms=cue.end_ms,
         lines=lines,
         ruby=kept_ruby(cue.ruby, text),
+        id=cue.id,
     )
 
 

@@ -156,6 +156,7 @@ _REVISION_FIELDS = (
 
 def _segment_snapshot(segment: Segment) -> dict[str, Any]:
     data = {f: getattr(segment, f) for f in _SEGMENT_FIELDS}
+    data["id"] = segment.pk
     data["machine_translated_at"] = (
         segment.machine_translated_at.isoformat() if segment.machine_translated_at else None
     )
@@ -171,7 +172,9 @@ def _segment_values(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cue_snapshot(segment_id: int) -> list[dict[str, Any]]:
-    return list(Cue.objects.filter(segment_id=segment_id).order_by("index").values(*_CUE_FIELDS))
+    return list(
+        Cue.objects.filter(segment_id=segment_id).order_by("index").values("id", *_CUE_FIELDS)
+    )
 
 
 def _cue_state(segment_id: int) -> list[list[int]]:
@@ -185,7 +188,11 @@ def _cue_state(segment_id: int) -> list[list[int]]:
 
 
 def _put_cues(segment_id: int, cues: Sequence[dict[str, Any]]) -> None:
+    """Make the segment's cues exactly ``cues`` (a :func:`_cue_snapshot`), with their ids:
+    whatever refers to a cue (the cue view, a retime's undo) still finds it."""
+    ids = [c["id"] for c in cues if c.get("id") is not None]
     Cue.objects.filter(segment_id=segment_id).delete()
+    Cue.objects.filter(pk__in=ids).delete()  # moved to another segment meanwhile
     Cue.objects.bulk_create(Cue(segment_id=segment_id, **c) for c in cues)
 
 
@@ -522,7 +529,9 @@ def undo_retranslate(act: EditAction, user: AbstractBaseUser | None) -> None:
 
 def _pieces(segment: Segment) -> list[segment_edit.CuePiece]:
     return [
-        segment_edit.CuePiece(c.source_start, c.source_end, c.start_ms, c.end_ms, c.lines, c.ruby)
+        segment_edit.CuePiece(
+            c.source_start, c.source_end, c.start_ms, c.end_ms, c.lines, c.ruby, id=c.pk
+        )
         for c in segment.cues.order_by("index")
     ]
 
@@ -539,22 +548,35 @@ def _part_status(original: str, text: str, machine: str, user: AbstractBaseUser)
     return Status.EDITED
 
 
-def _new_cues(segment: Segment, pieces: Sequence[segment_edit.CuePiece], timing: str) -> list[Cue]:
-    return [
-        Cue(
-            segment=segment,
-            index=i,
-            start_ms=p.start_ms,
-            end_ms=p.end_ms,
-            source_start=p.source_start,
-            source_end=p.source_end,
-            source_text=segment.source_text[p.source_start : p.source_end],
-            lines=p.lines,
-            timing=timing,
-            ruby=p.ruby,
+def _write_cues(
+    segment: Segment, pieces: Sequence[segment_edit.CuePiece], timing: str, old: dict[int, Cue]
+) -> None:
+    """The segment's cues become ``pieces``: a piece of an existing cue updates that row (its
+    version moves when its times changed, so a retime based on the old times conflicts), a
+    new piece is a new cue."""
+    new: list[Cue] = []
+    for i, p in enumerate(pieces):
+        text = segment.source_text[p.source_start : p.source_end]
+        values = {
+            "segment": segment,
+            "index": i,
+            "start_ms": p.start_ms,
+            "end_ms": p.end_ms,
+            "source_start": p.source_start,
+            "source_end": p.source_end,
+            "source_text": text,
+            "lines": p.lines,
+            "ruby": p.ruby,
+        }
+        cue = old.get(p.id) if p.id is not None else None
+        if cue is None:
+            new.append(Cue(timing=timing, **values))
+            continue
+        retimed = (cue.start_ms, cue.end_ms) != (p.start_ms, p.end_ms)
+        Cue.objects.filter(pk=cue.pk).update(
+            **values, version=F("version") + 1 if retimed else cue.version
         )
-        for i, p in enumerate(pieces)
-    ]
+    Cue.objects.bulk_create(new)
 
 
 def _refuse_changed(segments: Sequence[tuple[Segment, int | None]], user, verb: str) -> None:
@@ -605,7 +627,8 @@ def split_segment(
             segment_edit.CuePiece(d.source_start, d.source_end, None, None, d.lines)
             for d in split_cues(cut.second)
         ]
-    kinds = set(segment.cues.values_list("timing", flat=True))
+    old_cues = {c.pk: c for c in segment.cues.all()}
+    kinds = {c.timing for c in old_cues.values()}
     timing = kinds.pop() if len(kinds) == 1 else Cue.Timing.ESTIMATED
     with actions.action(
         episode_id=segment.episode_id,
@@ -644,10 +667,8 @@ def split_segment(
             updated_by=_user(user),
         )
         segment.refresh_from_db()
-        Cue.objects.filter(segment=segment).delete()
-        Cue.objects.bulk_create(
-            _new_cues(segment, cues_a, timing) + _new_cues(second, cues_b, timing)
-        )
+        _write_cues(segment, cues_a, timing, old_cues)
+        _write_cues(second, cues_b, timing, old_cues)
         _record(
             segment,
             user=user,
@@ -859,8 +880,10 @@ def undo_merge(act: EditAction, user: AbstractBaseUser | None) -> None:
     _require_approval_rights(user, before["status"], second_before["status"], first.status)
     old_text, old_status, old_source = first.text, first.status, first.source_text
     _shift_orders(first.episode_id, after=first.order, by=1)
-    second = Segment.objects.create(
-        episode_id=first.episode_id,
+    old_id = second_before.get("id")
+    second = Segment.objects.create(  # under its old id (never reused), so that what refers
+        pk=old_id if old_id and not Segment.objects.filter(pk=old_id).exists() else None,
+        episode_id=first.episode_id,  # to it (history, undo, the page's row) still holds
         order=first.order + 1,
         **_segment_values(second_before),
         version=second_before["version"],

@@ -650,3 +650,42 @@ def test_split_shifts_many_later_rows_under_the_unique_order(translator_user):
     )
     assert orders == list(range(301))
     assert Segment.objects.get(episode=ep, order=2).source_text == "文1です。"
+
+
+def test_retranslate_with_argos_inline(ep, translator_user, settings, argos_models, tmp_path):
+    """The offline engine loads its model on first use, in the request, without torch."""
+    from translator.engines.argos_packages import install_from_file
+
+    packages = tmp_path / "argos-packages"
+    install_from_file(argos_models.cat, packages)
+    settings.TRANSLATION_ENGINES = {
+        "argos": {
+            "CLASS": "translator.engines.argos.ArgosEngine",
+            "OPTIONS": {"packages_dir": str(packages), "beam_size": 1},
+        }
+    }
+    reset_engines()
+    try:
+        seg = _seg(ep, 3)
+        Segment.objects.filter(pk=seg.pk).update(source_text="猫。")
+        done = structure.retranslate_segment(segment_id=seg.pk, user=translator_user)
+    finally:
+        reset_engines()
+    seg.refresh_from_db()
+    assert done.engine_label == "Argos (offline)" and seg.machine_engine == "argos"
+    assert "cat" in seg.text and seg.text == seg.machine_text and seg.status == "machine"
+
+
+def test_undo_of_the_save_that_confirmed_the_english_brings_the_flag_back(ep, translator_user):
+    seg = _seg(ep, 1)
+    structure.edit_source(
+        segment_id=seg.pk, source_text="はい、長野です。", base_version=1, user=translator_user
+    )
+    review.save_segment(
+        segment_id=seg.pk, text="Yes, I'm Nagano.", base_version=2, user=translator_user
+    )
+    assert QAFlag.SOURCE_CHANGED.value not in _flags(seg)
+    act = actions.last_undoable(episode_id=ep.pk, user=translator_user)
+    actions.undo(action_id=act.pk, user=translator_user)
+    seg.refresh_from_db()
+    assert seg.source_stale and QAFlag.SOURCE_CHANGED.value in _flags(seg)

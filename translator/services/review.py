@@ -85,6 +85,9 @@ def _apply(
     extra = {}
     if action in _CONFIRMS_ENGLISH and segment.source_stale:
         extra["source_stale"] = False  # a person wrote or approved it after the source edit
+        act = actions.current()
+        if act is not None:  # its undo brings the flag back
+            act.data.setdefault("stale_cleared", []).append(segment.pk)
     updated = qs.update(
         text=text,
         status=status,
@@ -369,7 +372,11 @@ def undo_revisions(act: EditAction, user: AbstractBaseUser | None) -> None:
     )
     if touches_approval:
         permissions.require(user, permissions.can_approve)
+    stale = set(act.data.get("stale_cleared", ()))
     with qa_flags.collect():
+        if stale & set(segments):  # "Japanese changed" again: the confirming save is undone
+            Segment.objects.filter(pk__in=stale & set(segments)).update(source_stale=True)
+            qa_flags.segments_changed(segment_ids=stale & set(segments))
         for segment in segments.values():
             before = first[segment.pk]
             _apply(

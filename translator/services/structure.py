@@ -21,8 +21,10 @@ Each is one undoable editor action (:mod:`translator.services.actions`) that wri
 * :func:`merge_with_next` — with the next segment, when it has the same speaker and kind.
 
 Their undo handlers put back exactly what was there (text, status, machine text, cues with
-their times and versions, the Japanese; a merged-away segment with its history), refusing when
-someone changed one of the segments or its cues since. Ids of recreated rows are new.
+their times and versions, the Japanese; a merged-away segment with its history, under its own
+id), refusing when someone changed one of the segments or its cues since. Cues keep their rows
+through a split or merge (the tail of a cue cut in two is a new cue), so what refers to a cue
+still finds it.
 """
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -38,7 +37,8 @@ def _template() -> jinja2.Template:
 
 def render_rows(rows: Iterable[Any], context: Mapping[str, Any]) -> SafeString:
     """HTML of ``rows`` with the context keys the row uses: ``can_edit``, ``can_approve``,
-    ``L`` (labels, translated once per page), ``seg_base``, optional ``row_error``."""
+    ``L`` (labels, translated once per page), ``seg_base``, optional ``row_error`` and
+    ``row_notice``."""
     template = _template()
     values = {
         "can_edit": context.get("can_edit", False),
@@ -46,7 +46,7 @@ def render_rows(rows: Iterable[Any], context: Mapping[str, Any]) -> SafeString:
         "L": context.get("L", {}),
         "seg_base": context.get("seg_base", ""),
         "row_error": context.get("row_error", ""),
-        "row_notice": context.get("row_notice", ""),
+        "row_notice": context.get("row_notice", ""),  # e.g. "re-translated, your English kept"
     }
     values["rows"] = rows
     return mark_safe(template.render(values))  # noqa: S308 - Jinja2 autoescapes
@@ -67,21 +67,6 @@ def row_context() -> dict:
             "select": _("Select"),
             "english_for": _("English for"),
             "placeholder": _("English translation"),
-            # structure tools (translator/jinja2/review/row_structure.html)
-            "st_edit": pgettext("review row", "Edit Japanese"),
-            "st_edit_title": _("Fix the Japanese of this row (F2)"),
-            "st_save": _("Save Japanese"),
-            "st_cancel": _("Cancel"),
-            "st_split": pgettext("review row", "Split"),
-            "st_split_title": _("Split this row at the caret in the Japanese (Alt+S)"),
-            "st_merge": pgettext("review row", "Merge ↓"),
-            "st_merge_title": _("Merge with the next row (Alt+J)"),
-            "st_retranslate": pgettext("review row", "Re-translate"),
-            "st_retranslate_title": _("Translate this row again with the episode's engine (Alt+R)"),
-            "st_japanese_for": _("Japanese for"),
-            "st_hint": _(
-                "Ctrl+Enter saves; Alt+S splits at the caret (the English at its caret, if you placed one)."
-            ),
         },
     }
 

@@ -1,4 +1,6 @@
-/* Jimaku review page: the structure tools of a row (translator/jinja2/review/row_structure.html).
+/* Jimaku review page: the structure tools of a row (templates in
+ * translator/templates/translator/review/structure_tools.html, put into the row the editor is
+ * in or points at, so the page's rows stay as light as before).
  *   F2      edit the Japanese of the row (Ctrl+Enter saves it, Esc cancels)
  *   Alt+S   split the row at the caret in the Japanese; the English is cut at its own caret if
  *           the editor placed one inside the English, else at the space nearest the same share
@@ -16,36 +18,71 @@
   const english = (row) => (row ? $("textarea.seg-editor", row) : null);
   const sourceForm = (row) => (row ? $("form.seg-source-form", row) : null);
   const dirty = (ta) => !!ta && ta.value !== ta.defaultValue;
-  let focusAfter = null; // {id, step}: the row to focus once the rows are reloaded
+  let focusAfter = null; // {id, step, on}: the row to focus once the rows (or row) come back
   let slowTimer = null;
 
   function say(key, fallback) {
     const el = document.getElementById("toast");
     const box = msgs();
-    const text = (box && box.dataset[key]) || fallback;
     if (!el) return;
-    el.textContent = text;
+    el.textContent = (box && box.dataset[key]) || fallback;
     el.hidden = false;
     clearTimeout(el._structTimer);
     el._structTimer = setTimeout(() => { el.hidden = true; }, 6000);
   }
 
-  // The Japanese editor comes from the row's <template> when first opened (htmx wires it).
-  function sourceFormOrNew(row) {
-    let form = sourceForm(row);
-    const tpl = row ? $("template.seg-source-tpl", row) : null;
-    if (!form && tpl) {
-      tpl.after(tpl.content.cloneNode(true));
-      form = sourceForm(row);
-      if (form && typeof htmx !== "undefined") htmx.process(form);
-    }
-    return form;
+  // "/segments/12/" from the row's English form (only editors have one; a conflict row not).
+  function base(row) {
+    const form = row ? $("form.seg-form", row) : null;
+    const action = form ? form.getAttribute("action") || "" : "";
+    return /\/save\/$/.test(action) ? action.replace(/save\/$/, "") : "";
+  }
+
+  // The row's Japanese as saved: the text of .seg-ja without the tools put into it.
+  function sourceText(row) {
+    const ja = $(".seg-ja", row);
+    return ja ? Array.from(ja.childNodes).filter((n) => n.nodeType === 3).map((n) => n.nodeValue).join("") : "";
+  }
+
+  function wire(el, row, url) {
+    el.setAttribute("hx-post", url);
+    el.setAttribute("hx-target", "#" + row.id);
+    el.setAttribute("hx-swap", "outerHTML");
+  }
+
+  function ensureTools(row) {
+    const tpl = document.getElementById("seg-struct-tpl");
+    if (!row || !tpl || !row.id) return null;
+    let tools = $(".seg-struct", row);
+    if (tools) return tools;
+    const url = base(row);
+    const ja = $(".seg-ja", row);
+    if (!url || !ja) return null;
+    tools = tpl.content.firstElementChild.cloneNode(true);
+    ja.appendChild(tools);
+    const re = $("[data-struct=retranslate]", tools);
+    if (re) wire(re, row, url + "retranslate/");
+    if (typeof htmx !== "undefined") htmx.process(tools);
+    return tools;
   }
 
   function openSource(row) {
-    const form = sourceFormOrNew(row);
-    if (!form) return null;
-    form.hidden = false;
+    const tools = ensureTools(row);
+    if (!tools) return null;
+    let form = sourceForm(row);
+    if (!form) {
+      const tpl = document.getElementById("seg-source-tpl");
+      form = tpl.content.firstElementChild.cloneNode(true);
+      tools.after(form);
+      const url = base(row) + "source/";
+      form.setAttribute("action", url);
+      wire(form, row, url);
+      $("input[name=version]", form).value = row.dataset.version || "";
+      const ta = $("textarea", form);
+      ta.textContent = sourceText(row); // also its defaultValue: the saved Japanese
+      ta.setAttribute("aria-label", ((msgs() && msgs().dataset.japaneseFor) || "Japanese for") + " #" + row.dataset.number);
+      if (typeof htmx !== "undefined") htmx.process(form);
+    }
     row.classList.add("editing-source");
     const ta = $("textarea", form);
     ta.style.height = "auto";
@@ -64,15 +101,16 @@
   }
 
   function post(row, url, values) {
-    if (typeof htmx === "undefined") return;
+    if (typeof htmx === "undefined" || !url) return;
     htmx.ajax("POST", url, { source: row, target: "#" + row.id, swap: "outerHTML", values: values });
   }
 
   function split(row) {
     const form = sourceForm(row);
     if (!form) {
-      if (!openSource(row)) return;
-      say("placecaret", "Place the caret in the Japanese where the new row begins, then Split (Alt+S).");
+      if (openSource(row)) {
+        say("placecaret", "Place the caret in the Japanese where the new row begins, then Split (Alt+S).");
+      }
       return;
     }
     const ta = $("textarea", form);
@@ -87,13 +125,12 @@
     }
     const values = { at: String(at), version: row.dataset.version || "" };
     if (en && en.dataset.caret) values.english_at = en.dataset.caret;
-    focusAfter = { id: row.id, step: 1 };
-    post(row, $(".seg-struct", row).dataset.splitUrl, values);
+    focusAfter = { id: row.id, step: 1, on: "review-body" };
+    post(row, base(row) + "split/", values);
   }
 
   function merge(row) {
-    const tools = row ? $(".seg-struct [data-struct=merge]", row) : null;
-    if (!tools) return;
+    if (!ensureTools(row)) return;
     const next = row.nextElementSibling && row.nextElementSibling.matches("article.seg")
       ? row.nextElementSibling : null;
     if (!next || Number(next.dataset.number) !== Number(row.dataset.number) + 1) {
@@ -104,16 +141,24 @@
       say("englishdirty", "Save or cancel (Esc) your English first.");
       return;
     }
-    focusAfter = { id: row.id, step: 0 };
-    post(row, tools.closest(".seg-struct").dataset.mergeUrl, {
+    focusAfter = { id: row.id, step: 0, on: "review-body" };
+    post(row, base(row) + "merge/", {
       version: row.dataset.version || "", next_version: next.dataset.version || "",
     });
   }
 
   function retranslate(row) {
-    const button = row ? $("[data-struct=retranslate]", row) : null;
+    const tools = ensureTools(row);
+    const button = tools ? $("[data-struct=retranslate]", tools) : null;
     if (button) button.click();
   }
+
+  // The tools appear in the row the editor enters or points at.
+  document.addEventListener("focusin", (ev) => { ensureTools(rowOf(ev.target)); });
+  document.addEventListener("mouseover", (ev) => {
+    const row = rowOf(ev.target);
+    if (row && !row._structDone) { row._structDone = true; ensureTools(row); }
+  });
 
   // The English caret, when the editor put it inside the text (a click, the arrow keys): the
   // split's English cut. Put at the end by the page itself (focus), it is not a choice.
@@ -137,6 +182,12 @@
     else if (what === "split") split(row);
     else if (what === "merge") merge(row);
   });
+
+  document.addEventListener("submit", (ev) => {
+    if (ev.target.matches && ev.target.matches("form.seg-source-form")) {
+      focusAfter = { id: rowOf(ev.target).id, step: 0, on: "row" };
+    }
+  }, true);
 
   document.addEventListener("keydown", (ev) => {
     const row = rowOf(ev.target) || $("article.seg.active");
@@ -169,27 +220,27 @@
 
   // Re-translate: not over unsaved English (the row is swapped); say it is working, and why it
   // may take a moment the first time (an offline model loads on first use).
+  const isRetranslate = (elt) => !!(elt && elt.matches && elt.matches("[data-struct=retranslate]"));
   document.addEventListener("htmx:confirm", (ev) => {
     const elt = ev.detail.elt;
-    if (!elt || !elt.matches || !elt.matches("[data-struct=retranslate]")) return;
-    if (dirty(english(rowOf(elt)))) {
+    if (isRetranslate(elt) && dirty(english(rowOf(elt)))) {
       ev.preventDefault();
       say("englishdirty", "Save or cancel (Esc) your English first.");
     }
   });
   document.addEventListener("htmx:beforeRequest", (ev) => {
     const elt = ev.detail.elt;
-    if (!elt || !elt.matches || !elt.matches("[data-struct=retranslate]")) return;
+    if (!isRetranslate(elt)) return;
     elt.disabled = true;
     elt.textContent = (msgs() && msgs().dataset.working) || "Re-translating…";
+    focusAfter = { id: rowOf(elt).id, step: 0, on: "row" };
     clearTimeout(slowTimer);
     slowTimer = setTimeout(() => {
       say("slow", "Still re-translating… (an offline engine loads its model the first time)");
     }, 1500);
   });
   document.addEventListener("htmx:afterRequest", (ev) => {
-    const elt = ev.detail.elt;
-    if (!elt || !elt.matches || !elt.matches("[data-struct=retranslate]")) return;
+    if (!isRetranslate(ev.detail.elt)) return;
     clearTimeout(slowTimer);
     const toast = document.getElementById("toast");
     const slow = msgs() && msgs().dataset.slow;
@@ -204,8 +255,10 @@
     htmx.ajax("GET", body.getAttribute("hx-get"), { source: body, target: "#review-body", swap: "outerHTML" });
   });
   document.addEventListener("htmx:afterSettle", (ev) => {
-    if (!focusAfter || !ev.detail.elt || ev.detail.elt.id !== "review-body") return;
+    const elt = ev.detail.elt;
+    if (!focusAfter || !elt) return;
     const want = focusAfter;
+    if (!(want.on === "review-body" ? elt.id === "review-body" : elt.id === want.id)) return;
     focusAfter = null;
     let row = document.getElementById(want.id);
     if (row && want.step) row = row.nextElementSibling;

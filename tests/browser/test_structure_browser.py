@@ -38,7 +38,7 @@ def _transcript(ep) -> list[Segment]:
 
 
 def test_edit_source_retranslate_split_and_merge(
-    login, live_server, browser_users, browser_episode, deepl_engine_settings
+    login, live_server, browser_users, browser_episode, deepl_engine_settings, artifacts
 ):
     ep = browser_episode
     a, b = _transcript(ep)[:2]
@@ -87,6 +87,7 @@ def test_edit_source_retranslate_split_and_merge(
     source = page.locator(f"#seg-{b.pk} textarea.seg-source-editor")
     source.wait_for(state="visible")
     source.evaluate("(ta, at) => { ta.focus(); ta.setSelectionRange(at, at); }", cut)
+    page.locator(f"#seg-{b.pk}").screenshot(path=str(artifacts / "structure-row-editing.png"))
     page.keyboard.press("Alt+s")
     page.wait_for_function(
         "([id, text]) => { const r = document.querySelector('#seg-' + id + ' .seg-ja');"
@@ -117,3 +118,35 @@ def test_edit_source_retranslate_split_and_merge(
     assert ep.segments.count() == total
     assert _japanese(page, b) == b_source
     assert not errors, errors
+
+
+def test_split_cuts_the_english_at_the_caret_the_editor_placed(
+    login, live_server, browser_users, browser_episode
+):
+    ep = browser_episode
+    row = _transcript(ep)[2]
+    english = "First half here, and the second half there."
+    Segment.objects.filter(pk=row.pk).update(text=english, status="edited")
+    page = login("rei")
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    editor = page.locator(f"#seg-{row.pk} textarea.seg-editor")
+    editor.click()
+    # the editor puts the English caret before "and" (arrow keys from the start)
+    page.keyboard.press("Control+Home")
+    for _ in range(english.index("and")):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("F2")
+    source = page.locator(f"#seg-{row.pk} textarea.seg-source-editor")
+    source.wait_for(state="visible")
+    cut = len(row.source_text) // 2
+    source.evaluate("(ta, at) => { ta.setSelectionRange(at, at); }", cut)
+    page.locator(f"#seg-{row.pk} [data-struct=split]").click()
+    page.wait_for_function(
+        "(id) => { const r = document.querySelector('#seg-' + id);"
+        " return r && r.dataset.version === '2'; }",
+        arg=row.pk,
+    )
+    first = Segment.objects.get(pk=row.pk)
+    second = Segment.objects.get(episode=ep, order=row.order + 1)
+    assert (first.text, second.text) == ("First half here,", "and the second half there.")
+    assert (first.status, second.status) == ("edited", "edited")

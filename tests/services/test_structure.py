@@ -689,3 +689,25 @@ def test_undo_of_the_save_that_confirmed_the_english_brings_the_flag_back(ep, tr
     actions.undo(action_id=act.pk, user=translator_user)
     seg.refresh_from_db()
     assert seg.source_stale and QAFlag.SOURCE_CHANGED.value in _flags(seg)
+
+
+def test_a_translation_job_retranslates_machine_rows_whose_japanese_changed(
+    ep, translator_user, deepl
+):
+    from translator.services import translation
+
+    machine, edited = _seg(ep, 2), _seg(ep, 1)
+    for seg, new in ((machine, "よろしくね。"), (edited, "はい、長野です。")):
+        structure.edit_source(
+            segment_id=seg.pk, source_text=new, base_version=1, user=translator_user
+        )
+    job = translation.start_translation_job(
+        episode_id=ep.pk, engine="deepl", user=translator_user, enqueue=False
+    )
+    assert job.total == 1
+    translation.run_translation_job(job_id=job.pk)
+    machine.refresh_from_db()
+    edited.refresh_from_db()
+    assert not machine.source_stale and machine.text != "Nice to meet you."
+    assert edited.source_stale and edited.text == "Yes, I'm Nagano."  # a person's: untouched
+    assert ["よろしくね。"] in [r.texts for r in deepl.translate_requests()]

@@ -1,9 +1,10 @@
 """Translation jobs: start, run (in a worker or in-process), cancel, resume.
 
 Rules that keep people's work safe:
-- only segments that are untranslated, or machine-translated when ``retranslate_machine`` is
-  asked, are sent; edited and approved segments are never touched, even if an editor changes a
-  segment while the job is running (every write re-checks the status in its UPDATE);
+- only segments that are untranslated (or machine-translated from Japanese edited since), or
+  machine-translated when ``retranslate_machine`` is asked, are sent; edited and approved
+  segments are never touched, even if an editor changes a segment while the job is running
+  (every write re-checks the status in its UPDATE);
 - results are committed batch by batch, so a job that fails or whose worker dies keeps what it
   already translated, and running it again only sends what is left (a segment translated by
   this job is recognised by ``machine_translated_at >= job.created_at``);
@@ -57,8 +58,11 @@ def segments_to_translate(job: TranslationJob) -> QuerySet[Segment]:
         qs = qs.filter(status__in=[Status.UNTRANSLATED, Status.MACHINE]).filter(
             Q(machine_translated_at__isnull=True) | Q(machine_translated_at__lt=job.created_at)
         )
-    else:
-        qs = qs.filter(status=Status.UNTRANSLATED, machine_text="")
+    else:  # and machine English whose Japanese was edited since (services.structure)
+        qs = qs.filter(
+            Q(status=Status.UNTRANSLATED, machine_text="")
+            | Q(status=Status.MACHINE, source_stale=True)
+        )
     return qs.order_by("order")
 
 

@@ -8,6 +8,7 @@ Times are integer milliseconds, offsets indices into the segment's Japanese, as 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -36,7 +37,12 @@ class CuePiece:
 
 def clean_source(text: str) -> str:
     """One sentence of Japanese as an editor typed it: lines joined (no space between
-    Japanese, one between Latin words, as import joins display lines), outer spaces gone."""
+    Japanese, one between Latin words, as import joins display lines), outer spaces gone,
+    control and invisible format characters (NUL, zero-width spaces, bidi marks) dropped."""
+    if not text.isprintable():
+        text = "".join(
+            ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\n\r\t"
+        )
     parts: list[str] = []
     last = ""
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):

@@ -247,6 +247,20 @@
     if (toast && !toast.hidden && toast.textContent === slow) toast.hidden = true;
   });
 
+  // Unsaved Japanese is protected like unsaved English: no leaving the page, no reloading the
+  // rows over it (a job finishing, a glossary change).
+  const dirtySource = () => Array.from(document.querySelectorAll("textarea.seg-source-editor")).some(dirty);
+  window.addEventListener("beforeunload", (ev) => {
+    if (dirtySource()) { ev.preventDefault(); ev.returnValue = ""; }
+  });
+  document.addEventListener("htmx:beforeRequest", (ev) => {
+    const elt = ev.detail.elt;
+    if (elt && elt.id === "review-body" && dirtySource()) {
+      ev.preventDefault();
+      say("sourcedirty", "Save or cancel (Esc) your Japanese edit first.");
+    }
+  });
+
   // A split or merge moved row numbers: reload the rows (filters and page kept), then focus
   // the new second part (split) or the merged row.
   document.addEventListener("rowsRestructured", () => {

@@ -150,3 +150,25 @@ def test_split_cuts_the_english_at_the_caret_the_editor_placed(
     second = Segment.objects.get(episode=ep, order=row.order + 1)
     assert (first.text, second.text) == ("First half here,", "and the second half there.")
     assert (first.status, second.status) == ("edited", "edited")
+
+
+def test_split_counts_characters_beyond_the_bmp(login, live_server, browser_users, browser_episode):
+    """𠮷 is one character for the server and two UTF-16 units for the textarea's caret."""
+    ep = browser_episode
+    row = _transcript(ep)[3]
+    Segment.objects.filter(pk=row.pk).update(source_text="𠮷野家で食べました。")
+    page = login("tina")
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    page.locator(f"#seg-{row.pk} textarea.seg-editor").click()
+    page.keyboard.press("F2")
+    source = page.locator(f"#seg-{row.pk} textarea.seg-source-editor")
+    source.wait_for(state="visible")
+    source.evaluate("(ta) => { const at = ta.value.indexOf('で'); ta.setSelectionRange(at, at); }")
+    page.keyboard.press("Alt+s")
+    page.wait_for_function(
+        "(id) => { const r = document.querySelector('#seg-' + id);"
+        " return r && r.dataset.version === '2'; }",
+        arg=row.pk,
+    )
+    assert Segment.objects.get(pk=row.pk).source_text == "𠮷野家"
+    assert Segment.objects.get(episode=ep, order=row.order + 1).source_text == "で食べました。"

@@ -50,6 +50,9 @@ Status = Segment.Status
 Kind = EditAction.Kind
 Action = SegmentRevision.Action
 MAX_SOURCE_CHARS = 5000
+# Kinds whose doing or undoing adds or removes rows (row numbers move): a page showing the
+# rows reloads them afterwards (the review page: HX-Trigger ``rowsRestructured``).
+RESTRUCTURING_KINDS = frozenset({Kind.SPLIT, Kind.MERGE})
 
 
 class StructureError(review.ReviewError):

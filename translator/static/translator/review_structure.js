@@ -100,6 +100,8 @@
     if (en) en.focus();
   }
 
+  const points = (text, units) => Array.from(text.slice(0, units)).length;
+
   function post(row, url, values) {
     if (typeof htmx === "undefined" || !url) return;
     htmx.ajax("POST", url, { source: row, target: "#" + row.id, swap: "outerHTML", values: values });
@@ -123,8 +125,9 @@
       ta.focus();
       return;
     }
-    const values = { at: String(at), version: row.dataset.version || "" };
-    if (en && en.dataset.caret) values.english_at = en.dataset.caret;
+    // The server counts characters (code points), a textarea UTF-16 units (𠮷 is two).
+    const values = { at: String(points(ta.value, at)), version: row.dataset.version || "" };
+    if (en && en.dataset.caret) values.english_at = String(points(en.value, Number(en.dataset.caret)));
     focusAfter = { id: row.id, step: 1, on: "review-body" };
     post(row, base(row) + "split/", values);
   }

@@ -152,3 +152,14 @@ def test_history_shows_the_japanese_change(client, translator_user, ep):
     html = client.get(_url("segment_history", seg.pk), **HTMX).content.decode()
     assert 'class="rev-text rev-source"' in html
     assert "<del>はい、そうです。</del>" in html and "<ins>はい、そうですね。</ins>" in html
+
+
+def test_without_htmx_the_page_comes_back_with_the_message(client, translator_user, ep):
+    last = ep.segments.get(order=1)
+    client.force_login(translator_user)
+    page = reverse("translator:episode_detail", args=[ep.pk])
+    r = client.post(_url("segment_merge", last.pk), {"version": 1, "next_version": 1, "next": page})
+    assert r.status_code == 302 and r["Location"] == page
+    assert "is the last row" in client.get(page).content.decode()
+    r = client.post(_url("segment_split", last.pk), {"at": 2, "version": 1, "next": page})
+    assert r.status_code == 302 and ep.segments.count() == 3

@@ -9,11 +9,13 @@ source conflict answers with the review page's conflict view, for the Japanese.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,9 +37,9 @@ def _version(request: HttpRequest, name: str = "version") -> int | None:
 def _answer(
     request: HttpRequest,
     seg: Segment,
-    run,
+    run: Callable[[], Any],
     *,
-    done: str = "",
+    done: str | Callable[[Any], str] = "",
     restructured: bool = False,
 ) -> HttpResponse:
     """Run the service call; the row (htmx) or back to the page, with its error or conflict."""
@@ -144,10 +146,6 @@ def segment_merge(request: HttpRequest, segment_id: int) -> HttpResponse:
         ),
         restructured=True,
     )
-
-
-def source_conflict_url(segment_id: int) -> str:
-    return reverse("translator:segment_source", args=[segment_id])
 
 
 urlpatterns = [

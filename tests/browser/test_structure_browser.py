@@ -172,3 +172,37 @@ def test_split_counts_characters_beyond_the_bmp(login, live_server, browser_user
     )
     assert Segment.objects.get(pk=row.pk).source_text == "𠮷野家"
     assert Segment.objects.get(episode=ep, order=row.order + 1).source_text == "で食べました。"
+
+
+def test_two_editors_of_the_japanese_get_the_conflict_view(
+    login, live_server, browser_users, browser_episode
+):
+    from translator.services import structure
+
+    ep = browser_episode
+    row = _transcript(ep)[4]
+    page = login("tina")
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    # the reviewer fixes the same row's Japanese after the translator opened the page
+    structure.edit_source(
+        segment_id=row.pk,
+        source_text="レビュアーの修正です。",
+        base_version=1,
+        user=browser_users["reviewer"],
+    )
+    page.locator(f"#seg-{row.pk} textarea.seg-editor").click()
+    page.keyboard.press("F2")
+    source = page.locator(f"#seg-{row.pk} textarea.seg-source-editor")
+    source.wait_for(state="visible")
+    source.fill("翻訳者の修正です。")
+    page.keyboard.press("Control+Enter")
+    conflict = page.locator(f"#seg-{row.pk}.seg-conflict")
+    conflict.wait_for()
+    assert "レビュアーの修正です。" in conflict.locator("[data-which=theirs]").inner_text()
+    assert "翻訳者の修正です。" in conflict.locator("[data-which=yours]").inner_text()
+    assert Segment.objects.get(pk=row.pk).source_text == "レビュアーの修正です。"
+    conflict.locator("[data-choice=mine]").click()
+    page.locator(f"#seg-{row.pk}:not(.seg-conflict)").wait_for()
+    stored = Segment.objects.get(pk=row.pk)
+    assert stored.source_text == "翻訳者の修正です。" and stored.version == 3
+    assert stored.revisions.filter(action="source").count() == 2

@@ -113,6 +113,10 @@ class Segment(models.Model):
     # yet (readers compute them in memory; refresh_qa or the next change stores them).
     qa_flags = models.JSONField(null=True, blank=True, default=None, editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNTRANSLATED)
+    # The Japanese was edited after the English (machine or human) was written: QA flags it
+    # ("source changed since translation") until the segment is re-translated, or its English
+    # is edited or approved (translator.services.structure).
+    source_stale = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

@@ -19,6 +19,7 @@ from translator.views import (
     panels,
     public,
     segments,
+    structure,
     timing,
     waveform,
 )
@@ -40,6 +41,7 @@ urlpatterns = [
     *timing.urlpatterns,
     *episode_page.urlpatterns,
     *segments.urlpatterns,
+    *structure.urlpatterns,
     *panels.urlpatterns,
     *media.urlpatterns,
     *memory.urlpatterns,

@@ -77,6 +77,15 @@ EXPECT: dict[str, Expect] = {
         "POST", VIEWERS, {"text": "A new line.", "version": "1"}, htmx=True
     ),
     "translator:segment_approve": Expect("POST", REVIEWERS, {"approved": "1"}, htmx=True),
+    # Row structure (branch structure): editors; a refusal is a message in the row (200).
+    "translator:segment_source": Expect(
+        "POST", VIEWERS, {"source": "こんにちは！", "version": "1"}, htmx=True
+    ),
+    "translator:segment_retranslate": Expect("POST", VIEWERS, {}, htmx=True),
+    "translator:segment_split": Expect("POST", VIEWERS, {"at": "2", "version": "1"}, htmx=True),
+    "translator:segment_merge": Expect(
+        "POST", VIEWERS, {"version": "1", "next_version": "1"}, htmx=True
+    ),
     "translator:bulk_approve": Expect("POST", REVIEWERS, {"segment_ids": ["0"]}),
     "translator:revision_restore": Expect("POST", VIEWERS, {}, htmx=True),
     "translator:speaker_rename": Expect("POST", VIEWERS, {"display_name": "Sato"}, htmx=True),

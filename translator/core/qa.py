@@ -37,6 +37,9 @@ class QAFlag(StrEnum):
     INCONSISTENT = "inconsistent"
     DIFFERS_FROM_MEMORY = "differs_from_memory"
     SPEAKER_NAME = "speaker_name"
+    # The Japanese was edited after this English was written (machine or human): until it is
+    # re-translated, or its English is edited or approved.
+    SOURCE_CHANGED = "source_changed"
 
     @property
     def label(self) -> str:
@@ -56,6 +59,7 @@ QA_LABELS: dict[QAFlag, str] = {
     QAFlag.INCONSISTENT: "Same Japanese translated differently in this episode",
     QAFlag.DIFFERS_FROM_MEMORY: "Differs from the translation memory's approved English",
     QAFlag.SPEAKER_NAME: "Speaker's English name not used",
+    QAFlag.SOURCE_CHANGED: "Japanese changed since the translation",
 }
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
@@ -314,6 +318,7 @@ def check_segment(
     max_duration_ms: int = MAX_DURATION_MS,
     next_start_ms: int | None = None,
     protected: Sequence[str] = (),
+    source_changed: bool = False,
 ) -> list[QAFlag]:
     """QA flags of one segment, in :class:`QAFlag` order.
 
@@ -322,11 +327,14 @@ def check_segment(
     ``next_start_ms`` (the next segment's first cue) lets the English use the silence after.
     ``speakers``: {label: English name}; ``inconsistent``: the caller found the same source
     with other English in the episode; ``memory_english``: the memory's approved English for
-    this source (the English should be one of them)."""
+    this source (the English should be one of them); ``source_changed``: the Japanese was
+    edited after the English was written."""
     english = text.strip()
     if not english:
         return [QAFlag.EMPTY_TRANSLATION] if source_text.strip() else []
     flags: set[QAFlag] = set()
+    if source_changed:
+        flags.add(QAFlag.SOURCE_CHANGED)
     if _JAPANESE.search(english):
         flags.add(QAFlag.JAPANESE_LEFT)
     if glossary and glossary_missing(source_text, english, glossary):

@@ -108,6 +108,31 @@ def web_job_error(error: str) -> str:
     )
 
 
+def episode_engine(episode_id: int) -> EngineChoice | None:
+    """The engine a one-segment re-translation of this episode uses, with whether it is ready:
+    the engine this episode's last job ran (as configured now), else the one the episode page
+    preselects (the engine last run anywhere when it is ready, else the first ready one); when
+    none is ready, the first of the menu (its reason says why). ``None``: no engine at all."""
+    choices = engine_choices()
+    by_name = {c.name: c for c in choices}
+    own = (
+        TranslationJob.objects.filter(episode_id=episode_id)
+        .order_by("-created_at", "-id")
+        .values_list("engine", flat=True)
+        .first()
+    )
+    if own in by_name:
+        return by_name[own]
+    ready = [c for c in choices if c.ready]
+    last = TranslationJob.objects.order_by("-created_at", "-id").values_list("engine", flat=True)
+    latest = last.first()
+    if latest in by_name and by_name[latest].ready:
+        return by_name[latest]
+    if ready:
+        return ready[0]
+    return choices[0] if choices else None
+
+
 def job_panel_context(episode: Episode) -> dict:
     choices = engine_choices()
     ready = [c.name for c in choices if c.ready]

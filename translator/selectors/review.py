@@ -49,6 +49,7 @@ QA_LABELS = {
     QAFlag.INCONSISTENT: _("Same Japanese translated differently in this episode"),
     QAFlag.DIFFERS_FROM_MEMORY: _("Differs from the translation memory's approved English"),
     QAFlag.SPEAKER_NAME: _("Speaker's English name not used"),
+    QAFlag.SOURCE_CHANGED: _("Japanese changed since the translation"),
 }
 QA_SHORT = {
     QAFlag.LINE_TOO_LONG: _("long line"),
@@ -63,6 +64,7 @@ QA_SHORT = {
     QAFlag.INCONSISTENT: _("inconsistent"),
     QAFlag.DIFFERS_FROM_MEMORY: _("≠ memory"),
     QAFlag.SPEAKER_NAME: _("speaker name"),
+    QAFlag.SOURCE_CHANGED: _("Japanese changed"),
 }
 
 

@@ -45,7 +45,11 @@ _handlers: dict[str, UndoHandler] = {}
 
 # Modules that register undo handlers; imported before the first undo so their handlers are
 # known however the process started (web, worker, shell).
-HANDLER_MODULES = ("translator.services.review", "translator.services.timing_edit")
+HANDLER_MODULES = (
+    "translator.services.review",
+    "translator.services.timing_edit",
+    "translator.services.structure",
+)
 
 
 class UndoRefused(Exception):

@@ -94,6 +94,7 @@ SEGMENT_FIELDS = (
     "machine_engine_version",
     "machine_flags",
     "status",
+    "source_stale",
     "version",
 )
 CUE_FIELDS = (
@@ -108,7 +109,16 @@ CUE_FIELDS = (
     "ruby",
 )
 ALIGNMENT_FIELDS = ("caption_filename", "report", "undone")
-REVISION_FIELDS = ("action", "old_text", "new_text", "old_status", "new_status", "version")
+REVISION_FIELDS = (
+    "action",
+    "old_text",
+    "new_text",
+    "old_status",
+    "new_status",
+    "version",
+    "old_source_text",
+    "new_source_text",
+)
 JOB_FIELDS = ("engine", "state", "retranslate_machine", "done", "total", "error")
 
 
@@ -574,6 +584,7 @@ def _create_segments(
                 machine_engine_version=s.text("machine_engine_version", max_len=200),
                 machine_translated_at=s.time("machine_translated_at"),
                 machine_flags=s.strings("machine_flags"),
+                source_stale=s.flag("source_stale"),
                 status=restore.status(
                     s.choice("status", Segment.Status.choices, Segment.Status.UNTRANSLATED),
                     text,
@@ -632,6 +643,8 @@ def _read_cues_and_revisions(
                         old_status=r.text("old_status", max_len=20),
                         new_status=r.text("new_status", max_len=20),
                         version=r.number("version", _REQUIRED),
+                        old_source_text=r.text("old_source_text"),
+                        new_source_text=r.text("new_source_text"),
                     ),
                     r.time("created_at"),
                 )

@@ -44,6 +44,7 @@ class QAInput:
     text: str
     cue_spans: Sequence[tuple[int | None, int | None]]
     next_start_ms: int | None
+    source_stale: bool = False
 
 
 def protected_terms(glossary: Mapping[str, str], speaker_names: Iterable[str]) -> tuple[str, ...]:
@@ -73,6 +74,7 @@ def flags_for(
         speakers=speakers,
         inconsistent=inconsistent,
         memory_english=memory_english,
+        source_changed=item.source_stale,
     )
     return [code.value for code in codes]
 
@@ -138,7 +140,7 @@ def _cue_spans(segment_ids: Sequence[int], episode_id: int | None = None) -> Spa
     return spans
 
 
-_FIELDS = ("id", "episode_id", "order", "kind", "source_text", "text", "qa_flags")
+_FIELDS = ("id", "episode_id", "order", "kind", "source_text", "text", "qa_flags", "source_stale")
 
 
 def _episode_sources(episode_id: int) -> list[tuple[int, str, str]]:
@@ -220,6 +222,7 @@ def _compute(
                 text=r["text"],
                 cue_spans=spans.get(r["id"], []),
                 next_start_ms=next_spans[0][0] if next_spans else None,
+                source_stale=bool(r.get("source_stale")),
             )
             norm = norm_of.get(r["id"]) or _norm(r["source_text"])
             out[r["id"]] = flags_for(

@@ -61,6 +61,13 @@ def _record(
     )
 
 
+# Revisions by which a person takes responsibility for the English as it now reads: they end
+# the "source changed since translation" flag of a source edit (restore and undo do not).
+_CONFIRMS_ENGLISH = frozenset(
+    {SegmentRevision.Action.EDIT, SegmentRevision.Action.APPROVE, SegmentRevision.Action.OVERWRITE}
+)
+
+
 def _apply(
     segment: Segment,
     *,
@@ -75,11 +82,18 @@ def _apply(
     qs = Segment.objects.filter(pk=segment.pk)
     if base_version is not None:
         qs = qs.filter(version=base_version)
+    extra = {}
+    if action in _CONFIRMS_ENGLISH and segment.source_stale:
+        extra["source_stale"] = False  # a person wrote or approved it after the source edit
+        act = actions.current()
+        if act is not None:  # its undo brings the flag back
+            act.data.setdefault("stale_cleared", []).append(segment.pk)
     updated = qs.update(
         text=text,
         status=status,
         version=F("version") + 1,
         updated_by=user if user is not None and user.is_authenticated else None,
+        **extra,
     )
     if not updated:
         current = Segment.objects.get(pk=segment.pk)
@@ -90,7 +104,7 @@ def _apply(
             their_version=current.version,
             their_status=current.status,
         )
-    if text != old_text:
+    if text != old_text or extra:
         qa_flags.segments_changed(segment_ids=[segment.pk])
     segment.refresh_from_db()
     _record(segment, user=user, action=action, old_text=old_text, old_status=old_status)
@@ -175,8 +189,9 @@ def _save(
         status = _unedited(segment)  # the machine's words, unchanged (e.g. copied back, Ctrl+M)
     else:
         status = Status.EDITED
-    if text == segment.text and status == segment.status:
+    if text == segment.text and status == segment.status and not segment.source_stale:
         return segment  # nothing changed: no new version, no revision
+    # (Saving unchanged English after a source edit confirms it still fits the Japanese.)
     if overwrite:
         action = SegmentRevision.Action.OVERWRITE
     elif approve:
@@ -357,7 +372,11 @@ def undo_revisions(act: EditAction, user: AbstractBaseUser | None) -> None:
     )
     if touches_approval:
         permissions.require(user, permissions.can_approve)
+    stale = set(act.data.get("stale_cleared", ()))
     with qa_flags.collect():
+        if stale & set(segments):  # "Japanese changed" again: the confirming save is undone
+            Segment.objects.filter(pk__in=stale & set(segments)).update(source_stale=True)
+            qa_flags.segments_changed(segment_ids=stale & set(segments))
         for segment in segments.values():
             before = first[segment.pk]
             _apply(

@@ -1,9 +1,10 @@
 """Translation jobs: start, run (in a worker or in-process), cancel, resume.
 
 Rules that keep people's work safe:
-- only segments that are untranslated, or machine-translated when ``retranslate_machine`` is
-  asked, are sent; edited and approved segments are never touched, even if an editor changes a
-  segment while the job is running (every write re-checks the status in its UPDATE);
+- only segments that are untranslated (or machine-translated from Japanese edited since), or
+  machine-translated when ``retranslate_machine`` is asked, are sent; edited and approved
+  segments are never touched, even if an editor changes a segment while the job is running
+  (every write re-checks the status in its UPDATE);
 - results are committed batch by batch, so a job that fails or whose worker dies keeps what it
   already translated, and running it again only sends what is left (a segment translated by
   this job is recognised by ``machine_translated_at >= job.created_at``);
@@ -30,7 +31,7 @@ from translator import permissions
 from translator.engines.base import Engine, EngineError, TranslationRequest, TranslationResult
 from translator.engines.registry import available_engines, get_engine
 from translator.models import EngineState, Episode, Segment, SegmentRevision, TranslationJob
-from translator.services import memory
+from translator.services import actions, memory
 from translator.services.qa_flags import segments_changed
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,11 @@ def segments_to_translate(job: TranslationJob) -> QuerySet[Segment]:
         qs = qs.filter(status__in=[Status.UNTRANSLATED, Status.MACHINE]).filter(
             Q(machine_translated_at__isnull=True) | Q(machine_translated_at__lt=job.created_at)
         )
-    else:
-        qs = qs.filter(status=Status.UNTRANSLATED, machine_text="")
+    else:  # and machine English whose Japanese was edited since (services.structure)
+        qs = qs.filter(
+            Q(status=Status.UNTRANSLATED, machine_text="")
+            | Q(status=Status.MACHINE, source_stale=True)
+        )
     return qs.order_by("order")
 
 
@@ -186,6 +190,21 @@ def _contexts(segments: list[Segment]) -> dict[int, tuple[str, ...]]:
 
 def _write_result(job: TranslationJob, segment: Segment, result: TranslationResult) -> bool:
     """Store one machine translation unless a person got there first. Returns True if written."""
+    return write_machine_result(segment, result)
+
+
+def write_machine_result(
+    segment: Segment,
+    result: TranslationResult,
+    *,
+    user: AbstractBaseUser | None = None,
+    one_segment: bool = False,
+) -> bool:
+    """Store one machine translation if ``segment`` is still at the version it was read at.
+    Returns True if written. The English follows the machine only while nobody has written
+    their own: an edited or approved row gets the machine text and provenance only, and only
+    when ``one_segment`` (an editor asked for this row: :mod:`translator.services.structure`),
+    which also replaces a translation-memory fill. A batch job leaves those rows alone."""
     now = timezone.now()
     machine = result.text.strip()
     fields = {
@@ -196,22 +215,30 @@ def _write_result(job: TranslationJob, segment: Segment, result: TranslationResu
         "machine_flags": list(result.warnings),
         "version": F("version") + 1,
     }
+    fresh = {"text": machine, "source_stale": False}  # translated from the Japanese as it is now
     base = Segment.objects.filter(pk=segment.pk, version=segment.version)
-    # The English follows the machine only while nobody has written their own.
-    updated = base.filter(status=Status.UNTRANSLATED).update(
-        text=machine, status=Status.MACHINE, **fields
-    ) or base.filter(status=Status.MACHINE).update(text=machine, **fields)
+    machine_statuses = [Status.UNTRANSLATED, Status.MACHINE] + (
+        [Status.MEMORY] if one_segment else []
+    )
+    new_text, new_status = machine, Status.MACHINE
+    updated = base.filter(status__in=machine_statuses).update(
+        status=Status.MACHINE, **fresh, **fields
+    )
+    if not updated and one_segment:
+        updated = base.filter(status__in=[Status.EDITED, Status.APPROVED]).update(**fields)
+        new_text, new_status = segment.text, segment.status
     if not updated:
         return False
     SegmentRevision.objects.create(
         segment_id=segment.pk,
-        user=None,
+        user=user if user is not None and user.is_authenticated else None,
         action=SegmentRevision.Action.MACHINE,
         old_text=segment.text,
-        new_text=machine,
+        new_text=new_text,
         old_status=segment.status,
-        new_status=Status.MACHINE,
+        new_status=new_status,
         version=segment.version + 1,
+        edit_action=actions.current(),
     )
     return True
 
@@ -230,18 +257,26 @@ def engine_glossary(episode: Episode) -> dict[str, str]:
 
 
 def _sync_engine_glossary(engine: Engine, job: TranslationJob, glossary: dict[str, str]) -> None:
+    sync_engine_glossary(
+        engine, engine_name=job.engine, episode_id=job.episode_id, glossary=glossary
+    )
+
+
+def sync_engine_glossary(
+    engine: Engine, *, engine_name: str, episode_id: int, glossary: dict[str, str]
+) -> None:
     """An engine with a glossary of its own (``supports_glossary``: DeepL) keeps it current
     before the job, with the state it keeps per episode (``EngineState``: re-created or replaced
     only when the terms changed). Other engines have nothing to sync: the base class protects
     the terms instead."""
     if not engine.supports_glossary:
         return
-    row = EngineState.objects.filter(engine=job.engine, episode_id=job.episode_id).first()
+    row = EngineState.objects.filter(engine=engine_name, episode_id=episode_id).first()
     saved = dict(row.data) if row is not None else {}
     kept = engine.sync_glossary(glossary, saved=saved)
     if kept != saved:
         EngineState.objects.update_or_create(
-            engine=job.engine, episode_id=job.episode_id, defaults={"data": kept}
+            engine=engine_name, episode_id=episode_id, defaults={"data": kept}
         )
 
 

@@ -38,7 +38,7 @@ def _template() -> jinja2.Template:
 def render_rows(rows: Iterable[Any], context: Mapping[str, Any]) -> SafeString:
     """HTML of ``rows`` with the context keys the row uses: ``can_edit``, ``can_approve``,
     ``L`` (labels, translated once per page), ``seg_base``, optional ``row_error`` and
-    ``oob_rows`` (each row an htmx out-of-band swap of the row with its id)."""
+    ``oob_rows`` (each row an htmx out-of-band swap of the row with its id), ``row_notice``."""
     template = _template()
     values = {
         "can_edit": context.get("can_edit", False),
@@ -47,6 +47,7 @@ def render_rows(rows: Iterable[Any], context: Mapping[str, Any]) -> SafeString:
         "seg_base": context.get("seg_base", ""),
         "row_error": context.get("row_error", ""),
         "oob": context.get("oob_rows", False),  # out-of-band swaps (rows an undo changed)
+        "row_notice": context.get("row_notice", ""),  # e.g. "re-translated, your English kept"
     }
     values["rows"] = rows
     return mark_safe(template.render(values))  # noqa: S308 - Jinja2 autoescapes

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -40,10 +41,15 @@ def counters_oob(request: HttpRequest, episode_id: int) -> str:
 
 
 def row_response(
-    request: HttpRequest, segment: Segment | int, *, error: str = "", saved: bool = False
+    request: HttpRequest,
+    segment: Segment | int,
+    *,
+    error: str = "",
+    saved: bool = False,
+    notice: str = "",
 ) -> HttpResponse:
     row = review_selectors.review_row(segment)
-    ctx = row_context() | roles(request) | {"row_error": error}
+    ctx = row_context() | roles(request) | {"row_error": error, "row_notice": notice}
     html = str(render_rows([row], ctx))
     html += counters_oob(request, row.segment.episode_id)
     response = HttpResponse(html)
@@ -59,6 +65,12 @@ def conflict_response(request: HttpRequest, conflict: review.EditConflict) -> Ht
         "their_revision": review_selectors.latest_revision(conflict.segment.pk),
         "merged": conflict.theirs + ("\n" if conflict.theirs else "") + conflict.yours,
     }
+    if getattr(conflict, "field", "text") == "source":  # the Japanese (services.structure)
+        ctx |= {
+            "conflict_url": reverse("translator:segment_source", args=[conflict.segment.pk]),
+            "conflict_field": "source",
+            "merged": conflict.yours,
+        }
     response = HttpResponse(render_to_string(CONFLICT_TEMPLATE, ctx, request=request))
     response["X-Jimaku-Conflict"] = "1"
     response["HX-Trigger"] = "segmentConflict"

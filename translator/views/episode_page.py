@@ -12,12 +12,14 @@ from django.views.decorators.http import require_GET
 
 from translator import selectors
 from translator.models import Episode, Segment
+from translator import permissions
 from translator.permissions import can_view, require_perm
 from translator.selectors import panels
 from translator.selectors import review as review_selectors
 from translator.services import editing
 from translator.templatetags.review_rows import row_context
 from translator.views.review_common import counters_oob
+from translator.views.review_shortcuts import review_shortcuts
 
 
 def _media_src(episode: Episode) -> str:
@@ -65,6 +67,10 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
     ctx["episode"] = episode
     ctx["not_approved"] = data.counts["total"] - data.counts["approved"]
     ctx |= panels.timing_panel_context(episode)  # the timing panel: undo, audio timing job
+    ctx |= review_shortcuts(  # the shortcuts panel and the keys review.js binds
+        can_edit=permissions.can_edit(request.user),
+        can_approve=permissions.can_approve(request.user),
+    )
     return render(request, "translator/episode_detail.html", ctx)
 
 

@@ -170,6 +170,8 @@
   handlers.click = (row, ev, s) => {
     const el = row && s.click ? $(s.click, row) : null;
     if (!el) return false;
+    // A button that swaps the row (Unapprove): the focus comes back to the row after it.
+    if (el.matches("[hx-post][hx-target^='#seg-']") && !inEditor(ev)) pendingRowFocus = row.id;
     el.click();
   };
   handlers.filter = () => {
@@ -216,6 +218,12 @@
       return;
     }
     if (openPanel()) { closePanel(); return; }
+    if (!ta && pendingFocus) {
+      // Esc while a save is settling: its row gets the focus back, not its editor.
+      pendingRowFocus = pendingFocus;
+      pendingFocus = null;
+      return;
+    }
     const extra = row ? $(".seg-extra", row) : null;
     if (extra && extra.innerHTML.trim()) { extra.innerHTML = ""; return; }
     if (ta) { activate(rowOf(ta), { focus: "row" }); return; }
@@ -373,6 +381,12 @@
   // --- clicks ---------------------------------------------------------------------------------
   document.addEventListener("click", (ev) => {
     const t = ev.target;
+    const tab = t.closest("details.tool > summary");
+    if (tab && !tab.parentElement.open) {
+      // A tab about to open its panel: the open one closes now (one at a time).
+      if (!openPanel()) rememberBack();
+      panels().forEach((o) => { if (o.open) o.open = false; });
+    }
     const intentBtn = t.closest("[data-intent]");
     if (intentBtn && intentBtn.form) {
       const field = intentBtn.form.querySelector("input[name=intent]");
@@ -511,7 +525,8 @@
       } else if (row) {
         activate(row, { focus: true });
       }
-    } else if (pendingRowFocus) {
+    } else if (pendingRowFocus && ev.detail.elt && ev.detail.elt.id === pendingRowFocus) {
+      // (only the row's own swap: a suggestion or panel loaded meanwhile is not it)
       const row = document.getElementById(pendingRowFocus);
       pendingRowFocus = null;
       if (row && focusLeftWith(row)) activate(row, { focus: "row" });

@@ -63,8 +63,9 @@ def _wait_status(page, seg, status):
 def _wait_focus(page, seg):
     try:
         page.wait_for_function(f"() => document.activeElement.id === 'seg-{seg.pk}'")
-    except Exception:
-        raise AssertionError(page.evaluate("document.activeElement.outerHTML.slice(0, 200)"))
+    except Exception as exc:
+        where = page.evaluate("document.activeElement.outerHTML.slice(0, 200)")
+        raise AssertionError(f"the focus is on {where}") from exc
 
 
 def test_fifteen_one_line_rows_on_a_1366x900_screen(

@@ -10,9 +10,8 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
-from translator import selectors
+from translator import permissions, selectors
 from translator.models import Episode, Segment
-from translator import permissions
 from translator.permissions import can_view, require_perm
 from translator.selectors import panels
 from translator.selectors import review as review_selectors

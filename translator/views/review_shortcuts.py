@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -58,11 +57,23 @@ SHORTCUTS: list[Shortcut] = [
     Shortcut("edit", ("Enter", "e"), _("Edit the row's English"), needs="edit"),
     Shortcut("approve", ("a",), _("Approve the row"), needs="approve"),
     Shortcut(
-        "click", ("Shift+A",), _("Unapprove the row"), needs="approve", click="[data-action=unapprove]"
+        "click",
+        ("Shift+A",),
+        _("Unapprove the row"),
+        needs="approve",
+        click="[data-action=unapprove]",
     ),
-    Shortcut("click", ("x",), _("Tick the row (for Approve selected)"), needs="approve", click=".seg-check"),
+    Shortcut(
+        "click",
+        ("x",),
+        _("Tick the row (for Approve selected)"),
+        needs="approve",
+        click=".seg-check",
+    ),
     Shortcut("click", ("p",), _("Play from the row"), click=".seg-time"),
-    Shortcut("click", ("d",), _("Machine text and diff (in the drawer)"), click="[data-action=diff]"),
+    Shortcut(
+        "click", ("d",), _("Machine text and diff (in the drawer)"), click="[data-action=diff]"
+    ),
     Shortcut("click", ("h",), _("History (in the drawer)"), click="[data-action=history]"),
     Shortcut("filter", ("/",), _("Search and filter the rows")),
     # In the English editor.
@@ -146,9 +157,7 @@ def key_caps(key: str) -> list[str]:
 def review_shortcuts(*, can_edit: bool, can_approve: bool) -> dict[str, Any]:
     """The context of the shortcuts panel (``shortcut_groups``: heading, rows of key caps and
     label) and the list review.js binds (``shortcuts_json``)."""
-    shortcuts = [
-        s for s in SHORTCUTS if _allowed(s, can_edit=can_edit, can_approve=can_approve)
-    ]
+    shortcuts = [s for s in SHORTCUTS if _allowed(s, can_edit=can_edit, can_approve=can_approve)]
     groups = []
     for code, heading in GROUPS.items():
         items = [

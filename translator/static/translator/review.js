@@ -113,6 +113,8 @@
     if (b.s.where === "editor") return !!t.closest("textarea.seg-editor");
     if (!b.k.ctrl && !b.k.alt) {
       if (b.k.key === "Escape") return true;
+      // In a panel, its plain keys are the panels' own (switch, close), not the rows'.
+      if (t.closest(".tool-body") && b.s.action !== "panel") return false;
       if (t.closest(TEXT_FIELD)) return false; // a plain key types in a text field
       if ((b.k.key === "Enter" || b.k.key === " ") && t.closest(INTERACTIVE)) return false;
       return true;
@@ -227,6 +229,12 @@
     const extra = row ? $(".seg-extra", row) : null;
     if (extra && extra.innerHTML.trim()) { extra.innerHTML = ""; return; }
     if (ta) { activate(rowOf(ta), { focus: "row" }); return; }
+    // Esc in the search box (or any other field outside the rows): back to the row.
+    const active = $("article.seg.active");
+    if (active && !rowOf(ev.target) && ev.target.closest && ev.target.closest("input, select")) {
+      activate(active, { focus: "row" });
+      return;
+    }
     return false;
   };
 

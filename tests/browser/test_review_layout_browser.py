@@ -174,6 +174,49 @@ def test_panels_open_in_the_drawer_beside_the_rows(
     assert _focused_row(page) == f"seg-{b.pk}"
 
 
+def test_a_panel_another_branch_adds_opens_in_the_drawer(
+    login, live_server, browser_users, browser_episode
+):
+    """Any element marked data-drawer-panel becomes a panel with its tab; a row's action bar
+    takes more buttons without a row growing sideways."""
+    ep = browser_episode
+    a = _rows(ep)[0]
+    page = login("rei", width=1366, height=900)
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    page.evaluate(
+        """() => {
+          const el = document.createElement('section');
+          el.dataset.drawerPanel = 'find';
+          el.dataset.drawerLabel = 'Find & replace';
+          el.innerHTML = '<input type="search" name="find" aria-label="Find">';
+          document.querySelector('main').appendChild(el);
+          window.JimakuReview.preparePanels();
+          document.querySelectorAll('.seg-actions').forEach((bar) => {
+            for (const t of ['Edit Japanese', 'Split', 'Merge', 'Re-translate', 'Undo']) {
+              const b = document.createElement('button');
+              b.type = 'button'; b.className = 'btn btn-small'; b.textContent = t;
+              bar.appendChild(b);
+            }
+          });
+        }"""
+    )
+    first = page.locator("article.seg").first.bounding_box()
+    page.click("#tools summary:has-text('Find & replace')")
+    page.locator("details.tool[data-drawer-panel=find] input[name=find]").fill("字幕")
+    assert page.locator("details.tool[open]").count() == 1
+    assert page.locator("article.seg").first.bounding_box()["y"] == first["y"]
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.querySelector('details.tool[open]')")
+
+    _editor(page, a).focus()
+    bar = page.locator(f"#seg-{a.pk} .seg-actions")
+    assert bar.locator("button:has-text('Re-translate')").is_visible()
+    en = page.locator(f"#seg-{a.pk} .seg-en").bounding_box()
+    box = bar.bounding_box()
+    assert box["x"] + box["width"] <= en["x"] + en["width"] + 1  # wraps inside its column
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def test_the_420px_layout_and_its_drawer_sheet(
     login, live_server, browser_users, browser_episode, artifacts
 ):

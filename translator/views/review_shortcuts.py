@@ -6,7 +6,8 @@ To add a key, add one ``Shortcut`` line to ``SHORTCUTS`` (and its label's Japane
 django.po). What the key does is one of:
 
 - ``panel="name"``: open the drawer panel ``<details class="tool" data-drawer-panel="name">``
-  (no JavaScript needed);
+  (or any element ``data-drawer-panel="name" data-drawer-label="Tab text"``, which review.js
+  turns into one; no JavaScript needed);
 - ``click="selector"``: click that element of the focused row (e.g. a button
   ``[data-action=split]`` in its action bar; no JavaScript needed);
 - any other ``action``: a handler of review.js, or one another script registers with

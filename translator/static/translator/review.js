@@ -221,9 +221,11 @@
     }
     if (openPanel()) { closePanel(); return; }
     if (!ta && pendingFocus) {
-      // Esc while a save is settling: its row gets the focus back, not its editor.
+      // Esc while a save is in flight or settling: its row gets the focus, not its editor.
+      const saving = document.getElementById(pendingFocus);
       pendingRowFocus = pendingFocus;
       pendingFocus = null;
+      if (saving) activate(saving, { focus: "row" });
       return;
     }
     const extra = row ? $(".seg-extra", row) : null;
@@ -248,9 +250,35 @@
   const openPanel = () => panels().find((d) => d.open) || null;
   let back = null; // { id, editor }: the row (and whether its editor) the panel was opened from
 
+  // Any other element marked data-drawer-panel="name" (data-drawer-label: its tab's text)
+  // becomes such a panel, with a tab before the shortcuts' one.
+  function adoptPanels(root) {
+    const tools = document.getElementById("tools");
+    if (!tools) return;
+    $$("[data-drawer-panel]:not(details)", root).forEach((el) => {
+      if (el.closest("details.tool")) return;
+      const name = el.dataset.drawerPanel;
+      let d = openNamed(name);
+      if (d) {
+        const body = $(".tool-body", d);
+        if (body) Array.from(body.children).forEach((c) => { if (!c.matches(".drawer-head")) c.remove(); });
+        (body || d).appendChild(el); // a refreshed copy replaces the old one
+        return;
+      }
+      d = document.createElement("details");
+      d.className = "tool";
+      d.dataset.drawerPanel = name;
+      const summary = document.createElement("summary");
+      summary.textContent = el.dataset.drawerLabel || el.getAttribute("aria-label") || name;
+      d.append(summary, el);
+      tools.insertBefore(d, $(":scope > .keys-help", tools));
+    });
+  }
+
   function preparePanels(root) {
     const tools = document.getElementById("tools");
     const closeLabel = (tools && tools.dataset.msgClose) || "Close";
+    adoptPanels(root);
     $$("details.tool", root).forEach((d) => {
       if (d.dataset.drawerReady) return;
       d.dataset.drawerReady = "1";
@@ -363,6 +391,7 @@
     activeRow: () => $("article.seg.active"),
     openPanel: (name) => { const d = openNamed(name); if (d && !d.open) togglePanel(name); },
     closePanel: closePanel,
+    preparePanels: () => preparePanels(document), // after adding a panel by script
   };
 
   document.addEventListener("input", (ev) => {

@@ -181,6 +181,8 @@ def test_two_editors_conflict_and_merge(login, live_server, browser_users, brows
     tina.click(f"#seg-{seg.pk} button[data-intent=save]")
     conflict = tina.locator(f"#seg-{seg.pk}.seg-conflict")
     conflict.wait_for()
+    _editor(tina, _rows(ep)[5]).focus()  # the editor looks at another row first:
+    assert conflict.locator("[data-choice=merge]").is_visible()  # the choices still show
     assert "Reviewer's wording." in conflict.locator("[data-which=theirs]").inner_text()
     assert "Translator's wording." in conflict.locator("[data-which=yours]").inner_text()
     assert Segment.objects.get(pk=seg.pk).text == "Reviewer's wording."

@@ -107,7 +107,7 @@ def test_pages_under_the_csp_work_without_violations(
         arg=[seg.pk],
     )
     page.click(f"#seg-{seg.pk} button[hx-get$='/history/']")
-    page.wait_for_selector(f"#seg-{seg.pk} .history")
+    page.wait_for_selector("#row-panel .history")  # in the drawer
     page.click("details.tool summary:has-text('Glossary')")
     page.fill(".gl-add input[name=source]", "字幕")
     page.fill(".gl-add input[name=target]", "subtitles")

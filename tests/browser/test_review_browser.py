@@ -79,7 +79,9 @@ def test_keyboard_edit_approve_filter_restore(login, live_server, browser_users,
     assert page.locator("article.seg").count() == 1
     assert page.locator(f"#seg-{a.pk}").count() == 1
 
-    # Unapprove from the row, then restore the first edit of row b from its history.
+    # Unapprove from the row (its actions show once it is focused), then restore the first
+    # edit of row b from its history (in the drawer).
+    _editor(page, a).focus()
     page.click(f"#seg-{a.pk} button:has-text('Unapprove')")
     page.wait_for_function(
         f"() => document.querySelector('#seg-{a.pk} .badge[data-status]').dataset.status === 'edited'"
@@ -89,9 +91,9 @@ def test_keyboard_edit_approve_filter_restore(login, live_server, browser_users,
     page.click(f"#seg-{b.pk} button[data-intent=save]")
     _wait_saved(page, b, "Thanks. Let's get started.")
     page.click(f"#seg-{b.pk} button:has-text('History')")
-    restore = page.locator(f"#seg-{b.pk} .rev button.restore").first
+    restore = page.locator("#row-panel .rev button.restore").first
     restore.wait_for()
-    assert "Thanks. Let's begin." in page.locator(f"#seg-{b.pk} .history").inner_text()
+    assert "Thanks. Let's begin." in page.locator("#row-panel .history").inner_text()
     restore.click()
     _wait_saved(page, b, "Thanks. Let's begin.")
     b.refresh_from_db()
@@ -179,6 +181,8 @@ def test_two_editors_conflict_and_merge(login, live_server, browser_users, brows
     tina.click(f"#seg-{seg.pk} button[data-intent=save]")
     conflict = tina.locator(f"#seg-{seg.pk}.seg-conflict")
     conflict.wait_for()
+    _editor(tina, _rows(ep)[5]).focus()  # the editor looks at another row first:
+    assert conflict.locator("[data-choice=merge]").is_visible()  # the choices still show
     assert "Reviewer's wording." in conflict.locator("[data-which=theirs]").inner_text()
     assert "Translator's wording." in conflict.locator("[data-which=yours]").inner_text()
     assert Segment.objects.get(pk=seg.pk).text == "Reviewer's wording."

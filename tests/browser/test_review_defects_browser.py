@@ -19,38 +19,38 @@ def test_history_and_diff_panels_open_and_close_again_and_again(
 ):
     """The panel buttons inherited ``hx-swap="outerHTML"`` from ``#review-body``: the first
     panel replaced its own container, the next one failed (``htmx:targetError``) and Close/Esc
-    closed nothing."""
+    closed nothing. History and Diff now open in the drawer's row panel: again and again,
+    closed by its Close button or Esc, the rows' own containers untouched."""
     ep = browser_episode
     a, b = _rows(ep)[:2]
     page = login("rei")
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{live_server.url}/episodes/{ep.pk}/")
-    extra = f"#extra-{a.pk}"
+    panel = page.locator("details.tool-row")
+    shut = "() => !document.querySelector('details.tool-row').open"
 
+    page.locator(f"#seg-{a.pk} textarea.seg-editor").focus()
     page.click(f"#seg-{a.pk} button:has-text('History')")
-    page.locator(f"{extra} .history").wait_for()
-    page.click(f"{extra} .extra-close")
-    page.wait_for_function(
-        "(sel) => { const e = document.querySelector(sel); return e && !e.innerHTML.trim(); }",
-        arg=extra,
-    )
+    page.locator("#row-panel .history").wait_for()
+    assert panel.get_attribute("open") is not None
+    page.click("#row-panel .extra-close")
+    page.wait_for_function(shut)
 
     page.click(f"#seg-{a.pk} button:has-text('Diff')")
-    page.locator(f"{extra} .diffbox").wait_for()
+    page.locator("#row-panel .diffbox").wait_for()
     page.locator(f"#seg-{a.pk} textarea.seg-editor").focus()
     page.keyboard.press("Escape")  # not dirty: Escape closes the panel
-    page.wait_for_function(
-        "(sel) => { const e = document.querySelector(sel); return e && !e.innerHTML.trim(); }",
-        arg=extra,
-    )
+    page.wait_for_function(shut)
 
     page.click(f"#seg-{a.pk} button:has-text('History')")
-    page.locator(f"{extra} .history").wait_for()
+    page.locator("#row-panel .history").wait_for()
+    page.locator(f"#seg-{b.pk} textarea.seg-editor").focus()
     page.click(f"#seg-{b.pk} button:has-text('Diff')")
-    page.locator(f"#extra-{b.pk} .diffbox").wait_for()
-    assert page.locator(f"{extra}.seg-extra").count() == 1  # the container survived
-    assert page.locator(".seg-extra > .seg-extra").count() == 0
+    page.locator("#row-panel .diffbox").wait_for()
+    assert page.locator("#row-panel").count() == 1  # the container survived
+    assert page.locator("#row-panel .history").count() == 0
+    assert page.locator(f"#extra-{a.pk}.seg-extra").count() == 1
     assert not [e for e in errors if "targetError" in e]
 
 
@@ -232,7 +232,7 @@ def test_rows_and_counters_fill_in_while_a_job_runs(
     job.state = "succeeded"
     job.done = 4
     job.save()
-    page.locator("#job-panel [data-job-state=succeeded]").wait_for()
+    page.locator("#job-panel [data-job-state=succeeded]").wait_for(state="attached")  # drawer shut
     page.wait_for_timeout(500)
     # The end of the job reloads nothing: no "rows changed" warning, the edit and focus stay.
     assert page.locator("#toast").is_hidden()

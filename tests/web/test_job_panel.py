@@ -128,7 +128,7 @@ def test_a_job_failed_for_a_missing_model_explains_in_web_words(client, translat
         error="No Argos ja→en package installed. Install one with: python manage.py argos_install",
     )
     page = client.get(reverse("translator:episode_detail", args=[episode.pk])).text
-    panel = page[page.index('id="job-panel"') :].split('<details class="tool">')[0]
+    panel = page[page.index('id="job-panel"') :].split('<details class="tool"')[0]
     assert "manage.py" not in panel
     assert "No Japanese→English model is installed on this server." in panel
 

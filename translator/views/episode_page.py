@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
-from translator import selectors
+from translator import permissions, selectors
 from translator.models import Episode, Segment
 from translator.permissions import can_view, require_perm
 from translator.selectors import panels
@@ -20,6 +20,7 @@ from translator.services import editing
 from translator.templatetags.review_rows import row_context
 from translator.views.media import media_src
 from translator.views.review_common import counters_oob
+from translator.views.review_shortcuts import review_shortcuts
 
 
 @require_GET
@@ -63,6 +64,10 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
     # The timing panel: undo, audio timing job (cues set by hand are counted when it opens).
     ctx |= panels.timing_panel_context(episode, count_manual=False)
     ctx |= waveform_selectors.strip_context(episode)  # the waveform strip under the player
+    ctx |= review_shortcuts(  # the shortcuts panel and the keys review.js binds
+        can_edit=permissions.can_edit(request.user),
+        can_approve=permissions.can_approve(request.user),
+    )
     return render(request, "translator/episode_detail.html", ctx)
 
 

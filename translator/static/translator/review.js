@@ -10,6 +10,7 @@
   let toastTimer = null;
   let pendingNext = null; // row id to leave after a successful save
   let pendingFocus = null; // row id to refocus after a swap
+  let pendingRowFocus = null; // row id to refocus (the row, not its editor) after a swap
   let playingRow = null;
 
   function toast(key, fallback) {
@@ -41,7 +42,8 @@
     $$("article.seg.active").forEach((r) => { if (r !== row) r.classList.remove("active"); });
     row.classList.add("active");
     if (opts && opts.focus) {
-      const ta = editorOf(row);
+      // focus: true = the row's English editor; "row" = the row itself (the plain keys work).
+      const ta = opts.focus === "row" ? null : editorOf(row);
       const target = ta || row;
       if (!ta) row.setAttribute("tabindex", "-1");
       target.focus({ preventScroll: true });
@@ -73,65 +75,324 @@
     else htmx.trigger(form, "submit");
   }
 
-  // --- keyboard -------------------------------------------------------------------------------
-  document.addEventListener("keydown", (ev) => {
-    const ta = ev.target.closest ? ev.target.closest("textarea.seg-editor") : null;
-    const row = rowOf(ev.target) || $("article.seg.active");
-    const ctrl = ev.ctrlKey || ev.metaKey;
+  // --- keyboard: the one list of shortcuts ---------------------------------------------------
+  // The keys come from translator/views/review_shortcuts.py (rendered as the JSON script
+  // #review-shortcuts, and as the shortcuts panel); here each action has its handler. Another
+  // script adds one with window.JimakuReview.on("action", (row, event, shortcut) => ...);
+  // "panel" and "click" entries need no script. A handler that returns false did nothing: the
+  // key goes on to the next entry, or to the browser.
+  const SHORTCUTS = (function () {
+    const el = document.getElementById("review-shortcuts");
+    try { return el ? JSON.parse(el.textContent) : []; } catch (e) { return []; }
+  })();
+  const handlers = {};
+  const TEXT_FIELD = "textarea, select, [contenteditable=''], [contenteditable=true], "
+    + "input:not([type=checkbox]):not([type=radio]):not([type=button]):not([type=submit]):not([type=file])";
+  const INTERACTIVE = "button, a[href], summary, input, select, textarea, label, [contenteditable]";
 
-    if (ev.altKey && (ev.key === "ArrowDown" || ev.key === "ArrowUp")) {
-      ev.preventDefault();
-      const next = row ? neighbour(row, ev.key === "ArrowDown" ? 1 : -1) : rows()[0];
-      if (next) activate(next, { focus: true });
-      else if (ev.key === "ArrowDown" && !isDirty(editorOf(row))) continueOnNextPage(row);
-      return;
+  function parseKey(spec) {
+    const parts = spec === "+" ? ["+"] : spec.split("+");
+    const key = parts.pop() || "+";
+    return { ctrl: parts.includes("Ctrl"), alt: parts.includes("Alt"), shift: parts.includes("Shift"), key: key };
+  }
+  const BINDINGS = [];
+  SHORTCUTS.forEach((s) => (s.keys || []).forEach((k) => BINDINGS.push({ s: s, k: parseKey(k) })));
+
+  function matches(k, ev) {
+    if (k.ctrl !== (ev.ctrlKey || ev.metaKey) || k.alt !== ev.altKey) return false;
+    if (k.key.length === 1 && /[a-z]/i.test(k.key)) {
+      const same = ev.key.toLowerCase() === k.key.toLowerCase() || ev.code === "Key" + k.key.toUpperCase();
+      return same && ev.shiftKey === k.shift;
     }
-    if (!ta) {
-      if (ev.key === "Escape" && row) {
-        const extra = $(".seg-extra", row);
-        if (extra) extra.innerHTML = "";
-      }
-      return;
+    if (k.key.length === 1) return ev.key === k.key; // "?", "/", digits: whatever Shift it takes
+    return ev.key === k.key && ev.shiftKey === k.shift;
+  }
+
+  function applies(b, ev) {
+    const t = ev.target && ev.target.closest ? ev.target : document.body;
+    if (b.s.where === "editor") return !!t.closest("textarea.seg-editor");
+    if (!b.k.ctrl && !b.k.alt) {
+      if (b.k.key === "Escape") return true;
+      // In a panel, its plain keys are the panels' own (switch, close), not the rows'.
+      if (t.closest(".tool-body") && b.s.action !== "panel") return false;
+      if (t.closest(TEXT_FIELD)) return false; // a plain key types in a text field
+      if ((b.k.key === "Enter" || b.k.key === " ") && t.closest(INTERACTIVE)) return false;
+      return true;
     }
-    const form = ta.closest("form");
-    if (ctrl && ev.key === "Enter") {
+    return !t.matches("select");
+  }
+
+  document.addEventListener("keydown", (ev) => {
+    if (ev.defaultPrevented || ev.isComposing || ev.keyCode === 229) return; // IME input
+    for (const b of BINDINGS) {
+      if (!matches(b.k, ev) || !applies(b, ev)) continue;
+      const fn = handlers[b.s.action];
+      if (!fn) continue;
+      const row = rowOf(ev.target) || $("article.seg.active");
+      if (fn(row, ev, b.s) === false) continue;
       ev.preventDefault();
-      const intent = form.dataset.reviewer ? "approve" : "save";
-      pendingNext = row.id;
-      submit(form, intent);
-    } else if (ctrl && (ev.key === "s" || ev.key === "S")) {
-      ev.preventDefault();
-      pendingFocus = row.id;
-      submit(form, "save");
-    } else if (ctrl && (ev.key === "m" || ev.key === "M")) {
-      ev.preventDefault();
-      const machine = ta.dataset.machine || "";
-      if (machine) {
-        ta.value = machine;
-        grow(ta);
-        markDirty(ta);
-      }
-    } else if (ctrl && (ev.key === "i" || ev.key === "I")) {
-      // Take the best translation-memory suggestion: a normal versioned save on the server.
-      ev.preventDefault();
-      const take = $(".seg-tm .tm-take", row);
-      if (!take) { toast("Nosuggestion", "No memory suggestion for this row."); return; }
-      if (isDirty(ta)) { toast("Takedirty", "Save or cancel (Esc) your edit first."); return; }
-      pendingFocus = row.id;
-      take.click();
-    } else if (ev.key === "Escape") {
-      ev.preventDefault();
-      if (isDirty(ta)) {
-        ta.value = ta.defaultValue;
-        grow(ta);
-        markDirty(ta);
-      } else {
-        const extra = $(".seg-extra", row);
-        if (extra && extra.innerHTML.trim()) extra.innerHTML = "";
-        else ta.blur();
-      }
+      return;
     }
   });
+
+  const inEditor = (ev) => !!(ev.target.closest && ev.target.closest("textarea.seg-editor"));
+
+  function moveRow(row, step, ev) {
+    const next = row ? neighbour(row, step) : rows()[0];
+    if (next) activate(next, { focus: inEditor(ev) ? true : "row" });
+    else if (step > 0 && !isDirty(editorOf(row))) continueOnNextPage(row);
+  }
+
+  // The next (step 1) or previous (-1) row on this page that matches selector.
+  function jump(row, step, selector) {
+    const all = rows();
+    const i = row ? all.indexOf(row) : -1;
+    for (let j = i + step; j >= 0 && j < all.length; j += step) {
+      if (all[j].matches(selector)) { activate(all[j], { focus: "row" }); return; }
+    }
+    toast("Norow", "No such row further on this page.");
+  }
+
+  handlers["next-row"] = (row, ev) => moveRow(row, 1, ev);
+  handlers["prev-row"] = (row, ev) => moveRow(row, -1, ev);
+  handlers["next-flagged"] = (row) => jump(row, 1, ".has-flags");
+  handlers["prev-flagged"] = (row) => jump(row, -1, ".has-flags");
+  handlers["next-untranslated"] = (row) => jump(row, 1, ".st-row-untranslated");
+  handlers["prev-untranslated"] = (row) => jump(row, -1, ".st-row-untranslated");
+  handlers.edit = (row) => {
+    if (!editorOf(row)) return false;
+    activate(row, { focus: true });
+  };
+  handlers.approve = (row) => {
+    const btn = row ? $("[data-intent=approve]", row) : null;
+    if (!btn || !btn.form) return false; // approved already, or not a reviewer
+    pendingRowFocus = row.id;
+    submit(btn.form, "approve");
+  };
+  handlers.click = (row, ev, s) => {
+    const el = row && s.click ? $(s.click, row) : null;
+    if (!el) return false;
+    // A button that swaps the row (Unapprove): the focus comes back to the row after it.
+    if (el.matches("[hx-post][hx-target^='#seg-']") && !inEditor(ev)) pendingRowFocus = row.id;
+    el.click();
+  };
+  handlers.filter = () => {
+    const box = $(".filters input[type=search]");
+    if (!box) return false;
+    box.focus();
+    box.select();
+  };
+  handlers.panel = (row, ev, s) => togglePanel(s.panel);
+  handlers["save-next"] = (row, ev) => {
+    const form = ev.target.closest("form");
+    pendingNext = row.id;
+    submit(form, form.dataset.reviewer ? "approve" : "save");
+  };
+  handlers.save = (row, ev) => {
+    pendingFocus = row.id;
+    submit(ev.target.closest("form"), "save");
+  };
+  handlers.machine = (row, ev) => {
+    const ta = ev.target;
+    const machine = ta.dataset.machine || "";
+    if (machine) {
+      ta.value = machine;
+      grow(ta);
+      markDirty(ta);
+    }
+  };
+  handlers.memory = (row, ev) => {
+    // Take the best translation-memory suggestion: a normal versioned save on the server.
+    const take = $(".seg-tm .tm-take", row);
+    if (!take) { toast("Nosuggestion", "No memory suggestion for this row."); return; }
+    if (isDirty(ev.target)) { toast("Takedirty", "Save or cancel (Esc) your edit first."); return; }
+    pendingFocus = row.id;
+    take.click();
+  };
+  // Esc: cancel an unsaved edit; else close the open panel (focus back to the row); else
+  // leave the editor for the row (where the plain keys work).
+  handlers.escape = handlers.close = (row, ev) => {
+    const ta = ev.target.closest ? ev.target.closest("textarea.seg-editor") : null;
+    if (ta && isDirty(ta)) {
+      ta.value = ta.defaultValue;
+      grow(ta);
+      markDirty(ta);
+      return;
+    }
+    if (openPanel()) { closePanel(); return; }
+    if (!ta && pendingFocus) {
+      // Esc while a save is in flight or settling: its row gets the focus, not its editor.
+      const saving = document.getElementById(pendingFocus);
+      pendingRowFocus = pendingFocus;
+      pendingFocus = null;
+      if (saving) activate(saving, { focus: "row" });
+      return;
+    }
+    const extra = row ? $(".seg-extra", row) : null;
+    if (extra && extra.innerHTML.trim()) { extra.innerHTML = ""; return; }
+    if (ta) { activate(rowOf(ta), { focus: "row" }); return; }
+    // Esc in the search box (or any other field outside the rows): back to the row.
+    const active = $("article.seg.active");
+    if (active && !rowOf(ev.target) && ev.target.closest && ev.target.closest("input, select")) {
+      activate(active, { focus: "row" });
+      return;
+    }
+    return false;
+  };
+
+  // --- drawer: the panels beside the rows --------------------------------------------------
+  // Every <details class="tool"> on the page is a panel: its summary is its tab, its body
+  // (.tool-body) shows in the drawer (review.css). One is open at a time; Esc, its × or its tab
+  // closes it and the focus goes back to the row it came from. A panel named
+  // data-drawer-panel="name" opens with a "panel" shortcut; one marked data-open-on-swap opens
+  // when htmx loads content into it (a row's History / Diff).
+  const panels = () => $$("details.tool");
+  const openPanel = () => panels().find((d) => d.open) || null;
+  let back = null; // { id, editor }: the row (and whether its editor) the panel was opened from
+
+  // Any other element marked data-drawer-panel="name" (data-drawer-label: its tab's text)
+  // becomes such a panel, with a tab before the shortcuts' one.
+  function adoptPanels(root) {
+    const tools = document.getElementById("tools");
+    if (!tools) return;
+    $$("[data-drawer-panel]:not(details)", root).forEach((el) => {
+      if (el.closest("details.tool")) return;
+      const name = el.dataset.drawerPanel;
+      let d = openNamed(name);
+      if (d) {
+        const body = $(".tool-body", d);
+        if (body) Array.from(body.children).forEach((c) => { if (!c.matches(".drawer-head")) c.remove(); });
+        (body || d).appendChild(el); // a refreshed copy replaces the old one
+        return;
+      }
+      d = document.createElement("details");
+      d.className = "tool";
+      d.dataset.drawerPanel = name;
+      const summary = document.createElement("summary");
+      summary.textContent = el.dataset.drawerLabel || el.getAttribute("aria-label") || name;
+      d.append(summary, el);
+      tools.insertBefore(d, $(":scope > .keys-help", tools));
+    });
+  }
+
+  function preparePanels(root) {
+    const tools = document.getElementById("tools");
+    const closeLabel = (tools && tools.dataset.msgClose) || "Close";
+    adoptPanels(root);
+    $$("details.tool", root).forEach((d) => {
+      if (d.dataset.drawerReady) return;
+      d.dataset.drawerReady = "1";
+      const summary = Array.from(d.children).find((c) => c.tagName === "SUMMARY");
+      let body = Array.from(d.children).find((c) => c.classList.contains("tool-body"));
+      if (!body) {
+        body = document.createElement("div");
+        body.className = "tool-body";
+        Array.from(d.childNodes).forEach((n) => { if (n !== summary) body.appendChild(n); });
+        d.appendChild(body);
+      }
+      body.tabIndex = -1;
+      body.setAttribute("role", "dialog");
+      if (d.dataset.drawerHead === "none" || $(".drawer-head", body)) return;
+      const head = document.createElement("div");
+      head.className = "drawer-head";
+      const title = document.createElement("h2");
+      const first = summary ? Array.from(summary.childNodes).find((n) => n.nodeType === 3 && n.textContent.trim()) : null;
+      title.textContent = d.dataset.drawerTitle || (first || summary || { textContent: "" }).textContent.trim();
+      body.setAttribute("aria-label", title.textContent);
+      const close = document.createElement("button");
+      close.type = "button";
+      close.className = "btn btn-quiet drawer-close";
+      close.setAttribute("aria-label", closeLabel);
+      close.title = closeLabel + " (Esc)";
+      close.textContent = "×";
+      head.append(title, close);
+      body.prepend(head);
+    });
+  }
+
+  let lastInRow = null; // { id, editor }: where in the rows the focus last was
+  function rememberBack() {
+    const row = $("article.seg.active");
+    if (!row) back = lastInRow;
+    else back = { id: row.id, editor: !!(lastInRow && lastInRow.id === row.id && lastInRow.editor) };
+  }
+
+  function focusBack() {
+    const row = (back && document.getElementById(back.id)) || $("article.seg.active");
+    const editor = back ? back.editor : false;
+    back = null;
+    if (row) activate(row, { focus: editor && editorOf(row) ? true : "row" });
+  }
+
+  function openNamed(name) {
+    return panels().find((d) => d.dataset.drawerPanel === name) || null;
+  }
+
+  function togglePanel(name) {
+    const d = openNamed(name);
+    if (!d) return false;
+    if (d.open) { closePanel(); return; }
+    rememberBack();
+    d.open = true;
+    const body = $(".tool-body", d);
+    if (body) body.focus({ preventScroll: true });
+  }
+
+  function closePanel() {
+    const d = openPanel();
+    if (!d) return;
+    d.open = false;
+    syncDrawer();
+    focusBack();
+  }
+
+  function syncDrawer() {
+    document.body.classList.toggle("drawer-open", !!openPanel());
+  }
+
+  // A tab clicked open: the others close (one at a time); clicked shut: back to the row.
+  document.addEventListener("toggle", (ev) => {
+    const d = ev.target;
+    if (!d.matches || !d.matches("details.tool")) return;
+    if (d.open) {
+      panels().forEach((o) => { if (o !== d && o.open) o.open = false; });
+      if (!back) rememberBack();
+    } else if (!openPanel() && back) {
+      const el = document.activeElement;
+      if (!el || el === document.body || el.closest("#tools") || el.closest(".tool-body")) focusBack();
+      else back = null;
+    }
+    syncDrawer();
+  }, true);
+
+  document.addEventListener("focusin", (ev) => {
+    const row = rowOf(ev.target);
+    if (row) lastInRow = { id: row.id, editor: !!ev.target.matches("textarea.seg-editor") };
+  });
+
+  // htmx loaded content into a panel that opens for it (a row's History / Diff).
+  document.addEventListener("htmx:afterSwap", (ev) => {
+    const target = ev.detail.target;
+    const d = target && target.closest ? target.closest("details.tool[data-open-on-swap]") : null;
+    if (!d || d.open || !target.innerHTML.trim()) return;
+    rememberBack();
+    d.open = true;
+  });
+
+  // A click on a row outside its controls makes it the row the keys act on.
+  document.addEventListener("mousedown", (ev) => {
+    const row = rowOf(ev.target);
+    if (row && !ev.target.closest(INTERACTIVE)) activate(row);
+  });
+
+  // For other scripts: their shortcut handlers, and the drawer.
+  window.JimakuReview = {
+    on: (action, fn) => { handlers[action] = fn; },
+    activeRow: () => $("article.seg.active"),
+    openPanel: (name) => { const d = openNamed(name); if (d && !d.open) togglePanel(name); },
+    closePanel: closePanel,
+    preparePanels: () => preparePanels(document), // after adding a panel by script
+  };
 
   document.addEventListener("input", (ev) => {
     if (ev.target.matches && ev.target.matches("textarea.seg-editor")) {
@@ -157,6 +418,12 @@
   // --- clicks ---------------------------------------------------------------------------------
   document.addEventListener("click", (ev) => {
     const t = ev.target;
+    const tab = t.closest("details.tool > summary");
+    if (tab && !tab.parentElement.open) {
+      // A tab about to open its panel: the open one closes now (one at a time).
+      if (!openPanel()) rememberBack();
+      panels().forEach((o) => { if (o.open) o.open = false; });
+    }
     const intentBtn = t.closest("[data-intent]");
     if (intentBtn && intentBtn.form) {
       const field = intentBtn.form.querySelector("input[name=intent]");
@@ -185,9 +452,10 @@
       }
       return;
     }
-    if (t.closest(".extra-close")) {
+    if (t.closest(".extra-close") || t.closest(".drawer-close")) {
       const extra = t.closest(".seg-extra");
       if (extra) extra.innerHTML = "";
+      else closePanel();
       return;
     }
     if (t.id === "select-all") {
@@ -294,6 +562,11 @@
       } else if (row) {
         activate(row, { focus: true });
       }
+    } else if (pendingRowFocus && ev.detail.elt && ev.detail.elt.id === pendingRowFocus) {
+      // (only the row's own swap: a suggestion or panel loaded meanwhile is not it)
+      const row = document.getElementById(pendingRowFocus);
+      pendingRowFocus = null;
+      if (row && focusLeftWith(row)) activate(row, { focus: "row" });
     } else if (pendingFocus) {
       const row = document.getElementById(pendingFocus);
       pendingFocus = null;
@@ -301,9 +574,20 @@
     }
   });
 
+  // A text restored from the row panel's history: show the history as it is now.
+  document.addEventListener("htmx:afterSettle", (ev) => {
+    const cfg = ev.detail.requestConfig;
+    const from = cfg && cfg.elt;
+    const row = ev.detail.elt;
+    if (!from || !from.closest || !from.closest("#row-panel") || !row || !row.matches || !row.matches("article.seg")) return;
+    const history = $("[data-action=history]", row);
+    if (history && history.isConnected) history.click();
+  });
+
   document.addEventListener("htmx:responseError", (ev) => {
     const status = ev.detail.xhr ? ev.detail.xhr.status : 0;
     pendingNext = null;
+    pendingRowFocus = null;
     toast(status === 403 ? "Forbidden" : "Error");
   });
   document.addEventListener("htmx:sendError", () => { pendingNext = null; toast("Offline"); });
@@ -346,18 +630,26 @@
 
   function prepare(root) {
     $$("textarea.seg-editor", root.querySelectorAll ? root : document).forEach(grow);
+    preparePanels(root.querySelectorAll ? root : document);
     indexTimes();
     updateSelection();
   }
 
+  // The sticky header's heights, for the CSS: the drawer starts under the header.
   function setTopbarHeight() {
     const bar = document.querySelector(".topbar");
-    if (bar) document.documentElement.style.setProperty("--topbar-h", bar.offsetHeight + "px");
+    const head = document.getElementById("review-head");
+    const root = document.documentElement.style;
+    if (bar) root.setProperty("--topbar-h", bar.offsetHeight + "px");
+    if (bar && head) root.setProperty("--drawer-top", bar.offsetHeight + head.offsetHeight + "px");
   }
 
   function init() {
     setTopbarHeight();
     window.addEventListener("resize", setTopbarHeight);
+    if (window.ResizeObserver && document.getElementById("review-head")) {
+      new ResizeObserver(setTopbarHeight).observe(document.getElementById("review-head"));
+    }
     prepare(document);
     const player = document.getElementById("player");
     if (player) player.addEventListener("timeupdate", () => followPlayback(false));

@@ -138,6 +138,13 @@ EXPECT: dict[str, Expect] = {
         "POST", VIEWERS, {"start_ms": "100", "end_ms": "1500", "version": "1"}, htmx=True
     ),
     "translator:timing_manual_choice": Expect("GET", VIEWERS, htmx=True),
+    # The waveform strip: read by viewers; the peaks are 404 until computed (none here).
+    "translator:waveform_strip": Expect("GET", VIEWERS, htmx=True),
+    "translator:waveform_cues": Expect("GET", VIEWERS),
+    "translator:waveform_peaks": Expect(
+        "GET", _roles(LOGIN, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND)
+    ),
+    "translator:waveform_compute": Expect("POST", VIEWERS, {}, htmx=True),
     "logout": Expect("POST", _roles(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
 }
 ADMIN = _roles(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, OK)

@@ -37,9 +37,25 @@
     if (row) row.classList.toggle("dirty", isDirty(ta));
   }
 
+  // A click lands where it was pressed: while a mouse button is down, the row that stops being
+  // the focused one keeps its action bar ("held"), else the rows below it would move up
+  // between mousedown and mouseup and the click (a checkbox, a button) would miss.
+  let pointerDown = false;
+  function releaseHeld() {
+    pointerDown = false;
+    $$("article.seg.held").forEach((r) => r.classList.remove("held"));
+  }
+  document.addEventListener("pointerdown", () => { pointerDown = true; }, true);
+  document.addEventListener("pointerup", () => { setTimeout(releaseHeld, 0); }, true);
+  document.addEventListener("pointercancel", releaseHeld, true);
+
   function activate(row, opts) {
     if (!row) return;
-    $$("article.seg.active").forEach((r) => { if (r !== row) r.classList.remove("active"); });
+    $$("article.seg.active").forEach((r) => {
+      if (r === row) return;
+      if (pointerDown) r.classList.add("held");
+      r.classList.remove("active");
+    });
     row.classList.add("active");
     if (opts && opts.focus) {
       // focus: true = the row's English editor; "row" = the row itself (the plain keys work).

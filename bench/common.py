@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -39,3 +40,45 @@ def median_time(fn: Callable[[], object], *, repeat: int = 5, warmup: int = 1) -
         fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def raw_translate_batch(
+    translator: Any,
+    tokens: Sequence[Sequence[str]],
+    *,
+    engine: Any,
+    chunked: bool = True,
+    beam_size: int | None = None,
+    max_batch_size: int | None = None,
+    batch_type: str = "examples",
+    max_decoding_length: int | None = None,
+) -> list[Any]:
+    """Raw CTranslate2 ``translate_batch`` on pre-tokenised sentences: the baseline the Argos
+    engine (``translator.engines.argos.ArgosEngine``) is measured against.
+
+    ``chunked``: exactly the calls the engine makes -- one per chunk of
+    ``engine.plan_chunks(tokens)`` (length-sorted), each capped at ``engine.decoding_cap`` of
+    its longest sentence -- without any of the engine's Python around them (tokenising,
+    de-duplication, glossary, detokenising). Otherwise one call over all sentences, batched by
+    CTranslate2 itself (``max_batch_size``/``batch_type``, default the engine's) with one
+    ``max_decoding_length`` (default: the cap of the longest sentence). Returns the results."""
+    beam = engine.beam_size if beam_size is None else beam_size
+    if not chunked:
+        longest = max(map(len, tokens))
+        return translator.translate_batch(
+            list(tokens),
+            beam_size=beam,
+            max_batch_size=engine.max_batch_size if max_batch_size is None else max_batch_size,
+            batch_type=batch_type,
+            max_decoding_length=max_decoding_length or engine.decoding_cap(longest),
+            replace_unknowns=engine.replace_unknowns,
+        )
+    results: list[Any] = []
+    for chunk in engine.plan_chunks(tokens):
+        results += translator.translate_batch(
+            [tokens[i] for i in chunk],
+            beam_size=beam,
+            max_decoding_length=engine.decoding_cap(max(len(tokens[i]) for i in chunk)),
+            replace_unknowns=engine.replace_unknowns,
+        )
+    return results

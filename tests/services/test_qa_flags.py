@@ -149,23 +149,11 @@ def test_speaker_rename_refreshes_the_episode(reviewer_user):
         assert seg.qa_flags == _core_flags(seg)
 
 
-def test_machine_translation_stores_flags(sample_episode, settings, deepl_server):
-    from translator.engines.registry import reset_engines
-
-    settings.TRANSLATION_ENGINES = {
-        "deepl": {
-            "CLASS": "translator.engines.deepl.DeepLEngine",
-            "OPTIONS": {"auth_key": deepl_server.auth_key, "server_url": deepl_server.url},
-        }
-    }
-    reset_engines()
-    try:
-        job = translation.start_translation_job(
-            episode_id=sample_episode.pk, engine="deepl", enqueue=False
-        )
-        translation.run_translation_job(job_id=job.pk)
-    finally:
-        reset_engines()
+def test_machine_translation_stores_flags(sample_episode, deepl_settings):
+    job = translation.start_translation_job(
+        episode_id=sample_episode.pk, engine="deepl", enqueue=False
+    )
+    translation.run_translation_job(job_id=job.pk)
     translated = list(sample_episode.segments.exclude(text=""))
     assert translated
     for seg in translated:

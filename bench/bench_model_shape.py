@@ -46,7 +46,7 @@ SENTENCES = 48  # per configuration
 FEW = 16  # for the slowest configurations (float32, beam 4)
 SLOW_PATH_SENTENCES = 3
 ENGINE_PAIRS = 5  # interleaved engine/raw pairs: the goal's figure
-BUDGET_S = 270.0  # wall seconds for the whole module, model build included
+BUDGET_S = 240.0  # wall seconds for the whole module, model build included
 # A one-hour podcast: about 15 sentences a minute (the sample episode's speech rate).
 SENTENCES_PER_HOUR = 900
 # The configuration the others are compared with (raw and engine alike).
@@ -57,12 +57,12 @@ BASE = {
     "batch_type": "examples",
     "intra_threads": 1,
 }
-BATCHING: dict[str, dict] = {
+BATCHING: dict[str, dict] = {  # in the order they run (while the budget lasts)
     "32 sentences/chunk": {},
+    "256 tokens/chunk": {"max_batch_size": 256, "batch_type": "tokens"},
     "8 sentences/chunk": {"max_batch_size": 8},
     "64 sentences/chunk": {"max_batch_size": 64},
     "512 tokens/chunk": {"max_batch_size": 512, "batch_type": "tokens"},
-    "256 tokens/chunk": {"max_batch_size": 256, "batch_type": "tokens"},
 }
 
 
@@ -282,7 +282,7 @@ def _figures(tmp: Path) -> list[Figure]:
     )
     # 2. A one-hour episode at the product's defaults (a fresh engine: model load included).
     default_engine = ArgosEngine(packages, batch_texts=256)
-    default_s = _timed(lambda: default_engine.translate(items))
+    default_s = _timed(lambda: default_engine.translate(items), cpu=True)
     hour_rate = per_s(default_s)
     d = default_engine
     figures.append(
@@ -292,7 +292,7 @@ def _figures(tmp: Path) -> list[Figure]:
             SENTENCES_PER_HOUR / hour_rate,
             note=f"{hour_rate:.1f} sentences/s ({d.compute_type}, beam {d.beam_size}, "
             f"{d.max_batch_size} {d.batch_type}/chunk, intra {d.intra_threads}, inter "
-            f"{d.inter_threads}; model load included; wall time); random weights decode every "
+            f"{d.inter_threads}; model load included; CPU time: one thread, so the wall time on an idle core); random weights decode every "
             "sentence to its cap: a trained model ends its sentences earlier",
         )
     )
@@ -353,10 +353,32 @@ def _figures(tmp: Path) -> list[Figure]:
         if pair is not None:
             batching[label] = pair[1] / pair[0]  # relative to 32/chunk
     best_label = min(batching, key=batching.get)
-    figures[0].note += (
-        f"; best raw batching in this run: {best_label} ({batching[best_label]:.2f}x the "
-        f"time of 32/chunk): engine/best raw = {ours_s / raw_s / batching[best_label]:.3f}x"
-    )
+    if best_label != "32 sentences/chunk" and budget.allows("engine at the best batching", 6):
+        # The engine set to the batching that was fastest raw, against raw at that batching.
+        best_opts = BATCHING[best_label]
+        at_best = _engine(packages, **best_opts)
+        at_best._loaded = loaded
+        best_raw = _engine(packages, **best_opts)
+        raw_b, ours_b = _paired(
+            lambda: _raw(tr, tokens, best_raw, chunked=True),
+            lambda: at_best.translate(items),
+            pairs=3,
+            cpu=True,
+        )
+        figures.append(
+            Figure(
+                SECTION,
+                f"Argos engine, {SENTENCES} sentences (int8, beam 2, {best_label})",
+                per_s(ours_b),
+                unit="sentences/s",
+                baseline_name=f"best raw translate_batch in this run ({best_label})",
+                baseline_value=per_s(raw_b),
+                goal=">= 0.952x baseline (time <= 1.05x raw)",
+                note=f"engine/raw CPU time = {ours_b / raw_b:.3f}x, 1 thread, median of 3 "
+                f"interleaved pairs; raw {best_label} took {batching[best_label]:.2f}x the time "
+                "of 32/chunk (one pair)",
+            )
+        )
     # 4. Beam size (16 sentences).
     for b, cost in ((1, 1.6), (4, 2.6)):
         add(

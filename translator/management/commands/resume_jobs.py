@@ -9,7 +9,9 @@ from translator.services import audio_timing, importing, translation
 
 
 class Command(BaseCommand):
-    help = "Re-enqueue active jobs (translation, import, audio timing) whose worker stopped reporting."
+    help = (
+        "Re-enqueue active jobs (translation, import, audio timing) whose worker stopped reporting."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -18,7 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import Figure, median_time, raw_translate_batch  # noqa: E402
+from bench.common import (  # noqa: E402
+    Figure,
+    argostranslate_per_sentence,
+    median_time,
+    raw_translate_batch,
+)
 
 SECTION = "Machine translation"
 BEAM_SIZE = 2
@@ -92,26 +97,12 @@ def _argos_figures(tmp: Path) -> list[Figure]:
     # The per-sentence argostranslate path (importing it is fine here, not in the web app).
     note = ""
     try:
-        import argostranslate.translate as argos_translate
-        from argostranslate import settings as argos_settings
-
-        argos_settings.package_dirs = [packages]
-        argos_settings.beam_size = BEAM_SIZE
-        argos_translate.get_installed_languages.cache_clear()
-        argos_translate.installed_translates.clear()
-        translation = argos_translate.get_translation_from_codes("ja", "en")
-        underlying = getattr(translation, "underlying", translation)
-
-        class _WholeText:  # MiniSBD would download a ja splitter model: keep it offline
-            def split_sentences(self, text: str) -> list[str]:
-                return [text]
-
-        underlying.sentencizer = _WholeText()
+        translate_one = argostranslate_per_sentence(packages, beam_size=BEAM_SIZE)
         slow_texts = texts[:SLOW_PATH_SENTENCES]
 
         def per_sentence() -> None:
             for text in slow_texts:
-                argos_translate.translate(text, "ja", "en")
+                translate_one(text)
 
         slow_s = median_time(per_sentence, repeat=3) / len(slow_texts) * SENTENCES
         note = (

@@ -39,7 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import Figure, raw_translate_batch  # noqa: E402
+from bench.common import (  # noqa: E402
+    Figure,
+    argostranslate_per_sentence,
+    raw_translate_batch,
+)
 
 SECTION = "Machine translation at model size (Transformer-base, random weights)"
 SENTENCES = 48  # per configuration
@@ -485,24 +489,10 @@ def _figures(tmp: Path) -> list[Figure]:
     # 8. argostranslate's own per-sentence path at this size (importing it loads torch).
     if budget.allows("argostranslate per sentence", 0.4, fixed=20.0):
         try:
-            import argostranslate.translate as argos_translate
-            from argostranslate import settings as argos_settings
-
-            argos_settings.package_dirs = [packages]
-            argos_settings.beam_size = 2
-            argos_translate.get_installed_languages.cache_clear()
-            argos_translate.installed_translates.clear()
-            translation = argos_translate.get_translation_from_codes("ja", "en")
-            underlying = getattr(translation, "underlying", translation)
-
-            class _WholeText:  # MiniSBD would download a ja splitter model: keep it offline
-                def split_sentences(self, text: str) -> list[str]:
-                    return [text]
-
-            underlying.sentencizer = _WholeText()
+            translate_one = argostranslate_per_sentence(packages, beam_size=2)
             slow = texts[:SLOW_PATH_SENTENCES]
-            argos_translate.translate(slow[0][:4], "ja", "en")
-            slow_s = _timed(lambda: [argos_translate.translate(t, "ja", "en") for t in slow])
+            translate_one(slow[0][:4])
+            slow_s = _timed(lambda: [translate_one(t) for t in slow])
             figures.append(
                 Figure(
                     SECTION,

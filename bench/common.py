@@ -82,3 +82,26 @@ def raw_translate_batch(
             replace_unknowns=engine.replace_unknowns,
         )
     return results
+
+
+def argostranslate_per_sentence(packages: Any, *, beam_size: int) -> Callable[[str], str]:
+    """argostranslate's own path, ``argostranslate.translate.translate(text, "ja", "en")``,
+    over the package installed in ``packages``: the slow baseline the Argos engine is held
+    to. Its MiniSBD sentence splitter would download a model, so it is replaced by a no-op
+    splitter (the real path is slower still). Importing it loads torch: benchmarks only."""
+    import argostranslate.translate as argos_translate
+    from argostranslate import settings as argos_settings
+
+    argos_settings.package_dirs = [packages]
+    argos_settings.beam_size = beam_size
+    argos_translate.get_installed_languages.cache_clear()
+    argos_translate.installed_translates.clear()
+    translation = argos_translate.get_translation_from_codes("ja", "en")
+    underlying = getattr(translation, "underlying", translation)
+
+    class _WholeText:  # keep it offline
+        def split_sentences(self, text: str) -> list[str]:
+            return [text]
+
+    underlying.sentencizer = _WholeText()
+    return lambda text: argos_translate.translate(text, "ja", "en")

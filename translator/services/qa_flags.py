@@ -143,15 +143,17 @@ _FIELDS = ("id", "episode_id", "order", "kind", "source_text", "text", "qa_flags
 
 def _episode_sources(episode_id: int, norms: set[str] | None = None) -> list[tuple[int, str, str]]:
     """(id, normalised source, English) of every segment of an episode (consistency), or of
-    those whose normalised source is in ``norms``: then only the sources of the others are
-    read, and the English of the matching rows in a second query."""
+    those with English whose normalised source is in ``norms``: then only the sources of the
+    others are read, and the English of the matching rows in a second query. (A segment
+    without English is never inconsistent, so it is nobody's peer: early in a translation job
+    most of the episode is left out of the scan.)"""
     qs = Segment.objects.filter(episode_id=episode_id)
     if norms is None:
         rows = qs.values_list("id", "source_text", "text")
         return [(pk, _norm(source), text) for pk, source, text in rows]
     matching = {
         pk: norm
-        for pk, source in qs.values_list("id", "source_text")
+        for pk, source in qs.exclude(text="").values_list("id", "source_text")
         if (norm := _norm(source)) in norms
     }
     out: list[tuple[int, str, str]] = []

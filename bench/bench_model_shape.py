@@ -33,13 +33,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import (  # noqa: E402
+    CountingTranslator,
     Figure,
     argostranslate_per_sentence,
     raw_translate_batch,
@@ -185,22 +185,6 @@ class _Budget:
         return False
 
 
-class _CountingTranslator:
-    """A ``ctranslate2.Translator`` stand-in that forwards every call and adds up the CPU time
-    spent inside ``translate_batch``: what the engine costs beyond CTranslate2 is the rest."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.inside = 0.0
-
-    def translate_batch(self, *args: Any, **kwargs: Any) -> Any:
-        start = time.process_time()
-        try:
-            return self.inner.translate_batch(*args, **kwargs)
-        finally:
-            self.inside += time.process_time() - start
-
-
 def _figures(tmp: Path) -> list[Figure]:
     import ctranslate2
 
@@ -259,7 +243,7 @@ def _figures(tmp: Path) -> list[Figure]:
 
     # 1. The goal: the engine against raw translate_batch making the same calls (the product's
     #    configuration), interleaved; and the CPU time the engine spends outside CTranslate2.
-    counting = _CountingTranslator(tr)
+    counting = CountingTranslator(tr)
     ours = _engine(packages)
     ours._loaded = type(loaded)(loaded.package, loaded.signature, counting, loaded.tokenizer)
     ours.translate(items[:4])

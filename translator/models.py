@@ -357,7 +357,50 @@ class MemoryUnit(models.Model):
         return f"{self.source_text[:30]} → {self.target_text[:30]}"
 
 
-class TranslationJob(models.Model):
+class BackgroundJob(models.Model):
+    """What every job the worker runs has in common: a state (``State``, extended by each
+    kind: cancelled, previewed…), the error it stopped with, the task that runs it, who asked
+    for it, when it was created, started, last alive (``heartbeat_at``: a worker that died
+    leaves it stale, and ``resume_jobs`` requeues it) and finished, and its progress.
+
+    Each kind redefines ``state`` with its own ``State`` choices and names its progress
+    counters in ``PROGRESS_FIELDS`` (done, total)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE_STATES: tuple[str, ...] = (State.QUEUED, State.RUNNING)
+    PROGRESS_FIELDS: tuple[str, str] = ("done", "total")
+
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def percent(self) -> int:
+        done, total = (getattr(self, name) for name in self.PROGRESS_FIELDS)
+        return min(100, int(100 * done / total)) if total else 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+
+class TranslationJob(BackgroundJob):
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
@@ -373,34 +416,14 @@ class TranslationJob(models.Model):
     retranslate_machine = models.BooleanField(default=False)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
     cancel_requested = models.BooleanField(default=False)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
     recorded_requested_by = models.CharField(max_length=150, blank=True)  # from a project file
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.engine} job {self.pk} ({self.state})"
 
-    @property
-    def percent(self) -> int:
-        return int(100 * self.done / self.total) if self.total else 0
 
-    @property
-    def is_active(self) -> bool:
-        return self.state in self.ACTIVE_STATES
-
-
-class ImportJob(models.Model):
+class ImportJob(BackgroundJob):
     """A large import run by the worker instead of inside a web request: first the
     preview (decode and segment, nothing written), then, once confirmed, the import itself; or
     the restore of a large project file. The upload waits under ``DATA_DIR/pending-imports/``
@@ -436,32 +459,12 @@ class ImportJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     preview = models.JSONField(null=True, blank=True)
-    error = models.TextField(blank=True)
     episode = models.ForeignKey(
         Episode, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    task_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"import job {self.pk} ({self.stage}, {self.state})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in self.ACTIVE_STATES
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.done / self.total) if self.total else 0
 
 
 class AlignmentRun(models.Model):
@@ -487,19 +490,11 @@ class AlignmentRun(models.Model):
         return f"alignment {self.pk} of episode {self.episode_id}"
 
 
-class AudioTimingJob(models.Model):
+class AudioTimingJob(BackgroundJob):
     """Timing an episode from its own audio, run by the worker: find the speech in
     the media (once per file: a later job on the same file reuses ``speech``), then fit the
     transcript to it, with rough captions too when given. The fit is recorded as an
     ``AlignmentRun``, so it shows in the coverage report and can be undone."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
-
-    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="audio_jobs")
     # The media analysed: a storage name (the episode's attached file) or an absolute path
@@ -507,11 +502,8 @@ class AudioTimingJob(models.Model):
     # analysed again.
     media_name = models.CharField(max_length=1000)
     media_key = models.CharField(max_length=1100, db_index=True)
-    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
     done_ms = models.PositiveIntegerField(default=0)
     total_ms = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
     # translator.core.audio.SpeechRegions.to_dict(): duration, speech regions, detector.
     speech = models.JSONField(null=True, blank=True)
     captions = models.TextField(blank=True)  # caption file text, when combining with captions
@@ -523,27 +515,11 @@ class AudioTimingJob(models.Model):
     alignment = models.ForeignKey(
         AlignmentRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    PROGRESS_FIELDS = ("done_ms", "total_ms")
 
     def __str__(self) -> str:
         return f"audio timing {self.pk} of episode {self.episode_id} ({self.state})"
-
-    @property
-    def percent(self) -> int:
-        return min(100, int(100 * self.done_ms / self.total_ms)) if self.total_ms else 0
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in self.ACTIVE_STATES
 
 
 class WaveformPeaks(models.Model):

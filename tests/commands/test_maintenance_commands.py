@@ -65,3 +65,30 @@ def test_setup_local_creates_the_admin_and_the_sample_once(run):
     again = run("setup_local")
     assert "already exists" in again.out and "password" not in again.out
     assert Episode.objects.count() == 1
+
+
+def test_resume_jobs_requeues_an_audio_timing_job_whose_worker_died(
+    run, sample_episode, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from translator.models import AudioTimingJob
+
+    job = AudioTimingJob.objects.create(
+        episode=sample_episode,
+        media_name="/nowhere/episode.mp3",
+        media_key="/nowhere/episode.mp3:1",
+        state=AudioTimingJob.State.RUNNING,
+    )
+    assert run("resume_jobs").out.strip() == "No job to resume."  # the worker may be alive
+    AudioTimingJob.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ran = run("resume_jobs")
+    assert f"Resumed audio timing {job.pk} of episode {sample_episode.pk}." in ran.out
+    job.refresh_from_db()
+    assert job.task_id and job.state == AudioTimingJob.State.QUEUED
+    assert run("resume_jobs").out.strip() == "No job to resume."  # queued again, and fresh

@@ -4,36 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from translator.engines.argos_packages import install_from_file
-from translator.engines.registry import reset_engines
 from translator.models import Segment, TranslationJob
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def argos(settings, argos_models, tmp_path):
-    packages = tmp_path / "argos-packages"
-    install_from_file(argos_models.copy, packages)
-    settings.TRANSLATION_ENGINES = {
-        "argos": {
-            "CLASS": "translator.engines.argos.ArgosEngine",
-            "OPTIONS": {"packages_dir": str(packages), "beam_size": 1},
-        }
-    }
-    reset_engines()
-    yield
-    reset_engines()
-
-
-def test_wait_translates_every_segment(run, argos, sample_episode):
+def test_wait_translates_every_segment(run, argos_settings, sample_episode):
     ran = run("translate", str(sample_episode.pk), "--engine", "argos", "--wait")
     job = TranslationJob.objects.get()
     assert f"Job {job.pk} done: {job.total}/{job.total} segments translated." in ran.out
     assert not sample_episode.segments.filter(status=Segment.Status.UNTRANSLATED).exists()
 
 
-def test_queues_for_the_worker(run, argos, sample_episode, django_capture_on_commit_callbacks):
+def test_queues_for_the_worker(
+    run, argos_settings, sample_episode, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         ran = run("translate", str(sample_episode.pk), "--engine", "argos")
     job = TranslationJob.objects.get()
@@ -41,7 +26,7 @@ def test_queues_for_the_worker(run, argos, sample_episode, django_capture_on_com
     assert "queued" in ran.out
 
 
-def test_bad_input_is_one_line(refused, argos, sample_episode):
+def test_bad_input_is_one_line(refused, argos_settings, sample_episode):
     assert "No episode" in refused("translate", "999", "--engine", "argos")
     # Not one of the configured engines.
     assert "nope" in refused("translate", str(sample_episode.pk), "--engine", "nope")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.deepl_server import FakeDeepLServer
+from tests.support.fixtures import use_argos, use_deepl
 from translator.engines.argos_packages import install_from_file
 from translator.engines.registry import get_engine, reset_engines
 from translator.models import EngineState, Segment, SegmentRevision, TranslationJob
@@ -24,13 +25,7 @@ State = TranslationJob.State
 
 
 def _use_deepl(settings, server_url: str, auth_key: str) -> None:
-    settings.TRANSLATION_ENGINES = {
-        "deepl": {
-            "CLASS": "translator.engines.deepl.DeepLEngine",
-            "OPTIONS": {"auth_key": auth_key, "server_url": server_url},
-        }
-    }
-    reset_engines()
+    use_deepl(settings, server_url, auth_key)
     get_engine("deepl").max_batch_texts = 20  # several batches for the sample
 
 
@@ -142,13 +137,7 @@ def test_deepl_fault_never_touches_human_text(deepl, sample_episode, translator_
 
 
 def _use_argos(settings, packages: Path) -> None:
-    settings.TRANSLATION_ENGINES = {
-        "argos": {
-            "CLASS": "translator.engines.argos.ArgosEngine",
-            "OPTIONS": {"packages_dir": str(packages), "beam_size": 1},
-        }
-    }
-    reset_engines()
+    use_argos(settings, packages, beam_size=1)
 
 
 def _corrupt(packages: Path) -> None:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.conftest import make_user
+from tests.support.fixtures import use_argos
 from translator.models import Episode, TranslationJob
 from translator.services import editing, translation
 
@@ -69,13 +70,7 @@ def test_engines_page_shows_server_paths_to_staff_only(
     folder = tmp_path / "secret-server-folder" / "argos"
     folder.mkdir(parents=True)
     (folder / "broken.argosmodel").write_bytes(b"not a zip")  # an error that may name a path
-    settings.TRANSLATION_ENGINES = {
-        "argos": {
-            "CLASS": "translator.engines.argos.ArgosEngine",
-            "OPTIONS": {"packages_dir": str(folder)},
-        }
-    }
-    reset_engines()
+    use_argos(settings, folder)
     try:
         for user in (translator_user, reviewer_user):
             client.force_login(user)

@@ -10,6 +10,7 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.reliability.corpus import GOOD_SRT
+from tests.support.fixtures import use_deepl
 from translator.core.requests import ImportRequest
 from translator.engines.registry import reset_engines
 from translator.models import Episode
@@ -25,13 +26,7 @@ DEEPL_KEY = "s3cr3t-deepl-key-0123456789:fx"
 def deepl_with_key(settings, deepl_server):
     deepl_server.auth_key = DEEPL_KEY
     settings.DEEPL_AUTH_KEY = DEEPL_KEY
-    settings.TRANSLATION_ENGINES = {
-        "deepl": {
-            "CLASS": "translator.engines.deepl.DeepLEngine",
-            "OPTIONS": {"auth_key": DEEPL_KEY, "server_url": deepl_server.url},
-        }
-    }
-    reset_engines()
+    use_deepl(settings, deepl_server.url, DEEPL_KEY)
     yield deepl_server
     reset_engines()
 

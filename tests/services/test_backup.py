@@ -342,3 +342,38 @@ def test_bad_project_upload_is_one_line_on_the_form(
     assert response.status_code == 200
     assert message in response.text
     assert row_counts() == before
+
+
+def test_publish_approved_only_survives_a_restore(worked_episode):
+    Episode.objects.filter(pk=worked_episode.pk).update(publish_approved_only=True)
+    project = backup.export_project(episode_id=worked_episode.pk)
+    assert project["episode"]["publish_approved_only"] is True
+    restored = backup.import_project(data=project)
+    assert restored.publish_approved_only is True
+    assert (
+        backup.import_project(data=backup.dumps_project(episode_id=restored.pk)).published is False
+    )
+
+
+def test_a_restore_puts_its_approved_segments_into_the_memory(worked_episode, translator_user):
+    from translator.models import MemoryUnit
+    from translator.services import memory
+
+    text = backup.dumps_project(episode_id=worked_episode.pk)
+    approved = worked_episode.segments.get(status=Segment.Status.APPROVED)
+    Episode.objects.all().delete()
+    MemoryUnit.objects.all().delete()  # the approval's unit outlives its episode
+    restored = backup.import_project(data=text)  # the command line: approvals kept
+    unit = MemoryUnit.objects.get()
+    seg = restored.segments.get(status=Segment.Status.APPROVED)
+    assert (unit.segment_id, unit.episode_id) == (seg.pk, restored.pk)
+    assert (unit.source_text, unit.target_text) == (approved.source_text, "Approved line.")
+    assert unit.approved_by_name == "rei" and unit.approved_by is None  # as the file recorded
+    # Another episode finds it as an exact match at once, with no tm_rebuild.
+    found = memory.exact_matches(
+        [approved.source_text], target_language=restored.target_language, exclude_episode_id=0
+    )
+    assert [u.pk for u in found.values()] == [unit.pk]
+    # A restore that keeps no approval (a translator's) adds nothing to the memory.
+    backup.import_project(data=text, user=translator_user)
+    assert MemoryUnit.objects.count() == 1

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from translate.storage.tbx import tbxfile
 from translate.storage.tmx import tmxfile
 
+from tests.support.fixtures import use_argos
 from translator.core import tm
 from translator.core.requests import ImportRequest
 from translator.core.tm_formats import ExchangeError
@@ -33,19 +34,6 @@ def _podcast(title: str, middle: str) -> bytes:
         f"木村: {middle}\n\n"
         f"永野: {OUTRO}\n"
     ).encode()
-
-
-@pytest.fixture
-def deepl_settings(settings, deepl_server):
-    settings.TRANSLATION_ENGINES = {
-        "deepl": {
-            "CLASS": "translator.engines.deepl.DeepLEngine",
-            "OPTIONS": {"auth_key": deepl_server.auth_key, "server_url": deepl_server.url},
-        }
-    }
-    reset_engines()
-    yield deepl_server
-    reset_engines()
 
 
 def _run(episode: Episode):
@@ -359,13 +347,7 @@ def test_argos_protects_project_terms(settings, argos_models, tmp_path, translat
 
     packages = tmp_path / "argos-packages"
     install_from_file(argos_models.copy, packages)
-    settings.TRANSLATION_ENGINES = {
-        "argos": {
-            "CLASS": "translator.engines.argos.ArgosEngine",
-            "OPTIONS": {"packages_dir": str(packages), "beam_size": 1},
-        }
-    }
-    reset_engines()
+    use_argos(settings, packages, beam_size=1)
     try:
         ep = import_episode(
             data=_podcast("第4回", "猫の話です。"), request=ImportRequest(filename="4.txt")

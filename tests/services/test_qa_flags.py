@@ -149,23 +149,11 @@ def test_speaker_rename_refreshes_the_episode(reviewer_user):
         assert seg.qa_flags == _core_flags(seg)
 
 
-def test_machine_translation_stores_flags(sample_episode, settings, deepl_server):
-    from translator.engines.registry import reset_engines
-
-    settings.TRANSLATION_ENGINES = {
-        "deepl": {
-            "CLASS": "translator.engines.deepl.DeepLEngine",
-            "OPTIONS": {"auth_key": deepl_server.auth_key, "server_url": deepl_server.url},
-        }
-    }
-    reset_engines()
-    try:
-        job = translation.start_translation_job(
-            episode_id=sample_episode.pk, engine="deepl", enqueue=False
-        )
-        translation.run_translation_job(job_id=job.pk)
-    finally:
-        reset_engines()
+def test_machine_translation_stores_flags(sample_episode, deepl_settings):
+    job = translation.start_translation_job(
+        episode_id=sample_episode.pk, engine="deepl", enqueue=False
+    )
+    translation.run_translation_job(job_id=job.pk)
     translated = list(sample_episode.segments.exclude(text=""))
     assert translated
     for seg in translated:
@@ -255,3 +243,41 @@ def test_refresh_qa_command_recomputes_stale_flags(capsys):
 
     call_command("refresh_qa")  # every episode; nothing left to change
     assert "2 episode(s); 0 segment(s) changed" in capsys.readouterr().out
+
+
+def _count_english_normalisations(monkeypatch) -> list[str]:
+    calls: list[str] = []
+    original = qa_flags.tm.normalize
+
+    def counting(text: str) -> str:
+        calls.append(text)
+        return original(text)
+
+    monkeypatch.setattr(qa_flags.tm, "normalize", counting)
+    qa_flags._normalize_cached.cache_clear()  # sources too: count from a cold cache
+    return calls
+
+
+@pytest.mark.parametrize("size", [40, 400])
+def test_refreshing_a_few_rows_does_not_renormalise_the_whole_episode(monkeypatch, size):
+    """A translation job refreshes each batch's rows: the consistency check looks at the
+    segments with the same source, not at the English of every segment of the episode (that
+    made a 10,000-segment job's QA cost grow with the square of its size)."""
+    ep = _episode(size)
+    ids = list(ep.segments.order_by("order").values_list("id", flat=True))
+    refresh_qa_flags(episode_id=ep.pk)
+    calls = _count_english_normalisations(monkeypatch)
+    refresh_qa_flags(segment_ids=ids[:5])
+    english = [text for text in calls if text.isascii()]
+    assert len(english) <= 10, len(english)
+
+
+def test_a_partial_refresh_still_finds_an_inconsistent_peer():
+    ep = _episode(30)
+    seg = list(ep.segments.order_by("order"))
+    refresh_qa_flags(episode_id=ep.pk)
+    Segment.objects.filter(pk=seg[20].pk).update(source_text=seg[3].source_text)
+    refresh_qa_flags(segment_ids=[seg[20].pk])
+    flags = dict(ep.segments.values_list("id", "qa_flags"))
+    assert "inconsistent" in flags[seg[20].pk] and "inconsistent" in flags[seg[3].pk]
+    assert "inconsistent" not in flags[seg[4].pk]

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.support.fixtures import use_argos
 from translator.engines.argos import ArgosEngine
-from translator.engines.argos_packages import install_from_file
 from translator.engines.registry import reset_engines
 from translator.models import EngineState, Episode, Segment, SegmentRevision, TranslationJob
 from translator.services import translation
@@ -17,34 +17,6 @@ from translator.services import translation
 pytestmark = pytest.mark.django_db
 
 Status = Segment.Status
-
-
-@pytest.fixture
-def argos_settings(settings, argos_models, tmp_path):
-    packages = tmp_path / "argos-packages"
-    install_from_file(argos_models.copy, packages)
-    settings.TRANSLATION_ENGINES = {
-        "argos": {
-            "CLASS": "translator.engines.argos.ArgosEngine",
-            "OPTIONS": {"packages_dir": str(packages), "beam_size": 1},
-        }
-    }
-    reset_engines()
-    yield settings
-    reset_engines()
-
-
-@pytest.fixture
-def deepl_settings(settings, deepl_server):
-    settings.TRANSLATION_ENGINES = {
-        "deepl": {
-            "CLASS": "translator.engines.deepl.DeepLEngine",
-            "OPTIONS": {"auth_key": deepl_server.auth_key, "server_url": deepl_server.url},
-        }
-    }
-    reset_engines()
-    yield deepl_server
-    reset_engines()
 
 
 def _run(episode, engine, **kwargs) -> TranslationJob:
@@ -177,13 +149,7 @@ def test_unknown_engine_is_refused(argos_settings, sample_episode):
 
 
 def test_missing_argos_package_fails_job_with_clear_reason(settings, sample_episode, tmp_path):
-    settings.TRANSLATION_ENGINES = {
-        "argos": {
-            "CLASS": "translator.engines.argos.ArgosEngine",
-            "OPTIONS": {"packages_dir": str(tmp_path / "empty")},
-        }
-    }
-    reset_engines()
+    use_argos(settings, tmp_path / "empty")
     job = _run(sample_episode, "argos")
     reset_engines()
     assert job.state == TranslationJob.State.FAILED
@@ -247,13 +213,7 @@ def test_translate_command_wait(argos_settings, sample_episode, capsys):
 
 
 def test_translate_command_failure_exits_nonzero(settings, sample_episode, tmp_path):
-    settings.TRANSLATION_ENGINES = {
-        "argos": {
-            "CLASS": "translator.engines.argos.ArgosEngine",
-            "OPTIONS": {"packages_dir": str(tmp_path / "none")},
-        }
-    }
-    reset_engines()
+    use_argos(settings, tmp_path / "none")
     with pytest.raises(CommandError, match="failed"):
         call_command("translate", str(sample_episode.pk), "--engine", "argos", "--wait")
     reset_engines()

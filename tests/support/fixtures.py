@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,11 +20,15 @@ __all__ = [
     "ArgosModels",
     "argos_isolated_dirs",
     "argos_models",
+    "argos_settings",
     "deepl_engine",
     "deepl_server",
+    "deepl_settings",
     "fast_deepl_retries",
     "installed_argos",
     "packages_dir",
+    "use_argos",
+    "use_deepl",
 ]
 
 
@@ -99,3 +104,56 @@ def deepl_engine(deepl_server: FakeDeepLServer):
     from translator.engines.deepl import DeepLEngine
 
     return DeepLEngine(deepl_server.auth_key, deepl_server.url)
+
+
+# --------------------------------------------------------------------------- engine settings
+
+
+def use_argos(settings: Any, packages: Path | str, **options: Any) -> None:
+    """Point the ``argos`` engine at ``packages`` (``options``: more ArgosEngine options,
+    e.g. ``beam_size=1``: the copy model never ends its second beam hypothesis)."""
+    from translator.engines.registry import reset_engines
+
+    settings.TRANSLATION_ENGINES = {
+        "argos": {
+            "CLASS": "translator.engines.argos.ArgosEngine",
+            "OPTIONS": {"packages_dir": str(packages), **options},
+        }
+    }
+    reset_engines()
+
+
+def use_deepl(settings: Any, server_url: str, auth_key: str) -> None:
+    """Point the ``deepl`` engine at a DeepL-compatible server."""
+    from translator.engines.registry import reset_engines
+
+    settings.TRANSLATION_ENGINES = {
+        "deepl": {
+            "CLASS": "translator.engines.deepl.DeepLEngine",
+            "OPTIONS": {"auth_key": auth_key, "server_url": server_url},
+        }
+    }
+    reset_engines()
+
+
+@pytest.fixture
+def argos_settings(settings: Any, argos_models: ArgosModels, tmp_path: Path) -> Iterator[Any]:
+    """The ``argos`` engine with the copy model installed, beam 1; yields ``settings``."""
+    from translator.engines.argos_packages import install_from_file
+    from translator.engines.registry import reset_engines
+
+    packages = tmp_path / "argos-packages"
+    install_from_file(argos_models.copy, packages)
+    use_argos(settings, packages, beam_size=1)
+    yield settings
+    reset_engines()
+
+
+@pytest.fixture
+def deepl_settings(settings: Any, deepl_server: FakeDeepLServer) -> Iterator[FakeDeepLServer]:
+    """The ``deepl`` engine on the local DeepL-compatible server; yields the server."""
+    from translator.engines.registry import reset_engines
+
+    use_deepl(settings, deepl_server.url, deepl_server.auth_key)
+    yield deepl_server
+    reset_engines()

@@ -15,8 +15,6 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.scale.harness import synthetic_transcript
 from translator.core.requests import ExportRequest, ImportRequest
-from translator.engines.argos_packages import install_from_file
-from translator.engines.registry import reset_engines
 from translator.models import Episode, Segment
 from translator.services import backup, exporting, importing, translation
 from translator.views.public import public_pages
@@ -25,21 +23,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 SMALL, LARGE = 120, 2000
 FORMATS = ("srt", "vtt", "ass", "md", "html", "txt", "project")
-
-
-@pytest.fixture
-def argos_settings(settings, argos_models, tmp_path):
-    packages = tmp_path / "argos-packages"
-    install_from_file(argos_models.copy, packages)
-    settings.TRANSLATION_ENGINES = {
-        "argos": {
-            "CLASS": "translator.engines.argos.ArgosEngine",
-            "OPTIONS": {"packages_dir": str(packages), "beam_size": 1},
-        }
-    }
-    reset_engines()
-    yield settings
-    reset_engines()
 
 
 def _queries(fn) -> int:

@@ -34,6 +34,7 @@ from translator import permissions
 from translator.core.audio import AudioError, SpeechRegions
 from translator.core.errors import InputError
 from translator.models import AlignmentRun, AudioTimingJob, Cue, Episode, Segment
+from translator.services import jobs
 from translator.services.alignment import read_captions, store_times
 from translator.services.qa_flags import segments_changed
 
@@ -186,6 +187,25 @@ def _enqueue_on_commit(job: AudioTimingJob) -> None:
         )
 
     transaction.on_commit(enqueue)
+
+
+def resume_audio_timing_jobs(*, force: bool = False) -> list[AudioTimingJob]:
+    """Queue again the audio timing jobs whose worker died (stale for ``STALE_AFTER``; the
+    analysis starts over, or is reused if it was stored). ``force``: every active job whose
+    task is not waiting (use it when no worker runs)."""
+    from translator.tasks import audio_timing_task
+
+    resumed = []
+    for job in jobs.to_resume(
+        AudioTimingJob, task=audio_timing_task, after=STALE_AFTER, force=force
+    ):
+        with transaction.atomic():
+            AudioTimingJob.objects.filter(pk=job.pk).update(
+                state=State.QUEUED, heartbeat_at=timezone.now()
+            )
+            _enqueue_on_commit(job)
+        resumed.append(job)
+    return resumed
 
 
 def cached_speech(key: str) -> SpeechRegions | None:

@@ -45,6 +45,7 @@ from translator.models import (
     Speaker,
     TranslationJob,
 )
+from translator.services import memory
 from translator.services.editing import strip_invisible
 from translator.services.qa_flags import segments_changed
 
@@ -80,6 +81,7 @@ EPISODE_FIELDS = (
     "duration_ms",
     "media_url",
     "published",
+    "publish_approved_only",
     "alignment_report",
 )
 SEGMENT_FIELDS = (
@@ -501,6 +503,8 @@ def _create(ep: _Reader, restore: _Restore) -> Episode:
     report = restore.finish()
     episode.import_report = report.to_dict() if report else None
     episode.save(update_fields=["import_report"])
+    # Its approved segments go into the translation memory, as their approvals would have.
+    memory.sync_episode(episode.pk, user=restore.user)
     segments_changed(episode_id=episode.pk)  # a restored episode's flags are stored
     return episode
 
@@ -534,6 +538,7 @@ def _create_episode(ep: _Reader, restore: _Restore) -> Episode:
         media_url=_media_url(ep, restore),
         published=False,
         published_at=None,
+        publish_approved_only=ep.flag("publish_approved_only"),
         alignment_report=ep.json("alignment_report", dict, None),
         created_by=restore.user,
     )

@@ -38,6 +38,7 @@ from translator.models import (
     SegmentRevision,
     Speaker,
 )
+from translator.services import jobs
 from translator.services.editing import strip_invisible
 from translator.services.qa_flags import segments_changed
 
@@ -584,28 +585,14 @@ IMPORT_STALE_AFTER = timedelta(minutes=30)  # a running import reports only betw
 def resume_import_jobs(*, force: bool = False) -> list[ImportJob]:
     """Queue again the import jobs whose worker died (their upload is still stashed).
     ``force``: every active job whose task is not waiting (use it when no worker runs)."""
-    resumed = []
-    now = timezone.now()
-    for job in ImportJob.objects.filter(state__in=ImportJob.ACTIVE_STATES):
-        last = job.heartbeat_at or job.started_at or job.created_at
-        if (force or now - last > IMPORT_STALE_AFTER) and not _task_waiting(job):
-            with transaction.atomic():
-                ImportJob.objects.filter(pk=job.pk).update(
-                    state=ImportJob.State.QUEUED, heartbeat_at=now
-                )
-                _enqueue_on_commit(job)
-            resumed.append(job)
-    return resumed
-
-
-def _task_waiting(job: ImportJob) -> bool:
-    if not job.task_id:
-        return False
-    from django_tasks import TaskResultStatus
-
     from translator.tasks import import_task
 
-    try:
-        return import_task.get_result(job.task_id).status == TaskResultStatus.READY
-    except Exception:  # unknown id, or a backend that cannot look results up
-        return False
+    resumed = []
+    for job in jobs.to_resume(ImportJob, task=import_task, after=IMPORT_STALE_AFTER, force=force):
+        with transaction.atomic():
+            ImportJob.objects.filter(pk=job.pk).update(
+                state=ImportJob.State.QUEUED, heartbeat_at=timezone.now()
+            )
+            _enqueue_on_commit(job)
+        resumed.append(job)
+    return resumed

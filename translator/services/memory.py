@@ -103,6 +103,52 @@ def sync_segment(segment: Segment, *, user: AbstractBaseUser | None = None) -> N
     _refresh_dependents([segment.source_text], segment.episode_id)
 
 
+def sync_episode(episode_id: int, *, user: AbstractBaseUser | None = None) -> int:
+    """Mirror a whole episode in the memory at once, as :func:`sync_segment` does one segment
+    (a restored episode: its approved segments enter the memory as their approvals would, in a
+    few queries instead of a few per segment). The unit names the approver the segment records
+    (a restored file's name), else ``user``; its date is the segment's last change. Returns
+    the number of units the episode has."""
+    episode = Episode.objects.only("id", "title", "target_language").get(pk=episode_id)
+    rows = list(
+        Segment.objects.filter(episode_id=episode_id, status=Status.APPROVED)
+        .exclude(text="")
+        .values_list(
+            "id", "source_text", "text", "speaker_label", "updated_at", "recorded_updated_by"
+        )
+    )
+    rows = [r for r in rows if r[2].strip()]
+    old = MemoryUnit.objects.filter(segment__episode_id=episode_id)
+    sources = set(old.values_list("source_text", flat=True))
+    old.delete()
+    units = []
+    for pk, source, english, speaker, updated_at, recorded in rows:
+        norm = tm.normalize(source)
+        units.append(
+            MemoryUnit(
+                segment_id=pk,
+                source_text=source,
+                source_norm=norm,
+                source_hash=tm.source_hash(norm),
+                norm_len=len(norm),
+                target_text=english,
+                target_language=episode.target_language,
+                speaker_label=speaker,
+                episode_id=episode.pk,
+                episode_title=episode.title[:300],
+                origin=MemoryUnit.Origin.REVIEW,
+                approved_by=None if recorded or user is None or not user.is_authenticated else user,
+                approved_by_name=recorded or _user_name(user),
+                approved_at=updated_at or timezone.now(),
+            )
+        )
+        sources.add(source)
+    MemoryUnit.objects.bulk_create(units, batch_size=_CHUNK)
+    if sources:
+        _refresh_dependents(sorted(sources), episode.pk)
+    return len(units)
+
+
 def _refresh_dependents(sources: Sequence[str], episode_id: int | None) -> None:
     """Segments of other episodes with these sources: their "differs from the memory" flag
     may have changed."""

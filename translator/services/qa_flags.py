@@ -143,10 +143,26 @@ def _cue_spans(segment_ids: Sequence[int], episode_id: int | None = None) -> Spa
 _FIELDS = ("id", "episode_id", "order", "kind", "source_text", "text", "qa_flags", "source_stale")
 
 
-def _episode_sources(episode_id: int) -> list[tuple[int, str, str]]:
-    """(id, normalised source, English) of every segment of an episode (consistency)."""
-    rows = Segment.objects.filter(episode_id=episode_id).values_list("id", "source_text", "text")
-    return [(pk, _norm(source), text) for pk, source, text in rows]
+def _episode_sources(episode_id: int, norms: set[str] | None = None) -> list[tuple[int, str, str]]:
+    """(id, normalised source, English) of every segment of an episode (consistency), or of
+    those with English whose normalised source is in ``norms``: then only the sources of the
+    others are read, and the English of the matching rows in a second query. (A segment
+    without English is never inconsistent, so it is nobody's peer: early in a translation job
+    most of the episode is left out of the scan.)"""
+    qs = Segment.objects.filter(episode_id=episode_id)
+    if norms is None:
+        rows = qs.values_list("id", "source_text", "text")
+        return [(pk, _norm(source), text) for pk, source, text in rows]
+    matching = {
+        pk: norm
+        for pk, source in qs.exclude(text="").values_list("id", "source_text")
+        if (norm := _norm(source)) in norms
+    }
+    out: list[tuple[int, str, str]] = []
+    for chunk in _chunks(sorted(matching)):
+        for pk, text in Segment.objects.filter(pk__in=chunk).values_list("id", "text"):
+            out.append((pk, matching[pk], text))
+    return out
 
 
 Scans = dict[int, list[tuple[int, str, str]]]
@@ -163,7 +179,7 @@ def _peers(rows: list[dict]) -> tuple[list[dict], Scans]:
     scans: Scans = {}
     peer_ids: list[int] = []
     for episode_id, norms in by_episode.items():
-        scans[episode_id] = _episode_sources(episode_id)
+        scans[episode_id] = _episode_sources(episode_id, norms)
         peer_ids += [pk for pk, norm, _text in scans[episode_id] if norm in norms and pk not in ids]
     out: list[dict] = []
     for chunk in _chunks(sorted(peer_ids)):
@@ -194,9 +210,14 @@ def _compute(
             sources = scans[episode_id]
         else:
             sources = _episode_sources(episode_id)
+        wanted_rows = [r for r in seg_rows if only is None or r["id"] in only]
+        if not episode or only is not None:
+            # Only the groups of these rows' sources decide their consistency: the English of
+            # every other segment of the episode is not normalised again for each batch.
+            wanted_norms = {_norm(r["source_text"]) for r in wanted_rows}
+            sources = [s for s in sources if s[1] in wanted_norms]
         inconsistent = tm.inconsistent_sources(sources)
         norm_of = {pk: norm for pk, norm, _ in sources}
-        wanted_rows = [r for r in seg_rows if only is None or r["id"] in only]
         memory = _memory_english(
             episode_id, {norm_of.get(r["id"]) or _norm(r["source_text"]) for r in wanted_rows}
         )

@@ -31,7 +31,7 @@ from translator import permissions
 from translator.engines.base import Engine, EngineError, TranslationRequest, TranslationResult
 from translator.engines.registry import available_engines, get_engine
 from translator.models import EngineState, Episode, Segment, SegmentRevision, TranslationJob
-from translator.services import actions, memory
+from translator.services import actions, jobs, memory
 from translator.services.qa_flags import segments_changed
 
 log = logging.getLogger(__name__)
@@ -119,36 +119,28 @@ def _enqueue_on_commit(job: TranslationJob) -> None:
 
 
 def is_stale(job: TranslationJob) -> bool:
-    if job.state not in TranslationJob.ACTIVE_STATES:
-        return False
-    last = job.heartbeat_at or job.started_at or job.created_at
-    return timezone.now() - last > STALE_AFTER
+    return jobs.is_stale(job, after=STALE_AFTER)
 
 
 def _task_waiting(job: TranslationJob) -> bool:
     """True while the job's task is still queued (a worker will pick it up)."""
-    if not job.task_id:
-        return False
-    from django_tasks import TaskResultStatus
-
     from translator.tasks import translate_episode_task
 
-    try:
-        result = translate_episode_task.get_result(job.task_id)
-    except Exception:  # unknown id, or a backend that cannot look results up
-        return False
-    return result.status == TaskResultStatus.READY
+    return jobs.task_waiting(translate_episode_task, job)
 
 
 def resume_stale_jobs(*, force: bool = False) -> list[TranslationJob]:
     """Re-enqueue active jobs whose worker died. ``force``: every active job whose task is not
     waiting in the queue (use it when no worker is running, e.g. before starting workers)."""
+    from translator.tasks import translate_episode_task
+
     resumed = []
-    for job in TranslationJob.objects.filter(state__in=TranslationJob.ACTIVE_STATES):
-        if (force or is_stale(job)) and not _task_waiting(job):
-            with transaction.atomic():
-                _enqueue_on_commit(job)
-            resumed.append(job)
+    for job in jobs.to_resume(
+        TranslationJob, task=translate_episode_task, after=STALE_AFTER, force=force
+    ):
+        with transaction.atomic():
+            _enqueue_on_commit(job)
+        resumed.append(job)
     return resumed
 
 

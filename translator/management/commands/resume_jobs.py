@@ -1,15 +1,17 @@
-"""Re-enqueue translation and large-import jobs whose worker died (run before starting
-workers)."""
+"""Re-enqueue translation, large-import and audio timing jobs whose worker died (run before
+starting workers)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from translator.services import importing, translation
+from translator.services import audio_timing, importing, translation
 
 
 class Command(BaseCommand):
-    help = "Re-enqueue active translation jobs whose worker stopped reporting."
+    help = (
+        "Re-enqueue active jobs (translation, import, audio timing) whose worker stopped reporting."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -25,7 +27,10 @@ class Command(BaseCommand):
         imports = importing.resume_import_jobs(force=all)
         for job in imports:
             self.stdout.write(f"Resumed import {job.pk} ({job.stage} of {job.filename or 'text'}).")
-        if not jobs and not imports:
+        timings = audio_timing.resume_audio_timing_jobs(force=all)
+        for job in timings:
+            self.stdout.write(f"Resumed audio timing {job.pk} of episode {job.episode_id}.")
+        if not jobs and not imports and not timings:
             self.stdout.write("No job to resume.")
         deleted = importing.cleanup_pending()
         if deleted:

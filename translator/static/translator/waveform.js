@@ -95,7 +95,7 @@
       media: this.player,
       peaks: peaks,
       duration: Number(this.view.dataset.durationMs) / 1000,
-      height: 72,
+      height: Number(box && box.dataset.height) || 72, // the review page's strip is lower
       waveColor: "#94a3b8",
       progressColor: "#475569",
       cursorColor: "#dc2626",

@@ -471,3 +471,36 @@ def test_japanese_replace_and_its_undo_need_the_rights(ep, translator_user, revi
     with pytest.raises(actions.UndoRefused, match="only undo your own"):
         actions.undo(action_id=result.action_id, user=reviewer_user)
     assert _seg(ep, 0).source_text == "江戸に行きます。"
+
+
+def test_japanese_apply_queries_are_bounded_per_row_not_by_the_episode(translator_user):
+    """A Japanese replace costs a bounded number of queries per changed row (the source edit's
+    own), nothing per unmatched row of the episode; its undo likewise."""
+
+    def run(n_rows: int, n_other: int) -> tuple[int, int]:
+        ep = Episode.objects.create(title="big")
+        segs = Segment.objects.bulk_create(
+            [
+                Segment(episode=ep, order=i, source_text=f"東京{i}。", text="x", status="machine")
+                for i in range(n_rows)
+            ]
+            + [
+                Segment(episode=ep, order=n_rows + i, source_text="い", text="y", status="machine")
+                for i in range(n_other)
+            ]
+        )
+        Cue.objects.bulk_create(
+            Cue(segment=s, index=0, start_ms=i * 3000, end_ms=i * 3000 + 2000)
+            for i, s in enumerate(segs)
+        )
+        with CaptureQueriesContext(connection) as ctx:
+            result = _ja_apply(ep, translator_user, FindQuery("東京"), "江戸")
+        with CaptureQueriesContext(connection) as undo_ctx:
+            actions.undo(action_id=result.action_id, user=translator_user)
+        assert Segment.objects.filter(episode=ep, source_text__startswith="東京").count() == n_rows
+        return len(ctx.captured_queries), len(undo_ctx.captured_queries)
+
+    small, wide, many = run(5, 0), run(5, 300), run(20, 0)
+    for k in (0, 1):  # apply, undo
+        assert wide[k] <= small[k] + 5
+        assert (many[k] - small[k]) / 15 <= 20  # ~13 per row to apply, ~10 to undo

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.support.factories import timed_episode
 from translator.models import Cue, Segment
@@ -54,7 +55,10 @@ def test_each_timed_row_links_to_the_cue_view_at_its_first_cue(client, translato
 def test_the_link_is_in_the_japanese_ui(client, translator_user):
     ep = _episode(2)
     client.force_login(translator_user)
-    html = client.get(
-        reverse("translator:episode_detail", args=[ep.pk]), HTTP_ACCEPT_LANGUAGE="ja"
-    ).content.decode()
+    try:
+        html = client.get(
+            reverse("translator:episode_detail", args=[ep.pk]), HTTP_ACCEPT_LANGUAGE="ja"
+        ).content.decode()
+    finally:
+        translation.deactivate()  # the request's language would stay active for later tests
     assert 'title="キュー表示で開く"' in html

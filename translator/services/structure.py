@@ -343,7 +343,9 @@ def edit_source(
     overwrite: bool = False,
 ) -> Segment:
     """Replace a segment's Japanese (see the module docstring). ``overwrite`` (after a conflict
-    was shown) saves over whatever version is current."""
+    was shown) saves over whatever version is current. Inside another action (a find &
+    replace) it joins that action, keeping its undo data under ``NESTED_SOURCE_EDITS`` for
+    that action's undo (:func:`revert_source`)."""
     permissions.require(user, permissions.can_edit)
     segment = Segment.objects.select_for_update().get(pk=segment_id)
     new = segment_edit.clean_source(source_text)

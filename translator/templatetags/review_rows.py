@@ -68,7 +68,7 @@ def row_context() -> dict:
             "diff_title": _("Machine text and diff"),
             "history": _("History"),
             "play": _("Play from here"),
-            "cue_view": _("Open in the cue view"),
+            "cue_view": _("Cue view"),
             "select": _("Select"),
             "english_for": _("English for"),
             "placeholder": _("English translation"),

@@ -87,6 +87,63 @@ def test_find_replace_preview_untick_apply_and_undo(
     assert EditAction.objects.get(kind="replace").undone_at is not None
 
 
+def test_japanese_replace_preview_apply_and_undo(
+    login, live_server, browser_users, browser_episode, artifacts
+):
+    """In the Japanese: the change is listed with its Japanese after, applied through the
+    source edit (stored Japanese and re-cut cues, the row shown in place), and one Undo puts
+    the Japanese and its cues back."""
+    import re
+
+    ep = browser_episode
+    a = next(s for s in _rows(ep) if s.cues.exists())
+    original = a.source_text
+    cues_before = list(a.cues.order_by("index").values_list("id", "source_text", "start_ms"))
+    fixed = "日本語を直しました。"
+    page = login("tina")
+    page.goto(f"{live_server.url}/episodes/{ep.pk}/")
+    page.click("#find-replace-tool summary")
+    page.fill("#find-q", "^" + re.escape(original) + "$")
+    page.fill("#find-replacement", fixed)
+    page.select_option("#find-in", "ja")
+    page.check("#find-form input[name=re]")
+    page.click("#find-preview")
+    page.wait_for_selector(".replace-item")
+    item = page.locator(f".replace-item[data-seg='{a.pk}'][data-field='ja']")
+    assert item.locator(".replace-after mark.find-new").inner_text() == fixed
+    assert page.locator("#replace-ja-note").is_visible()
+    page.screenshot(path=str(artifacts / "find_replace_japanese_preview.png"))
+    page.click("#replace-apply")
+    page.wait_for_selector("#replace-result")
+    assert "Replaced in 1 row." in page.locator("#replace-result").inner_text()
+    a.refresh_from_db()
+    assert a.source_text == fixed and a.source_stale
+    assert list(a.cues.values_list("source_text", flat=True)) == [fixed]
+    assert _stored(a) == (f"Machine sentence {a.order + 1}.", "machine")  # English kept
+    page.wait_for_function(
+        "([id, text]) => { const el = document.querySelector('#seg-' + id + ' .seg-ja');"
+        " return el && el.textContent === text; }",
+        arg=[a.pk, fixed],
+    )
+
+    undo = page.locator("#undo-button")
+    undo.wait_for()
+    undo.click()
+    page.wait_for_selector("#undo-msg")
+    assert "Undone: Replace" in page.locator("#undo-msg").inner_text()
+    page.wait_for_function(
+        "([id, text]) => { const el = document.querySelector('#seg-' + id + ' .seg-ja');"
+        " return el && el.textContent === text; }",
+        arg=[a.pk, original],
+    )
+    a.refresh_from_db()
+    assert a.source_text == original and not a.source_stale
+    assert (
+        list(a.cues.order_by("index").values_list("id", "source_text", "start_ms")) == cues_before
+    )
+    assert EditAction.objects.get(kind="replace").undone_at is not None
+
+
 def test_ctrl_z_outside_a_text_field_undoes_a_save_and_inside_keeps_the_browsers_undo(
     login, live_server, browser_users, browser_episode
 ):

@@ -54,7 +54,7 @@ def test_preview_shows_each_change_marked_with_row_and_version(client, translato
     r = client.get(_url("replace_preview", ep.pk), {"q": "tokyo", "replacement": "Edo", "in": "en"})
     html = r.content.decode()
     a, b = _segs(ep)[:2]
-    assert f'value="{a.pk}:1"' in html and f'value="{b.pk}:1"' in html
+    assert f'value="{a.pk}:1:en"' in html and f'value="{b.pk}:1:en"' in html
     assert '<mark class="find-hit">Tokyo</mark>' in html
     assert '<mark class="find-new">Edo</mark>' in html
     assert "#1" in html and "#2" in html
@@ -73,15 +73,70 @@ def test_preview_refuses_a_catastrophic_regex_in_one_line(client, translator_use
     assert "A repeat inside a repeat" in r.content.decode()
 
 
-def test_japanese_matches_are_listed_without_a_replace(client, translator_user, ep):
+def test_japanese_changes_are_offered_applied_and_undone_with_the_rows_back(
+    client, translator_user, ep
+):
     client.force_login(translator_user)
+    a, b, c, _d = _segs(ep)
     r = client.get(
-        _url("replace_preview", ep.pk), {"q": "東京", "word": "1", "in": "ja", "replacement": "x"}
+        _url("replace_preview", ep.pk),
+        {"q": "東京|Tokyo", "re": "1", "case": "1", "in": "", "replacement": "江戸"},
     )
     html = r.content.decode()
-    assert '<mark class="find-hit">東京</mark>' in html
-    assert 'name="change"' not in html
-    assert "Japanese replace: edit each row." in html
+    # Each field is its own change: the Japanese and the English of a row are ticked apart.
+    assert f'value="{a.pk}:1:ja"' in html and f'value="{a.pk}:1:en"' in html
+    assert '<span class="replace-after" lang="ja"><mark class="find-new">江戸</mark>' in html
+    assert 'id="replace-ja-note"' in html
+    assert "Japanese replace: edit each row." not in html
+    # Apply the Japanese of rows 1 and 2 and the English of row 2 only.
+    r = _apply(
+        client,
+        ep,
+        [f"{a.pk}:1:ja", f"{b.pk}:1:ja", f"{b.pk}:1:en"],
+        q="東京|Tokyo",
+        replacement="江戸",
+        re="1",
+        case="1",
+        on_page=[a.pk, b.pk],
+        **{"in": ""},
+    )
+    html = r.content.decode()
+    assert "Replaced in 2 rows." in html
+    assert f'id="seg-{a.pk}" hx-swap-oob="true"' in html
+    assert '<div class="seg-ja" lang="ja">江戸に住んでいます。</div>' in html  # the row, in place
+    a, b = _segs(ep)[:2]
+    assert (a.source_text, a.text) == ("江戸に住んでいます。", "I live in Tokyo.")
+    assert (b.source_text, b.text) == ("江戸都は大きい。", "江戸 is big.")
+    assert EditAction.objects.get().kind == "replace"
+    # One undo: both rows' Japanese and row 2's English come back in place.
+    r = client.post(_url("episode_undo", ep.pk), {"on_page": f"{a.pk},{b.pk}"}, **HTMX)
+    html = r.content.decode()
+    assert "Undone: Replace" in html
+    assert '<div class="seg-ja" lang="ja">東京に住んでいます。</div>' in html
+    a, b = _segs(ep)[:2]
+    assert (a.source_text, b.source_text, b.text) == (
+        "東京に住んでいます。",
+        "東京都は大きい。",
+        "Tokyo is big.",
+    )
+
+
+def test_japanese_change_the_source_edit_refuses_is_said_in_one_line(client, translator_user, ep):
+    client.force_login(translator_user)
+    a = _segs(ep)[0]
+    r = _apply(client, ep, [f"{a.pk}:1:ja"], q="^.+$", re="1", replacement="", **{"in": "ja"})
+    html = r.content.decode()
+    assert 'id="replace-refused"' in html
+    assert "Left alone, the Japanese would not be valid: #1" in html
+    assert _segs(ep)[0].source_text == "東京に住んでいます。"
+
+
+def test_japanese_replace_needs_edit_rights(client, ep, db):
+    client.force_login(make_user("vera"))
+    a = _segs(ep)[0]
+    r = _apply(client, ep, [f"{a.pk}:1:ja"], q="東京", replacement="江戸", **{"in": "ja"})
+    assert r.status_code == 403
+    assert _segs(ep)[0].source_text == "東京に住んでいます。"
 
 
 def test_apply_replaces_and_sends_the_rows_shown_back_out_of_band(client, translator_user, ep):
@@ -288,7 +343,7 @@ def test_japanese_ui(client, translator_user, ep):
         "置換後",
         "単語単位",
         "正規表現",
-        "日本語の置換：各行で編集してください。",
+        "置換は英語と日本語の両方で使えます。",
     ):
         assert text in html
     assert "エピソード全体で検索と置換" in html  # the shortcuts panel

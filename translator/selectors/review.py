@@ -231,6 +231,7 @@ class ReviewRow:
     speaker_name: str
     flags: list[tuple[str, str, str]] = field(default_factory=list)  # (code, short, label)
     status_label: str = ""  # translated; from the segment's status when not given
+    cue_id: int | None = None  # its first cue (the row's link to the cue view)
 
     # Pre-formatted strings for the template, computed once: Django localizes every int it
     # prints, and a 100-row page reads each of these several times.
@@ -238,6 +239,7 @@ class ReviewRow:
     number_str: str = field(init=False)
     start_str: str = field(init=False)
     end_str: str = field(init=False)
+    cue_str: str = field(init=False)
     version_str: str = field(init=False)
     time_label: str = field(init=False)
     is_show_note: bool = field(init=False)
@@ -252,6 +254,7 @@ class ReviewRow:
         self.number_str = str(self.number)
         self.start_str = "" if self.start_ms is None else str(self.start_ms)
         self.end_str = "" if self.end_ms is None else str(self.end_ms)
+        self.cue_str = "" if self.cue_id is None else str(self.cue_id)
         self.version_str = str(seg.version)
         self.time_label = format_timestamp(self.start_ms)
         self.is_show_note = seg.kind == Segment.Kind.SHOW_NOTE
@@ -281,13 +284,14 @@ def _segments(episode_id: int) -> QuerySet[Segment]:
 
 
 def _row_segments(qs: QuerySet[Segment]) -> QuerySet:
-    """``qs`` as tuples of the row's fields (:data:`ROW_FIELDS`), then its first cue's start
-    and its last cue's end."""
+    """``qs`` as tuples of the row's fields (:data:`ROW_FIELDS`), then its first cue's start,
+    its last cue's end and its first cue's id."""
     cues = Cue.objects.filter(segment_id=OuterRef("pk"))
     return qs.annotate(
         first_start_ms=Subquery(cues.order_by("index").values("start_ms")[:1]),
         last_end_ms=Subquery(cues.order_by("-index").values("end_ms")[:1]),
-    ).values_list(*ROW_FIELDS, "first_start_ms", "last_end_ms")
+        first_cue_id=Subquery(cues.order_by("index").values("id")[:1]),
+    ).values_list(*ROW_FIELDS, "first_start_ms", "last_end_ms", "first_cue_id")
 
 
 def flag_badges() -> dict[str, tuple[str, str, str]]:
@@ -298,14 +302,14 @@ def flag_badges() -> dict[str, tuple[str, str, str]]:
 def _rows(values: Sequence[tuple], names: Mapping[str, str]) -> list[ReviewRow]:
     """Rows from :func:`_row_segments` tuples. Stored QA flags are used; rows whose flags were
     never stored get them computed here (not stored: this module only reads)."""
-    segments = [(RowSegment(*v[:-2]), v[-2], v[-1]) for v in values]
-    missing = [seg.id for seg, _, _ in segments if seg.qa_flags is None]
+    segments = [(RowSegment(*v[:-3]), v[-3], v[-2], v[-1]) for v in values]
+    missing = [seg.id for seg, _, _, _ in segments if seg.qa_flags is None]
     computed = qa_flags.compute_qa_flags(segment_ids=missing) if missing else {}
     badges = flag_badges()
     status_labels = {k: str(v) for k, v in STATUS_LABELS.items()}
     speaker_names: dict[str, str] = {}
     rows = []
-    for seg, start_ms, end_ms in segments:
+    for seg, start_ms, end_ms, cue_id in segments:
         codes = seg.qa_flags if seg.qa_flags is not None else computed.get(seg.id, [])
         label = seg.speaker_label
         name = speaker_names.get(label)
@@ -320,6 +324,7 @@ def _rows(values: Sequence[tuple], names: Mapping[str, str]) -> list[ReviewRow]:
                 speaker_name=name,
                 flags=[badges[c] for c in codes if c in badges],
                 status_label=status_labels.get(seg.status, seg.status),
+                cue_id=cue_id,
             )
         )
     return rows

@@ -49,6 +49,7 @@ HANDLER_MODULES = (
     "translator.services.review",
     "translator.services.timing_edit",
     "translator.services.structure",
+    "translator.services.replace",
 )
 
 

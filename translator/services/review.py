@@ -8,7 +8,7 @@ never conflicts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -345,11 +345,30 @@ def _restore(
     EditAction.Kind.UNAPPROVE,
     EditAction.Kind.BULK_APPROVE,
     EditAction.Kind.RESTORE,
-    EditAction.Kind.REPLACE,
 )
 def undo_revisions(act: EditAction, user: AbstractBaseUser | None) -> None:
     """Put back the English and status each segment had before ``act``. Refused whole (nothing
     written) if any of its segments changed since ``act``'s last revision of it."""
+    touched = lock_touched(act)
+    refuse_moved([s for s in touched.segments.values() if _moved_on(s, touched.last[s.pk])])
+    revert_english(act, user, touched, touched.segments.values())
+
+
+@dataclass(frozen=True)
+class Touched:
+    """The segments an action wrote revisions of (locked, in row order), with its first and
+    last revision of each."""
+
+    segments: dict[int, Segment]
+    first: dict[int, SegmentRevision]
+    last: dict[int, SegmentRevision]
+
+    def moved(self, segment: Segment) -> bool:
+        """Changed since the action (other than by actions undone since)."""
+        return _moved_on(segment, self.last[segment.pk])
+
+
+def lock_touched(act: EditAction) -> Touched:
     first: dict[int, SegmentRevision] = {}
     last: dict[int, SegmentRevision] = {}
     for rev in act.revisions.order_by("id"):
@@ -359,7 +378,12 @@ def undo_revisions(act: EditAction, user: AbstractBaseUser | None) -> None:
         s.pk: s
         for s in Segment.objects.select_for_update().filter(pk__in=list(first)).order_by("order")
     }
-    moved = [s.order + 1 for s in segments.values() if _moved_on(s, last[s.pk])]
+    return Touched(segments, first, last)
+
+
+def refuse_moved(segments: Sequence[Segment]) -> None:
+    """Refuse an undo (``UndoRefused`` naming the rows) when any of these rows changed since."""
+    moved = sorted(s.order + 1 for s in segments)
     if moved:
         rows = ", ".join(str(n) for n in moved[:5]) + (" …" if len(moved) > 5 else "")
         raise actions.UndoRefused(
@@ -367,17 +391,28 @@ def undo_revisions(act: EditAction, user: AbstractBaseUser | None) -> None:
             if len(moved) == 1
             else f"Not undone: rows {rows} changed since."
         )
-    touches_approval = any(
-        Status.APPROVED in (first[pk].old_status, last[pk].new_status) for pk in first
-    )
-    if touches_approval:
+
+
+def revert_english(
+    act: EditAction,
+    user: AbstractBaseUser | None,
+    touched: Touched,
+    segments: Iterable[Segment],
+) -> None:
+    """Put back the English and status ``segments`` had before ``act`` (the caller checked
+    that none moved since), with the "Japanese changed" flag a confirming save of ``act``
+    cleared. Putting an approval back or taking one away needs a reviewer."""
+    segments = list(segments)
+    first, last = touched.first, touched.last
+    if any(Status.APPROVED in (first[s.pk].old_status, last[s.pk].new_status) for s in segments):
         permissions.require(user, permissions.can_approve)
-    stale = set(act.data.get("stale_cleared", ()))
+    ids = {s.pk for s in segments}
+    stale = set(act.data.get("stale_cleared", ())) & ids
     with qa_flags.collect():
-        if stale & set(segments):  # "Japanese changed" again: the confirming save is undone
-            Segment.objects.filter(pk__in=stale & set(segments)).update(source_stale=True)
-            qa_flags.segments_changed(segment_ids=stale & set(segments))
-        for segment in segments.values():
+        if stale:  # "Japanese changed" again: the confirming save is undone
+            Segment.objects.filter(pk__in=stale).update(source_stale=True)
+            qa_flags.segments_changed(segment_ids=stale)
+        for segment in segments:
             before = first[segment.pk]
             _apply(
                 segment,

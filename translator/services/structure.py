@@ -53,6 +53,9 @@ MAX_SOURCE_CHARS = 5000
 # Kinds whose doing or undoing adds or removes rows (row numbers move): a page showing the
 # rows reloads them afterwards (the review page: HX-Trigger ``rowsRestructured``).
 RESTRUCTURING_KINDS = frozenset({Kind.SPLIT, Kind.MERGE})
+# ``act.data`` key of an outer action (a replace) that source edits joined: segment id (str) ->
+# that edit's undo data, as a source edit of its own keeps in its ``act.data``.
+NESTED_SOURCE_EDITS = "source_edits"
 
 
 class StructureError(review.ReviewError):
@@ -340,7 +343,9 @@ def edit_source(
     overwrite: bool = False,
 ) -> Segment:
     """Replace a segment's Japanese (see the module docstring). ``overwrite`` (after a conflict
-    was shown) saves over whatever version is current."""
+    was shown) saves over whatever version is current. Inside another action (a find &
+    replace) it joins that action, keeping its undo data under ``NESTED_SOURCE_EDITS`` for
+    that action's undo (:func:`revert_source`)."""
     permissions.require(user, permissions.can_edit)
     segment = Segment.objects.select_for_update().get(pk=segment_id)
     new = segment_edit.clean_source(source_text)
@@ -368,12 +373,16 @@ def edit_source(
         kind=Kind.SOURCE_EDIT,
         summary=f"Edit Japanese row {_row(segment)}",
     ) as act:
-        act.data = {
+        undo_data = {
             "segment": segment.pk,
             "source": old_source,
             "source_stale": segment.source_stale,
             "cues": _cue_snapshot(segment.pk),
         }
+        if act.kind == Kind.SOURCE_EDIT:
+            act.data = undo_data
+        else:  # joined an outer action (a replace): its undo finds this row's data by id
+            act.data.setdefault(NESTED_SOURCE_EDITS, {})[str(segment.pk)] = undo_data
         _recut_cues(segment, new)
         has_english = bool(segment.text.strip() or segment.machine_text.strip())
         Segment.objects.filter(pk=segment.pk).update(
@@ -391,7 +400,7 @@ def edit_source(
             old_status=segment.status,
             old_source=old_source,
         )
-        act.data["cues_after"] = {str(segment.pk): _cue_state(segment.pk)}
+        undo_data["cues_after"] = {str(segment.pk): _cue_state(segment.pk)}
         _move_unit_source(segment, old_source)
         qa_flags.segments_changed(
             segment_ids=[segment.pk, *_same_source(segment.episode_id, old_source)]
@@ -421,6 +430,20 @@ def undo_source_edit(act: EditAction, user: AbstractBaseUser | None) -> None:
     if segment is None:
         raise actions.UndoRefused("Not undone: the row was merged or removed since.")
     _refuse_if_moved([segment], act, data.get("cues_after", {}))
+    revert_source(segment, data, user)
+
+
+def source_cues_moved(segment: Segment, data: dict[str, Any]) -> bool:
+    """Whether the cues of a source-edited ``segment`` changed since the edit (a retime):
+    ``data`` is the edit's undo data (``act.data`` of a source edit, or its entry in an outer
+    action's ``NESTED_SOURCE_EDITS``). Part of the refusal check of an undo."""
+    return _cue_state(segment.pk) != data.get("cues_after", {}).get(str(segment.pk))
+
+
+def revert_source(segment: Segment, data: dict[str, Any], user: AbstractBaseUser | None) -> None:
+    """Put back the Japanese, cues and stale flag a source edit replaced (``data``: its undo
+    data, see :func:`source_cues_moved`), as an undo revision. The caller has locked the row
+    and checked that nobody changed it since."""
     changed_source = segment.source_text
     _put_cues(segment.pk, data["cues"])
     Segment.objects.filter(pk=segment.pk).update(

@@ -45,6 +45,7 @@ def render_rows(rows: Iterable[Any], context: Mapping[str, Any]) -> SafeString:
         "can_approve": context.get("can_approve", False),
         "L": context.get("L", {}),
         "seg_base": context.get("seg_base", ""),
+        "cue_base": context.get("cue_base", ""),
         "row_error": context.get("row_error", ""),
         "oob": context.get("oob_rows", False),  # out-of-band swaps (rows an undo changed)
         "row_notice": context.get("row_notice", ""),  # e.g. "re-translated, your English kept"
@@ -57,6 +58,8 @@ def row_context() -> dict:
     """What every row needs besides the row: labels translated once, not per row (speed)."""
     return {
         "seg_base": reverse("translator:segment_row", args=[0]).removesuffix("0/row/"),
+        # "/episodes/": the row's link to the cue view is cue_base ~ episode ~ "/cues/?cue=" ~ cue
+        "cue_base": reverse("translator:cue_view", args=[0]).removesuffix("0/cues/"),
         "L": {
             "save": _("Save"),
             "approve": _("Approve"),
@@ -65,6 +68,7 @@ def row_context() -> dict:
             "diff_title": _("Machine text and diff"),
             "history": _("History"),
             "play": _("Play from here"),
+            "cue_view": _("Cue view"),
             "select": _("Select"),
             "english_for": _("English for"),
             "placeholder": _("English translation"),

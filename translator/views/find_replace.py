@@ -112,16 +112,21 @@ def replace_preview(request: HttpRequest, episode_id: int) -> HttpResponse:
     return HttpResponse(render_to_string(PREVIEW_TEMPLATE, ctx, request=request))
 
 
-def _selected(values: Iterable[str]) -> dict[int, int]:
-    """``"<segment id>:<version>"`` values of the ticked changes (junk skipped)."""
-    out: dict[int, int] = {}
+def _selected(values: Iterable[str]) -> tuple[dict[int, int], dict[int, set[str]]]:
+    """``"<segment id>:<version>[:<ja|en>]"`` values of the ticked changes (junk skipped):
+    (segment id -> version, segment id -> the fields to replace in; English when not said)."""
+    versions: dict[int, int] = {}
+    fields: dict[int, set[str]] = {}
     for value in values:
-        pk, _sep, version = value.partition(":")
+        pk, _sep, rest = value.partition(":")
+        version, _sep, name = rest.partition(":")
+        name = name or "en"
         pk_int = review_selectors.parse_int(pk)
         version_int = review_selectors.parse_int(version)
-        if pk_int is not None and version_int is not None:
-            out[pk_int] = version_int
-    return out
+        if pk_int is not None and version_int is not None and name in ("ja", "en"):
+            versions[pk_int] = version_int
+            fields.setdefault(pk_int, set()).add(name)
+    return versions, fields
 
 
 @require_POST
@@ -129,7 +134,7 @@ def _selected(values: Iterable[str]) -> dict[int, int]:
 def replace_apply(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = get_object_or_404(Episode.objects.only("id"), pk=episode_id)
     query, replacement, _scope = _query(request.POST)
-    selected = _selected(request.POST.getlist("change"))
+    selected, fields = _selected(request.POST.getlist("change"))
     ctx: dict = {"episode": episode, "applied": True}
     result = None
     if replacement is None:
@@ -143,6 +148,7 @@ def replace_apply(request: HttpRequest, episode_id: int) -> HttpResponse:
                 query=query,
                 replacement=replacement,
                 selected=selected,
+                fields=fields,
                 user=request.user,
             )
         except FindError as exc:
@@ -152,12 +158,16 @@ def replace_apply(request: HttpRequest, episode_id: int) -> HttpResponse:
             messages.success(request, result.summary)
             if result.conflicts:
                 messages.warning(request, _conflict_text(result.conflicts))
+            if result.refused:
+                messages.warning(request, _refused_text(result.refused))
         else:
             messages.error(request, ctx["error"])
         return back(request, episode.pk)
     ctx["result"] = result
     if result is not None and result.conflicts:
         ctx["conflicts"] = _conflict_text(result.conflicts)
+    if result is not None and result.refused:
+        ctx["refused"] = _refused_text(result.refused)
     html = render_to_string(PREVIEW_TEMPLATE, ctx, request=request)
     response = HttpResponse(html)
     if result is not None and result.replaced:
@@ -169,6 +179,14 @@ def replace_apply(request: HttpRequest, episode_id: int) -> HttpResponse:
 def _conflict_text(rows: list[int]) -> str:
     listed = ", ".join(f"#{n}" for n in rows[:20]) + (" …" if len(rows) > 20 else "")
     return _("Left alone, changed since the preview: %(rows)s.") % {"rows": listed}
+
+
+def _refused_text(refused: list[tuple[int, str]]) -> str:
+    rows = ", ".join(f"#{n}" for n, _why in refused[:20]) + (" …" if len(refused) > 20 else "")
+    return _("Left alone, the Japanese would not be valid: %(rows)s (%(why)s)") % {
+        "rows": rows,
+        "why": refused[0][1],
+    }
 
 
 def _undo_bar(request: HttpRequest, episode: Episode, *, message: str = "", level: str = "") -> str:

@@ -281,6 +281,16 @@
     }
   }
 
+  // A waveform drag saved new times (waveform.js): show the cue's segment rows as saved, unless
+  // keys changed that cue meanwhile (their own save answers with the rows).
+  document.addEventListener("jimaku:cue-retimed", (e) => {
+    const id = String((e.detail || {}).id || "");
+    if (!id || !rowById(id) || pending.has(id) || inflight.has(id)) return;
+    reload(id).finally(() => {
+      document.body.dataset.cueRetimed = String(parseInt(document.body.dataset.cueRetimed || "0", 10) + 1);
+    });
+  });
+
   window.addEventListener("beforeunload", (e) => {
     if (pending.size || inflight.size) e.preventDefault();
   });

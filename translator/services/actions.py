@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextvars
 import importlib
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -58,8 +59,12 @@ class UndoRefused(Exception):
 
 
 def current() -> EditAction | None:
-    """The action the calling service runs in, if any (its revisions are attached to it)."""
-    return _current.get()
+    """The action the calling service runs in, if any: the caller attaches a revision to it
+    (or records undo data in it), so it is kept."""
+    act = _current.get()
+    if act is not None:
+        act._attached = True  # noqa: SLF001 - read by action() below
+    return act
 
 
 @contextmanager
@@ -86,15 +91,17 @@ def action(
             summary=summary[:300],
             data=data or {},
         )
+        initial_data = json.dumps(act.data, sort_keys=True)
         token = _current.set(act)
         try:
             yield act
         finally:
             _current.reset(token)
-        if not act.data and not act.revisions.exists():
-            act.delete()
+        if not act.data and not getattr(act, "_attached", False):
+            act.delete()  # nothing was recorded: nothing to undo
             act.pk = None
-        else:  # the body may have set data or a summary with what it did
+        elif json.dumps(act.data, sort_keys=True) != initial_data or act.summary != summary:
+            # the body set data or a summary with what it did
             EditAction.objects.filter(pk=act.pk).update(data=act.data, summary=act.summary[:300])
 
 

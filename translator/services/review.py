@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.utils import translation
 
 from translator import permissions
 from translator.models import EditAction, Segment, SegmentRevision
@@ -149,7 +150,8 @@ def save_segment(
 
 
 def _row_summary(kind: str, segment: Segment) -> str:
-    return f"{EditAction.Kind(kind).label} row {segment.order + 1}"
+    with translation.override("en"):  # stored: the same words whatever the editor's language
+        return f"{EditAction.Kind(kind).label} row {segment.order + 1}"
 
 
 def _save(

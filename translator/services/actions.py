@@ -20,6 +20,7 @@ keep what the handler needs in ``EditAction.data``; the default handler
 from __future__ import annotations
 
 import contextvars
+import copy
 import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -85,6 +86,7 @@ def action(
             summary=summary[:300],
             data=data or {},
         )
+        as_created = (copy.deepcopy(act.data), act.summary)
         token = _current.set(act)
         try:
             yield act
@@ -93,7 +95,9 @@ def action(
         if not act.data and not act.revisions.exists():
             act.delete()
             act.pk = None
-        else:  # the body may have set data or a summary with what it did
+        elif (act.data, act.summary) != as_created:
+            # the body set data or a summary with what it did (no write when it was all known
+            # up front: a retime names its data when the action starts)
             EditAction.objects.filter(pk=act.pk).update(data=act.data, summary=act.summary[:300])
 
 

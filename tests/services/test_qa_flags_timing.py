@@ -220,3 +220,43 @@ def test_a_text_change_and_a_retime_in_one_collect_block():
         qa_flags.segments_changed(segment_ids=[segs[2].pk], timing_only=True)
     assert _stored(ep) == compute_qa_flags(segment_ids=[s.pk for s in segs])
     assert "inconsistent" not in Segment.objects.get(pk=segs[1].pk).qa_flags
+
+
+def _captions(ep: Episode, shift_ms: int, squeeze: float) -> bytes:
+    import pysubs2
+
+    subs = pysubs2.SSAFile()
+    for cue in Cue.objects.filter(segment__episode=ep).order_by("segment__order", "index"):
+        start = int(cue.start_ms * squeeze) + shift_ms
+        subs.append(
+            pysubs2.SSAEvent(
+                start=start,
+                end=start + int((cue.end_ms - cue.start_ms) * squeeze),
+                text=cue.source_text,
+            )
+        )
+    return subs.to_string("srt").encode("utf-8")
+
+
+def test_alignment_and_its_undo_store_what_a_full_recompute_gives(translator_user):
+    """Alignment changes only times: it refreshes the timing flags of the rows it retimed
+    (and the row before each), and they are what a full recompute stores."""
+    from translator.services.alignment import align_episode_timing, undo_alignment
+
+    ep = _build(
+        [
+            (Segment.Kind.TRANSCRIPT, SOURCES[i % 3], ENGLISH[1 + i % 7], [(100, 2500, True)])
+            for i in range(12)
+        ]
+    )
+    refresh_qa_flags(episode_id=ep.pk)
+    before = _stored(ep)
+    ids = list(before)
+    run = align_episode_timing(  # everything 40 % shorter: reading speed flags appear
+        episode_id=ep.pk, data=_captions(ep, 300, 0.6), filename="fast.srt", user=translator_user
+    )
+    after = _stored(ep)
+    assert after == compute_qa_flags(segment_ids=ids)
+    assert after != before
+    undo_alignment(run_id=run.pk, user=translator_user)
+    assert _stored(ep) == compute_qa_flags(segment_ids=ids) == before

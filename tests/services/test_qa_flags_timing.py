@@ -260,3 +260,25 @@ def test_alignment_and_its_undo_store_what_a_full_recompute_gives(translator_use
     assert after != before
     undo_alignment(run_id=run.pk, user=translator_user)
     assert _stored(ep) == compute_qa_flags(segment_ids=ids) == before
+
+
+def test_a_retime_does_not_recheck_the_rows_with_the_same_japanese(translator_user, monkeypatch):
+    """The cost of a retime save was the consistency check of every row with the same
+    Japanese: a retime now checks only the timing of its row and the row before it."""
+    ep = _episode(30)
+    full, timing = [], []
+    real_full, real_timing = qa_flags.flags_for, qa_flags.timing_flags_for
+    monkeypatch.setattr(qa_flags, "flags_for", lambda *a, **k: full.append(1) or real_full(*a, **k))
+    monkeypatch.setattr(
+        qa_flags, "timing_flags_for", lambda *a, **k: timing.append(1) or real_timing(*a, **k)
+    )
+    cue = Cue.objects.get(segment__episode=ep, segment__order=15)
+    timing_edit.retime_cue(
+        cue_id=cue.pk,
+        start_ms=cue.start_ms + 100,
+        end_ms=cue.end_ms,
+        base_version=cue.version,
+        user=translator_user,
+    )
+    assert full == [] and len(timing) == 2
+    assert _stored(ep) == compute_qa_flags(segment_ids=_stored(ep))

@@ -12,11 +12,11 @@ One way keeps them fresh: a service that changes any of that calls :func:`segmen
 flags are recomputed once, in the service's own transaction (committed with the change, rolled
 back with it): at once, or, inside a :func:`collect` block (bulk approval, a translation job's
 batch), once at the end of the block for everything it changed. A change of cue times only
-(a retime, a waveform drag) says ``timing_only=True``: then only the flags that depend on times
-(``translator.core.qa.TIMING_FLAGS``) of those segments and of the one before each are
-recomputed, the others kept as stored (they do not depend on times), which is what a full
-recompute would store, without re-checking every row with the same source. Nothing else writes them: no
-model ``save()`` override, no GET request. ``qa_flags`` is ``None`` for rows written some other
+(a retime, a waveform drag, an alignment) says ``timing_only=True``: then only the flags that
+depend on times (``translator.core.qa.TIMING_FLAGS``) of those segments and of the one before
+each are recomputed, the others kept as stored (they do not depend on times): what a full
+recompute would store, without re-checking every row with the same source. Nothing else
+writes them: no model ``save()`` override, no GET request. ``qa_flags`` is ``None`` for rows written some other
 way (bulk creation, a shell); readers compute those in memory (:func:`compute_qa_flags`) and
 ``manage.py refresh_qa`` (or the next service change to the episode) stores them.
 """

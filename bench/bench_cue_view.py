@@ -1,7 +1,8 @@
 """Cue view: server time and SQL queries per page (100 cues shown) at 340 and 5,000 cues
 against a bare Django template rendering the same 100 cues (same run); p95 latency of a retime
 save with 20 concurrent editors against a real server process on loopback (SQLite, WAL), each
-retiming its own cue through the JSON endpoint the waveform uses.
+retiming its own cue through the JSON endpoint the waveform uses, and the server's CPU per
+retime save against a text save's (steadier than latency when the machine is loaded).
 
 ``python -m bench.run cue_view`` (or ``python -m bench.bench_cue_view``) prints the figures.
 """
@@ -162,6 +163,19 @@ def _retimer(port, cookie, episode_id, cue_id, saves, latencies, errors, think_s
         version = json.loads(data)["version"]
 
 
+def _server_cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) the server process has used so far; ``None`` off Linux.
+    CPU per save is steadier than latency on a loaded machine: it is the server's own work,
+    not the time spent waiting for a core."""
+    import os
+
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _retime_figures() -> list[Figure]:
     from django.contrib.auth.models import Group
     from django.contrib.auth.models import User as DjangoUser
@@ -183,11 +197,20 @@ def _retime_figures() -> list[Figure]:
         user.groups.add(group)
         cookies.append(session_cookie(user))
 
-    with runserver() as port:
+    server = runserver()
+    cpu: dict[str, float | None] = {"retime": 0.0, "text": 0.0}
+    with server as port:
 
-        def editors(loop, targets, n: int, saves: int, think_s: float) -> tuple[list, float]:
+        def editors(
+            loop, targets, n: int, saves: int, think_s: float, kind: str = ""
+        ) -> tuple[list, float]:
             args = [(port, cookies[i], *targets[i], saves) for i in range(n)]
+            cpu0 = _server_cpu_s(server.process.pid)
             latencies, errs, wall = run_editors(loop, args, think_s=think_s)
+            cpu1 = _server_cpu_s(server.process.pid)
+            if kind:  # the server's CPU over this round, added to its kind's total
+                known = None not in (cpu0, cpu1, cpu[kind])
+                cpu[kind] = cpu[kind] + cpu1 - cpu0 if known else None
             errors.extend(errs)
             return latencies, wall
 
@@ -201,10 +224,14 @@ def _retime_figures() -> list[Figure]:
         # machine's own figure for "as for text saves", whatever else loads it meanwhile.
         latencies, text, wall = [], [], 0.0
         for _round in range(ROUNDS):
-            got, took = editors(_retimer, retimes, EDITORS, SAVES_PER_EDITOR // ROUNDS, THINK_S)
+            got, took = editors(
+                _retimer, retimes, EDITORS, SAVES_PER_EDITOR // ROUNDS, THINK_S, "retime"
+            )
             latencies += got
             wall += took
-            text += editors(_editor_loop, texts, EDITORS, SAVES_PER_EDITOR // ROUNDS, THINK_S)[0]
+            text += editors(
+                _editor_loop, texts, EDITORS, SAVES_PER_EDITOR // ROUNDS, THINK_S, "text"
+            )[0]
     if errors:
         raise RuntimeError(f"{len(errors)} failed saves, first: {errors[0]}")
     return [
@@ -228,7 +255,21 @@ def _retime_figures() -> list[Figure]:
             goal="~1x (as for text saves)",
             note=f"text saves median {statistics.median(text) * 1e3:.1f} ms",
         ),
-    ]
+    ] + (
+        [
+            Figure(
+                SECTION,
+                f"server CPU per retime save, {EDITORS} concurrent editors",
+                cpu["retime"] / len(latencies),
+                baseline_name="server CPU per text save, same server and run",
+                baseline_value=cpu["text"] / len(text),
+                goal="informative (steadier than latency on a loaded machine)",
+                note="user + system CPU of the server process over the rounds / saves",
+            )
+        ]
+        if cpu["retime"] is not None and cpu["text"] is not None and latencies and text
+        else []
+    )
 
 
 def run() -> list[Figure]:

@@ -241,6 +241,20 @@ def speaker_names_missing(
     ]
 
 
+# The flags that depend on cue times (the English spread over the cues, as the export does):
+# the only ones :func:`english_cue_checks` raises, and the only ones a retime can change
+# (``translator.services.qa_flags`` recomputes just these after a timing-only edit).
+TIMING_FLAGS: frozenset[QAFlag] = frozenset(
+    {
+        QAFlag.LINE_TOO_LONG,
+        QAFlag.TOO_MANY_LINES,
+        QAFlag.READING_SPEED,
+        QAFlag.CUE_TOO_SHORT,
+        QAFlag.CUE_TOO_LONG,
+    }
+)
+
+
 @dataclass(frozen=True)
 class CueCheck:
     """One English cue of a segment as the export shows it, with its figures and the line
@@ -332,7 +346,17 @@ def check_segment(
     english = text.strip()
     if not english:
         return [QAFlag.EMPTY_TRANSLATION] if source_text.strip() else []
-    flags: set[QAFlag] = set()
+    flags = timing_flags(
+        english,
+        cue_spans,
+        max_cps=max_cps,
+        max_chars_per_line=max_chars_per_line,
+        max_lines=max_lines,
+        min_duration_ms=min_duration_ms,
+        max_duration_ms=max_duration_ms,
+        next_start_ms=next_start_ms,
+        protected=protected,
+    )
     if source_changed:
         flags.add(QAFlag.SOURCE_CHANGED)
     if _JAPANESE.search(english):
@@ -347,26 +371,42 @@ def check_segment(
         flags.add(QAFlag.INCONSISTENT)
     if memory_english and not any(_same_english(english, m) for m in memory_english):
         flags.add(QAFlag.DIFFERS_FROM_MEMORY)
-
-    spans: list[tuple[int, int]] | None = None
-    if cue_spans:
-        spans = []
-        for s, e in cue_spans:
-            if s is None or e is None:
-                spans = None
-                break
-            spans.append((int(s), int(max(s, e))))
-
-    if spans:
-        options = SubtitleOptions(
-            max_cps_en=max_cps,
-            max_chars_per_line=max_chars_per_line,
-            max_lines=max_lines,
-            min_duration_ms=min_duration_ms,
-            max_duration_ms=max_duration_ms,
-        )
-        for cue in english_cue_checks(
-            english, spans, options=options, next_start_ms=next_start_ms, protected=protected
-        ):
-            flags |= cue.flags
     return [f for f in QAFlag if f in flags]
+
+
+def timing_flags(
+    text: str,
+    cue_spans: Sequence[tuple[int | None, int | None]] | None,
+    *,
+    max_cps: float = 20.0,
+    max_chars_per_line: int = 42,
+    max_lines: int = 2,
+    min_duration_ms: int = MIN_DURATION_MS,
+    max_duration_ms: int = MAX_DURATION_MS,
+    next_start_ms: int | None = None,
+    protected: Sequence[str] = (),
+) -> set[QAFlag]:
+    """The :data:`TIMING_FLAGS` part of :func:`check_segment` (same arguments): the line and
+    timing flags of the English spread over the timed cues (none for empty English or when a
+    span is untimed). ``check_segment`` is these and the text flags, whatever the times."""
+    english = text.strip()
+    if not english or not cue_spans:
+        return set()
+    spans: list[tuple[int, int]] = []
+    for s, e in cue_spans:
+        if s is None or e is None:
+            return set()
+        spans.append((int(s), int(max(s, e))))
+    options = SubtitleOptions(
+        max_cps_en=max_cps,
+        max_chars_per_line=max_chars_per_line,
+        max_lines=max_lines,
+        min_duration_ms=min_duration_ms,
+        max_duration_ms=max_duration_ms,
+    )
+    flags: set[QAFlag] = set()
+    for cue in english_cue_checks(
+        english, spans, options=options, next_start_ms=next_start_ms, protected=protected
+    ):
+        flags |= cue.flags
+    return flags

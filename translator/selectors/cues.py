@@ -273,8 +273,13 @@ def segment_cue_rows(cue_id: int, *, numbered: bool = True) -> list[CueRow]:
     return _rows_for_segments(seg.episode_id, [seg.pk], None, before + 1)
 
 
-def cue_row(cue_id: int, rows: Iterable[CueRow] | None = None) -> CueRow:
-    """The row of one cue (from ``rows`` when given)."""
+def cue_row(
+    cue_id: int, rows: Iterable[CueRow] | None = None, *, segment: tuple[int, int] | None = None
+) -> CueRow:
+    """The row of one cue (from ``rows`` when given). ``segment``: (episode id, segment id) of
+    the cue when the caller has them (one query less)."""
+    if rows is None and segment is not None:
+        rows = _rows_for_segments(segment[0], [segment[1]], None, 1)
     for row in rows if rows is not None else segment_cue_rows(cue_id, numbered=False):
         if row.id == cue_id:
             return row

@@ -108,8 +108,9 @@ def align_episode_timing(
         pk: Cue.Timing.ALIGNED if method == "aligned" else Cue.Timing.ESTIMATED
         for pk, method in result.method.items()
     }
-    store_times(cues, result.times, kinds, keep_manual=not replace_manual)
-    segments_changed(episode_id=episode.pk)  # timing flags follow the new times
+    changed = store_times(cues, result.times, kinds, keep_manual=not replace_manual)
+    # Only times changed: the timing flags of the retimed rows (and the row before each)
+    segments_changed(segment_ids={c.segment_id for c in changed}, timing_only=True)
     report = result.report.to_dict() | {
         "summary": result.report.summary(),
         "caption_file": (filename or "")[:255],
@@ -146,7 +147,7 @@ def undo_alignment(*, run_id: int, user: AbstractBaseUser | None = None) -> Alig
         cue.start_ms, cue.end_ms, cue.timing = previous[cue.pk]
         cue.version = F("version") + 1
     Cue.objects.bulk_update(cues, ["start_ms", "end_ms", "timing", "version"], batch_size=500)
-    segments_changed(episode_id=run.episode_id)
+    segments_changed(segment_ids={c.segment_id for c in cues}, timing_only=True)
     run.undone = True
     run.save(update_fields=["undone"])
     episode = run.episode

@@ -386,7 +386,8 @@ def apply_audio_timing(
         dict.fromkeys(result.times, Cue.Timing.ALIGNED),
         keep_manual=not replace_manual,
     )
-    segments_changed(episode_id=episode.pk)
+    # Only times changed: the timing flags of the retimed rows (and the row before each)
+    segments_changed(segment_ids={c.segment_id for c in changed}, timing_only=True)
     label = media_label + (f" + {captions_filename}" if captions_filename else "")
     report = _run_report(
         result.report,

@@ -11,8 +11,12 @@ One way keeps them fresh: a service that changes any of that calls :func:`segmen
 (these segments, a whole episode, or segments of other episodes with these sources). The
 flags are recomputed once, in the service's own transaction (committed with the change, rolled
 back with it): at once, or, inside a :func:`collect` block (bulk approval, a translation job's
-batch), once at the end of the block for everything it changed. Nothing else writes them: no
-model ``save()`` override, no GET request. ``qa_flags`` is ``None`` for rows written some other
+batch), once at the end of the block for everything it changed. A change of cue times only
+(a retime, a waveform drag, an alignment) says ``timing_only=True``: then only the flags that
+depend on times (``translator.core.qa.TIMING_FLAGS``) of those segments and of the one before
+each are recomputed, the others kept as stored (they do not depend on times): what a full
+recompute would store, without re-checking every row with the same source. Nothing else
+writes them: no model ``save()`` override, no GET request. ``qa_flags`` is ``None`` for rows written some other
 way (bulk creation, a shell); readers compute those in memory (:func:`compute_qa_flags`) and
 ``manage.py refresh_qa`` (or the next service change to the episode) stores them.
 """
@@ -28,7 +32,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from translator.core import tm
-from translator.core.qa import check_segment
+from translator.core.qa import TIMING_FLAGS, QAFlag, check_segment, timing_flags
 from translator.models import Cue, Episode, MemoryUnit, Segment, Speaker
 
 _CHUNK = 500  # ids per IN (…) clause: well under SQLite's variable limit
@@ -62,12 +66,10 @@ def flags_for(
     memory_english: Sequence[str] | None = None,
 ) -> list[str]:
     """QA flag codes of one segment (``translator.core.qa.QAFlag`` values, in that order)."""
-    spans = list(item.cue_spans)
-    timed = bool(spans) and all(s is not None and e is not None for s, e in spans)
     codes = check_segment(
         item.source_text,
         item.text,
-        spans if timed and item.kind == Segment.Kind.TRANSCRIPT else None,
+        _subtitled_spans(item),
         glossary=glossary,
         next_start_ms=item.next_start_ms,
         protected=protected,
@@ -77,6 +79,30 @@ def flags_for(
         source_changed=item.source_stale,
     )
     return [code.value for code in codes]
+
+
+def _subtitled_spans(item: QAInput) -> list[tuple[int | None, int | None]] | None:
+    """The cue spans QA checks the English against: those of a transcript row whose cues
+    are all timed (show notes, sounds and untimed rows are not subtitled)."""
+    spans = list(item.cue_spans)
+    timed = bool(spans) and all(s is not None and e is not None for s, e in spans)
+    return spans if timed and item.kind == Segment.Kind.TRANSCRIPT else None
+
+
+def timing_flags_for(item: QAInput, *, protected: Sequence[str]) -> set[QAFlag]:
+    """The timing-dependent part (``translator.core.qa.TIMING_FLAGS``) of :func:`flags_for`:
+    all that changes when only the cue times of ``item`` (or the next segment's first cue)
+    move."""
+    return timing_flags(
+        item.text, _subtitled_spans(item), next_start_ms=item.next_start_ms, protected=protected
+    )
+
+
+def merge_timing_flags(stored: Sequence[str], timing: set[QAFlag]) -> list[str]:
+    """``stored`` flags with their timing-dependent part replaced by ``timing``, in
+    :class:`QAFlag` order (what :func:`flags_for` gives when only the times changed)."""
+    kept = set(stored)
+    return [f.value for f in QAFlag if f in timing or (f not in TIMING_FLAGS and f.value in kept)]
 
 
 def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -304,7 +330,11 @@ def refresh_qa_flags(
             todo += peers
         flags = _compute(todo, scans=scans)
 
-    stored = {r["id"]: r["qa_flags"] for r in todo}
+    return _write_flags(flags, {r["id"]: r["qa_flags"] for r in todo})
+
+
+def _write_flags(flags: Mapping[int, list[str]], stored: Mapping[int, list[str] | None]) -> int:
+    """Store the flags that differ from ``stored``: one UPDATE per distinct set of flags."""
     groups: dict[tuple[str, ...], list[int]] = {}
     for segment_id, codes in flags.items():
         if segment_id in stored and stored[segment_id] != codes:
@@ -313,6 +343,66 @@ def refresh_qa_flags(
     for codes, ids in groups.items():
         for chunk in _chunks(ids):
             written += Segment.objects.filter(pk__in=chunk).update(qa_flags=list(codes))
+    return written
+
+
+def refresh_timing_flags(*, segment_ids: Iterable[int]) -> int:
+    """After only the cue times of ``segment_ids`` changed (a retime, a waveform drag, its
+    undo): recompute the timing-dependent flags (``translator.core.qa.TIMING_FLAGS``) of these
+    segments and of the segment right before each (its English may use the silence before
+    their first cue), keeping their other stored flags: the text, consistency and memory flags
+    do not depend on times. Rows never computed get a full refresh. The result is what
+    :func:`refresh_qa_flags` would store. A few queries per episode, however large it is.
+    Returns how many rows were written."""
+    ids = sorted(set(segment_ids))
+    orders: dict[int, set[int]] = {}
+    for chunk in _chunks(ids):
+        for episode_id, order in Segment.objects.filter(pk__in=chunk).values_list(
+            "episode_id", "order"
+        ):
+            orders.setdefault(episode_id, set()).add(order)
+    written = 0
+    with transaction.atomic(savepoint=False):
+        for episode_id, changed in orders.items():
+            written += _refresh_timing(episode_id, changed)
+    return written
+
+
+def _refresh_timing(episode_id: int, changed: set[int]) -> int:
+    wanted = changed | {o - 1 for o in changed if o > 0}
+    read = sorted(wanted | {o + 1 for o in wanted})
+    rows: list[dict] = []
+    for chunk in _chunks(read):
+        rows += Segment.objects.filter(episode_id=episode_id, order__in=chunk).values(
+            "id", "order", "kind", "text", "qa_flags"
+        )
+    by_order = {r["order"]: r for r in rows}
+    todo = [r for r in rows if r["order"] in wanted]
+    missing = [r["id"] for r in todo if r["qa_flags"] is None]
+    todo = [r for r in todo if r["qa_flags"] is not None]
+    spans = _cue_spans(sorted(r["id"] for r in rows))
+    protected: tuple[str, ...] | None = None
+    flags: dict[int, list[str]] = {}
+    for r in todo:
+        nxt = by_order.get(r["order"] + 1)
+        next_spans = spans.get(nxt["id"], []) if nxt is not None else []
+        item = QAInput(
+            segment_id=r["id"],
+            kind=r["kind"],
+            source_text="",
+            text=r["text"],
+            cue_spans=spans.get(r["id"], []),
+            next_start_ms=next_spans[0][0] if next_spans else None,
+        )
+        timing: set[QAFlag] = set()
+        if _subtitled_spans(item) and item.text.strip():  # else no timing flags, no context
+            if protected is None:
+                protected = _episode_context(episode_id)[1]
+            timing = timing_flags_for(item, protected=protected)
+        flags[r["id"]] = merge_timing_flags(r["qa_flags"], timing)
+    written = _write_flags(flags, {r["id"]: r["qa_flags"] for r in todo})
+    if missing:
+        written += refresh_qa_flags(segment_ids=missing)
     return written
 
 
@@ -325,6 +415,8 @@ class _Pending:
     segments: set[int] = field(default_factory=set)
     # (source text, episode to leave out): segments elsewhere whose memory flag may change
     sources: set[tuple[str, int | None]] = field(default_factory=set)
+    # segments whose cue times only changed (and the one before each): timing flags only
+    timing: set[int] = field(default_factory=set)
 
 
 _state = threading.local()
@@ -336,22 +428,29 @@ def segments_changed(
     segment_ids: Iterable[int] = (),
     sources: Iterable[str] = (),
     sources_outside: int | None = None,
+    timing_only: bool = False,
 ) -> None:
     """What a service calls after changing what QA flags depend on: the texts of
     ``segment_ids``, everything of ``episode_id`` (glossary, speaker names, cue times), or the
     memory's English for ``sources`` (segments of every episode but ``sources_outside``).
+    ``timing_only``: only the cue times of ``segment_ids`` changed (a retime): only their
+    timing-dependent flags and those of the segment before each are recomputed
+    (:func:`refresh_timing_flags`), not the consistency of every row with the same source.
 
     Recomputed now, or once at the end of the enclosing :func:`collect` block."""
+    ids = set(segment_ids)
     pending = _Pending(
         {episode_id} if episode_id is not None else set(),
-        set(segment_ids),
+        set() if timing_only else ids,
         {(source, sources_outside) for source in sources},
+        ids if timing_only else set(),
     )
     outer = getattr(_state, "pending", None)
     if outer is not None:
         outer.episodes |= pending.episodes
         outer.segments |= pending.segments
         outer.sources |= pending.sources
+        outer.timing |= pending.timing
         return
     _flush(pending)
 
@@ -389,13 +488,17 @@ def _flush(pending: _Pending) -> None:
     for episode_id in sorted(pending.episodes):
         refresh_qa_flags(episode_id=episode_id)
     ids = pending.segments | _segments_with_sources(pending.sources)
-    if ids and pending.episodes:  # already recomputed with their whole episode
+    timing = set(pending.timing)
+    if (ids or timing) and pending.episodes:  # already recomputed with their whole episode
         done = set(
             Segment.objects.filter(episode_id__in=pending.episodes).values_list("id", flat=True)
         )
         ids -= done
+        timing -= done
     if ids:
         refresh_qa_flags(segment_ids=ids)
+    if timing:  # after the full refresh: it keeps the text flags just stored
+        refresh_timing_flags(segment_ids=timing)
 
 
 def segment_qa_input(segment_id: int) -> tuple[QAInput, tuple[str, ...]]:

@@ -12,8 +12,9 @@
   rule raises :class:`TimingRuleError` with a one-line message naming the neighbour;
 - the cue becomes ``Cue.Timing.MANUAL``: hand-set, never replaced by estimation, and replaced
   by an alignment or audio-timing run only when the editor says so;
-- a ``retime`` revision goes into the segment's history, and the QA flags of the segment and
-  of the one before (whose silence after it depends on this cue) are recomputed.
+- a ``retime`` revision goes into the segment's history, and the timing-dependent QA flags of
+  the segment and of the one before (whose silence after it depends on this cue) are
+  recomputed (``qa_flags.segments_changed(..., timing_only=True)``).
 
 Undo (:func:`undo_retime`) puts the old times and provenance back if nobody retimed the cue
 since.
@@ -141,17 +142,6 @@ def _check_rules(cue: Cue, start_ms: int, end_ms: int, *, old: tuple) -> None:
         raise TimingRuleError(broken)
 
 
-def _segments_to_refresh(segment: Segment, cue_index: int) -> list[int]:
-    """The segment, and the one before it when its first cue moved (QA reads the silence
-    before the next segment's first cue)."""
-    ids = [segment.pk]
-    if cue_index == 0 and segment.order > 0:
-        ids += Segment.objects.filter(
-            episode_id=segment.episode_id, order=segment.order - 1
-        ).values_list("pk", flat=True)
-    return ids
-
-
 def _write(
     cue: Cue,
     *,
@@ -182,7 +172,10 @@ def _write(
         version=seg.version,
         edit_action=actions.current(),
     )
-    qa_flags.segments_changed(segment_ids=_segments_to_refresh(seg, cue.index))
+    # Only times changed: the timing flags of the segment and of the one before it (whose
+    # English may use the silence before this segment's first cue); not the consistency of
+    # every row with the same Japanese.
+    qa_flags.segments_changed(segment_ids=[seg.pk], timing_only=True)
     return cue
 
 
@@ -234,8 +227,20 @@ def retime_cue(
         f"Retime row {cue.segment.order + 1}, cue {cue.index + 1}: "
         f"{clock(start_ms)}–{clock(end_ms)}"
     )
+    # The cue is locked: the write moves its version on by one (the data is known up front,
+    # so the action is written once).
+    data = {
+        "cue_id": cue.pk,
+        "old": list(old),
+        "new": [start_ms, end_ms],
+        "version": cue.version + 1,
+    }
     with actions.action(
-        episode_id=cue.segment.episode_id, user=user, kind=EditAction.Kind.RETIME, summary=summary
+        episode_id=cue.segment.episode_id,
+        user=user,
+        kind=EditAction.Kind.RETIME,
+        summary=summary,
+        data=data,
     ) as act:
         cue = _write(
             cue,
@@ -246,12 +251,7 @@ def retime_cue(
             user=user,
             action=SegmentRevision.Action.RETIME,
         )
-        act.data = {
-            "cue_id": cue.pk,
-            "old": list(old),
-            "new": [cue.start_ms, cue.end_ms],
-            "version": cue.version,
-        }
+        act.data = {**data, "version": cue.version}
     return cue
 
 

@@ -86,8 +86,10 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _json(cue_id: int, status: int = 200, **extra: object) -> JsonResponse:
-    body = cue_selectors.cue_row(cue_id).as_json() | extra
+def _json(episode_id: int, cue: Cue, status: int = 200, **extra: object) -> JsonResponse:
+    """The cue as saved (``cue``: of ``episode_id``, as :func:`_cue` found it)."""
+    row = cue_selectors.cue_row(cue.pk, segment=(episode_id, cue.segment_id))
+    body = row.as_json() | extra
     return JsonResponse(body, status=status)
 
 
@@ -112,20 +114,20 @@ def cue_retime(request: HttpRequest, episode_id: int, cue_id: int) -> HttpRespon
     except timing_edit.RetimeConflict as conflict:
         if _wants_json(request):
             yours = {"start_ms": conflict.yours[0], "end_ms": conflict.yours[1]}
-            return _json(cue.pk, 409, error=str(conflict), conflict=True, yours=yours)
+            return _json(episode_id, cue, 409, error=str(conflict), conflict=True, yours=yours)
         if not request.htmx:
             messages.warning(request, str(conflict))
             return _back(episode_id)
         return _rows_html(request, cue.pk, conflict=conflict)
     except timing_edit.RetimeError as exc:
         if _wants_json(request):
-            return _json(cue.pk, 400, error=str(exc))
+            return _json(episode_id, cue, 400, error=str(exc))
         if not request.htmx:
             messages.error(request, str(exc))
             return _back(episode_id)
         return _rows_html(request, cue.pk, error=str(exc))
     if _wants_json(request):
-        return _json(cue.pk)
+        return _json(episode_id, cue)
     if not request.htmx:
         return _back(episode_id)
     response = _rows_html(request, cue.pk)

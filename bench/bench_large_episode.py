@@ -24,7 +24,6 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import Figure  # noqa: E402
+from bench.common import Figure, cpu_timed  # noqa: E402
 from translator.core.requests import ExportRequest, ImportRequest  # noqa: E402
 
 SECTION = "A 10,000-segment episode"
@@ -60,24 +59,7 @@ def _setup_django(tmp: Path) -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    """CPU time of ``fn()`` in this process (SQLite runs in it too): on 2 cores shared with
-    other work, wall time mostly measures the neighbours.
-
-    A full garbage collection first, so one step does not pay for the garbage of the one
-    before. The cycle collector is paused during the step and then run once over what the
-    step allocated (all of it still in the youngest generation), that time counted: the step
-    pays for the cycles it leaves, once, not for how many threshold-driven passes over its own
-    live rows CPython happened to make on the way (none at 340 segments, several at 10,000)."""
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.process_time()
-        value = fn()
-        gc.collect(0)
-        return time.process_time() - start, value
-    finally:
-        gc.enable()
+_timed = cpu_timed  # CPU time, the cycle collector paused (bench.common)
 
 
 def _path(n: int) -> tuple[dict[str, float], Any]:

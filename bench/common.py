@@ -5,9 +5,11 @@ Every figure is the median of several runs, set against a baseline measured in t
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +42,48 @@ def median_time(fn: Callable[[], object], *, repeat: int = 5, warmup: int = 1) -
         fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def cpu_timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """CPU time of ``fn()`` in this process, and its value: on 2 cores shared with other work,
+    wall time mostly measures the neighbours.
+
+    A full garbage collection first, so one step does not pay for the garbage of the one
+    before. The cycle collector is paused during the step and then run once over what the
+    step allocated (all of it still in the youngest generation), that time counted: the step
+    pays for the cycles it leaves, once, not for how many threshold-driven passes over its own
+    live objects CPython happened to make on the way (none at a small size, several at a large
+    one). Use with the start-up heap frozen (:func:`frozen_heap`)."""
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.process_time()
+        value = fn()
+        gc.collect(0)
+        return time.process_time() - start, value
+    finally:
+        gc.enable()
+
+
+def median_cpu_time(fn: Callable[[], object], *, repeat: int = 5, warmup: int = 1) -> float:
+    """Median :func:`cpu_timed` seconds of ``fn()`` over ``repeat`` runs after ``warmup``."""
+    for _ in range(warmup):
+        fn()
+    return statistics.median(cpu_timed(fn)[0] for _ in range(repeat))
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """What start-up loaded (Django, the app, MeCab, the harness) frozen out of the cycle
+    collector, as in a worker that froze its settled heap: unfrozen, each full pass walks it
+    all, and a large input triggers more such passes than a small one -- a cost of the
+    harness's heap, not of the code measured."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 # --- a real server and concurrent editors (bench_review, bench_cue_view) ----------------------

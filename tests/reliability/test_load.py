@@ -40,7 +40,9 @@ ROOT = Path(__file__).resolve().parents[2]
 EDITORS = 20
 SAVES_PER_EDITOR = 50
 SEGMENTS = 40  # the pool the editors share (overlap guaranteed: 1000 saves over 40 rows)
-DEADLINE_S = 45.0
+# A bound against a hang, not a speed target (speed is measured in bench/): a slow CI
+# machine may take over a minute for the 1,000 saves; their p95 is in docs/reliability.md.
+DEADLINE_S = 150.0
 _VERSION = re.compile(r'name="version" value="(\d+)"')
 
 SETUP = f"""

@@ -64,3 +64,30 @@ def test_the_focus_survives_suggestions_answering_after_the_save(
     page.keyboard.press("Escape")
     assert page.evaluate("() => document.activeElement.id") == f"seg-{seg.pk}"
     assert Segment.objects.get(pk=seg.pk).text == "Saved while the suggestions were loading."
+
+
+def test_a_panel_key_right_after_another_opens_the_second(
+    login, live_server, browser_users, browser_episode
+):
+    """3 then 2 (glossary, then speakers) before the page ran the glossary's own "toggle" event:
+    that late event closed the speakers panel again and the glossary stayed (seen under load).
+    Both keys go in one script here, so the event always comes after the second key."""
+    seg = browser_episode.segments.filter(kind=Segment.Kind.TRANSCRIPT).order_by("order")[1]
+    page = login("rei", width=1366, height=900)
+    page.goto(f"{live_server.url}/episodes/{browser_episode.pk}/")
+    page.locator(f"#seg-{seg.pk} .seg-ja").click()
+    page.keyboard.press("j")  # the row has the focus (the plain keys work)
+    page.evaluate(
+        "() => { for (const key of ['3', '2']) document.activeElement.dispatchEvent("
+        "new KeyboardEvent('keydown', { key: key, bubbles: true, cancelable: true })); }"
+    )
+    page.locator("details.tool[data-drawer-panel=speakers][open]").wait_for(state="attached")
+    # (one more task: the glossary's late toggle event has had its turn)
+    page.evaluate("() => new Promise((done) => setTimeout(done, 0))")
+    assert page.evaluate(
+        "() => Array.from(document.querySelectorAll('details.tool[open]'))"
+        ".map((d) => d.dataset.drawerPanel)"
+    ) == ["speakers"]
+    assert page.evaluate("() => document.body.classList.contains('drawer-open')")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.querySelector('details.tool[open]')")

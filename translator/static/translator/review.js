@@ -344,12 +344,20 @@
     return panels().find((d) => d.dataset.drawerPanel === name) || null;
   }
 
+  // Open one panel, the others closed NOW: their own "toggle" events come later (a task), and
+  // one still queued (3 then 2 pressed quickly, or a slow machine) would otherwise see its panel
+  // open and close the one just asked for.
+  function openOnly(d) {
+    panels().forEach((o) => { if (o !== d && o.open) o.open = false; });
+    d.open = true;
+  }
+
   function togglePanel(name) {
     const d = openNamed(name);
     if (!d) return false;
     if (d.open) { closePanel(); return; }
     rememberBack();
-    d.open = true;
+    openOnly(d);
     const body = $(".tool-body", d);
     if (body) body.focus({ preventScroll: true });
   }
@@ -392,7 +400,7 @@
     const d = target && target.closest ? target.closest("details.tool[data-open-on-swap]") : null;
     if (!d || d.open || !target.innerHTML.trim()) return;
     rememberBack();
-    d.open = true;
+    openOnly(d);
   });
 
   // A click on a row outside its controls makes it the row the keys act on.

@@ -30,7 +30,7 @@ SAMPLE_PATH = (
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
     """SQLite: the test database is a file of this run (WAL, busy timeout, IMMEDIATE
     transactions, as in production), not Django's in-memory default. With an in-memory
     database the live server's request threads and the test thread all share ONE connection,

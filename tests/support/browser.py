@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from translator.core.requests import ImportRequest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -92,7 +96,7 @@ def browser_episode(roles, sample_bytes):
     return episode
 
 
-def new_context(browser, **kwargs):
+def new_context(browser: Browser, **kwargs: object) -> BrowserContext:
     """A browser context with the suite's timeouts."""
     context = browser.new_context(**kwargs)
     context.set_default_timeout(PAGE_TIMEOUT_MS)

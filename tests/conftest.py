@@ -29,6 +29,20 @@ SAMPLE_PATH = (
 )
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """SQLite: the test database is a file of this run (WAL, busy timeout, IMMEDIATE
+    transactions, as in production), not Django's in-memory default. With an in-memory
+    database the live server's request threads and the test thread all share ONE connection,
+    so two requests at once (a save while a row's suggestions load) failed under load with
+    "database table is locked". JIMAKU_TEST_DB_NAME still names another file."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
+        db.setdefault("TEST", {})["NAME"] = str(_RUN_DIR / "test.sqlite3")
+
+
 @pytest.fixture
 def sample_bytes() -> bytes:
     return SAMPLE_PATH.read_bytes()

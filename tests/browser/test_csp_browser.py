@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import make_user
+from tests.support.browser import new_context
 from translator.models import Segment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -60,8 +61,7 @@ def test_pages_under_the_csp_work_without_violations(
     base = live_server.url
 
     # Anonymous: the login page, and its language switch (was an inline onchange handler).
-    context = browser.new_context()
-    context.set_default_timeout(10_000)
+    context = new_context(browser)
     anon = context.new_page()
     watch_anon = Watch(anon)
     anon.goto(base + "/accounts/login/")
@@ -73,11 +73,17 @@ def test_pages_under_the_csp_work_without_violations(
     assert anon.locator("html").get_attribute("lang") == "en"
 
     # Control: an inline script is refused by the policy and the listener reports it.
-    anon.evaluate(
-        "() => { const s = document.createElement('script');"
-        " s.textContent = 'window.__inlineRan = true'; document.body.append(s); }"
-    )
-    anon.wait_for_timeout(200)
+    # It is reported twice (Chromium's console message, then the listener's event, queued):
+    # wait for both, not a fixed time, or a late one lands after the clear() below and fails
+    # the final check on a slow machine.
+    with (
+        anon.expect_console_message(lambda m: "Content Security Policy" in m.text),
+        anon.expect_console_message(lambda m: "CSP-VIOLATION script-src" in m.text),
+    ):
+        anon.evaluate(
+            "() => { const s = document.createElement('script');"
+            " s.textContent = 'window.__inlineRan = true'; document.body.append(s); }"
+        )
     assert anon.evaluate("() => window.__inlineRan === undefined")
     assert any("script-src" in v for v in watch_anon.violations), watch_anon.violations
     watch_anon.violations.clear()

@@ -167,8 +167,14 @@ def test_ctrl_z_outside_a_text_field_undoes_a_save_and_inside_keeps_the_browsers
     _editor(page, b).click()
     page.keyboard.type(" extra")
     page.keyboard.press("Control+z")
-    page.wait_for_timeout(300)
+    # (the browser's undo took the typing out: wait for that, not a fixed time)
+    page.wait_for_function(
+        "(id) => !document.querySelector('#seg-' + id + ' textarea.seg-editor')"
+        ".value.includes('extra')",
+        arg=b.pk,
+    )
     assert _stored(a) == ("Hello, welcome.", "edited")
+    assert "Save row" in page.locator("#undo-button").inner_text()  # still to undo
 
     # Outside a text field Ctrl+Z undoes the last action, and the row comes back in place.
     page.keyboard.press("Escape")  # restores b's text
@@ -194,8 +200,8 @@ def test_ctrl_z_undoes_a_bulk_approval(login, live_server, browser_users, browse
     page.goto(f"{live_server.url}/episodes/{ep.pk}/")
     page.check(f"#seg-{a.pk} input.seg-check")
     page.check(f"#seg-{b.pk} input.seg-check")
-    page.click("#bulk-approve")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():  # a plain form post: the page reloads
+        page.click("#bulk-approve")
     page.wait_for_function(
         "() => { const b = document.getElementById('undo-button');"
         " return b && b.textContent.includes('Approve 2 rows'); }"

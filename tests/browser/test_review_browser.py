@@ -112,20 +112,27 @@ def test_focus_moved_during_a_save_is_not_pulled_back(
     page = login("rei")
     page.goto(f"{live_server.url}/episodes/{ep.pk}/")
     page.evaluate("htmx.config.defaultSettleDelay = 700")
+    # Each row's settles counted, to wait for the one that matters (not a fixed time).
+    page.evaluate(
+        "() => { window.__settled = {}; document.addEventListener('htmx:afterSettle', (e) => {"
+        " const id = e.detail.elt && e.detail.elt.id;"
+        " if (id) window.__settled[id] = (window.__settled[id] || 0) + 1; }); }"
+    )
+    settled = "(id) => (window.__settled['seg-' + id] || 0) >= 1"
 
     _editor(page, a).fill("Saved in place.")
     page.keyboard.press("Control+s")
     _wait_saved(page, a, "Saved in place.")  # swapped, not settled yet
     _editor(page, a).focus()
     page.keyboard.press("Alt+ArrowDown")
-    page.wait_for_timeout(1000)  # the settle has run
+    page.wait_for_function(settled, arg=a.pk)  # the settle has run
     assert page.evaluate(f"!!document.activeElement.closest('#seg-{b.pk}')")
 
     _editor(page, c).fill("Approved and left.")
     page.keyboard.press("Control+Enter")
     _wait_saved(page, c, "Approved and left.")
     _editor(page, a).click()
-    page.wait_for_timeout(1000)
+    page.wait_for_function(settled, arg=c.pk)
     assert page.evaluate(f"!!document.activeElement.closest('#seg-{a.pk}')")
     assert not page.evaluate(f"!!document.activeElement.closest('#seg-{d.pk}')")
 

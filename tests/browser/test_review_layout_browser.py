@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from tests.support.browser import new_context
 from translator.models import GlossaryTerm, Segment
 from translator.views.review_shortcuts import SHORTCUTS
 
@@ -348,8 +349,7 @@ def test_clicks_land_while_the_focused_row_changes(
 
 
 def _login_ja(browser, live_server, username):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
-    context.set_default_timeout(10_000)
+    context = new_context(browser, viewport={"width": 1366, "height": 900}, locale="ja-JP")
     page = context.new_page()
     page.goto(live_server.url + "/accounts/login/")
     page.fill("input[name=username]", username)

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from translator.core.requests import ImportRequest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -30,6 +34,10 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# Waits are on a state the page reaches (never a fixed sleep), so a generous ceiling costs
+# nothing when things work and keeps a slow CI machine (2 cores, other jobs) from failing.
+PAGE_TIMEOUT_MS = 15_000
+NAVIGATION_TIMEOUT_MS = 30_000
 
 __all__ = ["artifacts", "browser", "browser_episode", "browser_users", "login", "roles"]
 
@@ -38,8 +46,9 @@ __all__ = ["artifacts", "browser", "browser_episode", "browser_users", "login", 
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=PAGE_TIMEOUT_MS)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
@@ -87,17 +96,28 @@ def browser_episode(roles, sample_bytes):
     return episode
 
 
+def new_context(browser: Browser, **kwargs: object) -> BrowserContext:
+    """A browser context with the suite's timeouts."""
+    context = browser.new_context(**kwargs)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+    return context
+
+
 @pytest.fixture
-def login(browser, live_server):
-    """``login(username, viewport=...) -> page`` through the real login form."""
+def login(browser, live_server, transactional_db):
+    """``login(username, viewport=...) -> page`` through the real login form.
+
+    Depends on transactional_db so that its pages are closed BEFORE the database is flushed
+    and blocked: a page left open would go on requesting (suggestions, polls) into the next
+    test's setup."""
     contexts = []
 
     def _login(username: str, *, width: int = 1440, height: int = 900, bypass_csp: bool = False):
         # bypass_csp: for tests of escaping, which the Content-Security-Policy would mask.
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, bypass_csp=bypass_csp
+        context = new_context(
+            browser, viewport={"width": width, "height": height}, bypass_csp=bypass_csp
         )
-        context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
         page.goto(live_server.url + "/accounts/login/")

@@ -344,12 +344,20 @@
     return panels().find((d) => d.dataset.drawerPanel === name) || null;
   }
 
+  // Open one panel, the others closed NOW: their own "toggle" events come later (a task), and
+  // one still queued (3 then 2 pressed quickly, or a slow machine) would otherwise see its panel
+  // open and close the one just asked for.
+  function openOnly(d) {
+    panels().forEach((o) => { if (o !== d && o.open) o.open = false; });
+    d.open = true;
+  }
+
   function togglePanel(name) {
     const d = openNamed(name);
     if (!d) return false;
     if (d.open) { closePanel(); return; }
     rememberBack();
-    d.open = true;
+    openOnly(d);
     const body = $(".tool-body", d);
     if (body) body.focus({ preventScroll: true });
   }
@@ -392,7 +400,7 @@
     const d = target && target.closest ? target.closest("details.tool[data-open-on-swap]") : null;
     if (!d || d.open || !target.innerHTML.trim()) return;
     rememberBack();
-    d.open = true;
+    openOnly(d);
   });
 
   // A click on a row outside its controls makes it the row the keys act on.
@@ -558,6 +566,13 @@
     return !el || el === document.body || (row && row.contains(el));
   }
 
+  // A row's own swap (its save, approve...): not a suggestion box, panel or other row that
+  // happened to settle while the save was on its way (under load the suggestions asked for
+  // when the row got the focus often come back after Ctrl+S; taking that for the save's
+  // answer dropped the focus to the page when the row was then replaced, and the next key
+  // was lost).
+  const ownSwap = (ev, id) => !!(id && ev.detail.elt && ev.detail.elt.id === id);
+
   document.addEventListener("htmx:afterSettle", (ev) => {
     prepare(ev.detail.elt || document);
     if (isBackground(ev)) return; // a live row: the editor's own actions are not concerned
@@ -567,7 +582,7 @@
       if (row && focusLeftWith(null)) activate(row, { focus: true });
       return;
     }
-    if (pendingNext) {
+    if (ownSwap(ev, pendingNext)) {
       const row = document.getElementById(pendingNext);
       pendingNext = null;
       if (!focusLeftWith(row)) return;
@@ -578,12 +593,11 @@
       } else if (row) {
         activate(row, { focus: true });
       }
-    } else if (pendingRowFocus && ev.detail.elt && ev.detail.elt.id === pendingRowFocus) {
-      // (only the row's own swap: a suggestion or panel loaded meanwhile is not it)
+    } else if (ownSwap(ev, pendingRowFocus)) {
       const row = document.getElementById(pendingRowFocus);
       pendingRowFocus = null;
       if (row && focusLeftWith(row)) activate(row, { focus: "row" });
-    } else if (pendingFocus) {
+    } else if (ownSwap(ev, pendingFocus)) {
       const row = document.getElementById(pendingFocus);
       pendingFocus = null;
       if (row && focusLeftWith(row)) activate(row, { focus: !!editorOf(row) });
@@ -604,6 +618,7 @@
     const status = ev.detail.xhr ? ev.detail.xhr.status : 0;
     pendingNext = null;
     pendingRowFocus = null;
+    pendingFocus = null;
     toast(status === 403 ? "Forbidden" : "Error");
   });
   document.addEventListener("htmx:sendError", () => { pendingNext = null; toast("Offline"); });

@@ -67,7 +67,12 @@ def test_bad_input_is_one_line(refused, translated, tmp_path):
 def test_an_episode_past_the_latest_subtitle_time_is_refused_in_one_line(refused, translated):
     from translator.models import Cue
 
-    cue = Cue.objects.filter(segment__episode=translated).order_by("-start_ms").first()
+    cue = (
+        Cue.objects.filter(segment__episode=translated)
+        .exclude(start_ms=None)
+        .order_by("-start_ms")
+        .first()
+    )  # NULLs sort first on PostgreSQL
     Cue.objects.filter(pk=cue.pk).update(start_ms=360_000_000, end_ms=360_002_000)  # 100 h
     message = refused("export_episode", str(translated.pk), "--format", "ass")
     assert "past 99:59:59" in message

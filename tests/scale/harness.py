@@ -119,8 +119,22 @@ def postgres_database(server_url: str) -> Iterator[str]:
     try:
         yield server_url.rsplit("/", 1)[0] + "/" + name
     finally:
-        with psycopg.connect(**params) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(params, name)
+
+
+def _drop_database(params: dict, name: str) -> None:
+    """Drop the throwaway database. An autovacuum worker of the server's own superuser may still
+    be in it (WITH (FORCE) may not end that one): try again for a few seconds, then leave it to
+    the throwaway server rather than fail a test that passed."""
+    import psycopg
+
+    for attempt in range(20):
+        try:
+            with psycopg.connect(**params) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+            time.sleep(0.25 * (attempt + 1) / 4)
 
 
 class Instance:

@@ -15,7 +15,12 @@ TEN_HOURS_MS = 10 * 3600 * 1000
 
 
 def _shift_last_cue(episode, start_ms: int) -> Cue:
-    cue = Cue.objects.filter(segment__episode=episode).order_by("-start_ms").first()
+    cue = (
+        Cue.objects.filter(segment__episode=episode)
+        .exclude(start_ms=None)
+        .order_by("-start_ms")
+        .first()
+    )  # NULLs sort first on PostgreSQL
     Cue.objects.filter(pk=cue.pk).update(start_ms=start_ms, end_ms=start_ms + 2500)
     return cue
 

@@ -7,7 +7,7 @@ run: setup
 	./scripts/run.sh
 
 # The whole suite runs twice: on SQLite, then on a throwaway PostgreSQL 15 server started by
-# scripts/postgres.sh and stopped again whatever the outcome (about 2 minutes each on 2 cores).
+# scripts/postgres.sh and stopped again whatever the outcome (about 7-8 minutes each on 2 cores).
 # PG_PYTEST_ARGS='-m "not browser"' skips the browser tests in the PostgreSQL run.
 PG_PYTEST_ARGS ?=
 PG_DIR ?= /tmp/jimaku-postgres-test

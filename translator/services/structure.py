@@ -738,6 +738,27 @@ def _forget(segment: Segment) -> None:
         memory._refresh_dependents([unit.source_text], segment.episode_id)
 
 
+def _put_back(first: Segment, before: dict, cues: list, user: AbstractBaseUser | None) -> str:
+    """The first row of an undone split or merge as it was before (its values, its cues), as
+    an UNDO revision, the memory following; returns the Japanese it had until now."""
+    old_text, old_status, old_source = first.text, first.status, first.source_text
+    Segment.objects.filter(pk=first.pk).update(
+        **_segment_values(before), version=F("version") + 1, updated_by=_user(user)
+    )
+    _put_cues(first.pk, cues)
+    first.refresh_from_db()
+    _record(
+        first,
+        user=user,
+        action=Action.UNDO,
+        old_text=old_text,
+        old_status=old_status,
+        old_source=old_source,
+    )
+    memory.sync_segment(first, user=user)
+    return old_source
+
+
 @actions.undo_handler(Kind.SPLIT)
 def undo_split(act: EditAction, user: AbstractBaseUser | None) -> None:
     """Join the two parts back into the segment as it was (text, status, machine text, cues)."""
@@ -752,24 +773,10 @@ def undo_split(act: EditAction, user: AbstractBaseUser | None) -> None:
     _refuse_if_moved([first, second], act, data.get("cues_after", {}))
     before = data["before"]
     _require_approval_rights(user, before["status"], first.status, second.status)
-    old_text, old_status, old_source = first.text, first.status, first.source_text
     _forget(second)
     second.delete()
     _shift_orders(first.episode_id, after=first.order, by=-1)
-    Segment.objects.filter(pk=first.pk).update(
-        **_segment_values(before), version=F("version") + 1, updated_by=_user(user)
-    )
-    _put_cues(first.pk, data["cues"])
-    first.refresh_from_db()
-    _record(
-        first,
-        user=user,
-        action=Action.UNDO,
-        old_text=old_text,
-        old_status=old_status,
-        old_source=old_source,
-    )
-    memory.sync_segment(first, user=user)
+    _put_back(first, before, data["cues"], user)
     qa_flags.segments_changed(
         segment_ids=[first.pk, *_same_source(first.episode_id, before["source_text"])]
     )
@@ -906,7 +913,6 @@ def undo_merge(act: EditAction, user: AbstractBaseUser | None) -> None:
     _refuse_if_moved([first], act, data.get("cues_after", {}))
     before, second_before = data["before"], data["second_before"]
     _require_approval_rights(user, before["status"], second_before["status"], first.status)
-    old_text, old_status, old_source = first.text, first.status, first.source_text
     _shift_orders(first.episode_id, after=first.order, by=1)
     old_id = second_before.get("id")
     second = Segment.objects.create(  # under its old id (never reused), so that what refers
@@ -924,20 +930,7 @@ def undo_merge(act: EditAction, user: AbstractBaseUser | None) -> None:
             source_start=cue["source_start"],
             source_end=cue["source_end"],
         )
-    Segment.objects.filter(pk=first.pk).update(
-        **_segment_values(before), version=F("version") + 1, updated_by=_user(user)
-    )
-    _put_cues(first.pk, data["cues"])
-    first.refresh_from_db()
-    _record(
-        first,
-        user=user,
-        action=Action.UNDO,
-        old_text=old_text,
-        old_status=old_status,
-        old_source=old_source,
-    )
-    memory.sync_segment(first, user=user)
+    old_source = _put_back(first, before, data["cues"], user)
     memory.sync_segment(second, user=user)
     qa_flags.segments_changed(
         segment_ids=[first.pk, second.pk, *_same_source(first.episode_id, old_source)]

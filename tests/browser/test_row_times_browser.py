@@ -10,14 +10,12 @@ from tests.browser.test_waveform_browser import (  # noqa: F401 - fixture `drawn
     Watch,
     _drag_edge,
     _px_per_ms,
-    cue_list,
     drawn,
+    episode_with_peaks,
     region,
-    tone_per_cue,
 )
 from translator.core.transcript import format_timestamp
-from translator.models import Cue, WaveformPeaks
-from translator.services import waveform
+from translator.models import Cue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,23 +62,8 @@ def test_drag_on_the_waveform_updates_the_review_rows_time(drawn, artifacts):  #
 def test_drag_on_the_cue_views_waveform_updates_the_cue_row(
     login, live_server, browser_users, settings, tmp_path
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from tests.support.audio_episode import sample_transcript
-    from translator.core.requests import ImportRequest
-    from translator.services import editing
-    from translator.services.importing import import_episode
-
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    episode = import_episode(data=sample_transcript(4), request=ImportRequest(title="Cue view"))
-    cues = cue_list(episode)
-    data = tone_per_cue(tmp_path / "e.wav", cues).read_bytes()
-    editing.attach_media_file(
-        episode_id=episode.pk,
-        upload=SimpleUploadedFile("e.wav", data, content_type="audio/wav"),
-        user=browser_users["translator"],
-    )
-    waveform.run_waveform_job(peaks_id=WaveformPeaks.objects.get(episode=episode).pk)
+    episode, cues = episode_with_peaks(tmp_path, browser_users["translator"])
     page = login("tina", width=1440)
     watch = Watch(page)
     page.goto(f"{live_server.url}/episodes/{episode.pk}/cues/")

@@ -45,6 +45,25 @@ def tone_per_cue(path: Path, cues: list[Cue]) -> Path:
     return path
 
 
+def episode_with_peaks(tmp_path: Path, user, *, title: str = "Cue view"):
+    """An episode (4 turns) with a tone per cue attached by ``user`` and its peaks computed by
+    the worker's job, as the cue view finds it; returns (episode, timed cues)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from translator.services import editing
+
+    episode = import_episode(data=sample_transcript(4), request=ImportRequest(title=title))
+    cues = cue_list(episode)
+    data = tone_per_cue(tmp_path / "e.wav", cues).read_bytes()
+    editing.attach_media_file(
+        episode_id=episode.pk,
+        upload=SimpleUploadedFile("e.wav", data, content_type="audio/wav"),
+        user=user,
+    )
+    waveform.run_waveform_job(peaks_id=WaveformPeaks.objects.get(episode=episode).pk)
+    return episode, cues
+
+
 class Watch:
     """Console CSP violations and page errors, and every request the page makes."""
 
@@ -213,20 +232,8 @@ def test_a_conflict_or_a_broken_rule_snaps_the_cue_back(drawn):
 def test_cue_view_strip_follows_a_jump_and_marks_the_cue_row(
     login, live_server, browser_users, settings, tmp_path
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from translator.services import editing
-
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    episode = import_episode(data=sample_transcript(4), request=ImportRequest(title="Cue view"))
-    cues = cue_list(episode)
-    data = tone_per_cue(tmp_path / "e.wav", cues).read_bytes()
-    editing.attach_media_file(
-        episode_id=episode.pk,
-        upload=SimpleUploadedFile("e.wav", data, content_type="audio/wav"),
-        user=browser_users["translator"],
-    )
-    waveform.run_waveform_job(peaks_id=WaveformPeaks.objects.get(episode=episode).pk)
+    episode, cues = episode_with_peaks(tmp_path, browser_users["translator"])
     page = login("tina", width=1280)
     watch = Watch(page)
     page.goto(f"{live_server.url}/episodes/{episode.pk}/cues/")
